@@ -1,0 +1,191 @@
+"""channels.yaml -> a validated `Config`; every error names file, line and key path.
+
+Paths (data/, site/, index/, templates/) are relative to the folder holding the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hub.config.schema import (
+    Channel,
+    Document,
+    Fetch,
+    Page,
+    Rule,
+    Site,
+    Source,
+    parse_duration,
+    parse_size,
+    validate,
+)
+from hub.config.yamlfile import KeyPath, format_path, read_yaml
+from hub.errors import ConfigError
+
+__all__ = [
+    "Channel",
+    "Config",
+    "Fetch",
+    "Page",
+    "Rule",
+    "Site",
+    "Source",
+    "load",
+    "loads",
+    "parse_duration",
+    "parse_size",
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated channels.yaml and where it lives."""
+
+    document: Document
+    path: Path  # the file it was read from
+    lines: dict[KeyPath, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def site(self) -> Site:
+        return self.document.site
+
+    @property
+    def fetch(self) -> Fetch:
+        return self.document.fetch
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return self.document.sources
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return self.document.channels
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def interval(self, source: Source) -> float:
+        """Seconds between two polls of a source."""
+        return source.every if source.every is not None else self.fetch.every
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def error(self, path: KeyPath, message: str) -> ConfigError:
+        """An error located at the line of `path` (or its nearest written ancestor)."""
+        return ConfigError(
+            message, file=self.path.name, line=_line(self.lines, path), path=format_path(path)
+        )
+
+
+def load(path: Path) -> Config:
+    """Read and validate a channels.yaml file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"{path}: no such file (create one, or run `hub demo` in an empty "
+            "folder to get an example)"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> Config:
+    """Validate channels.yaml text as if read from `path`."""
+    name = path.name
+    data, lines = read_yaml(text, name)
+    if data is None:
+        raise ConfigError("the file is empty; it needs site:, sources: and channels:", file=name)
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "the top level must be a mapping of site:, sources:, channels:", file=name, line=1
+        )
+    document, problems = validate(data)
+    if document is None:
+        errors = [_at(lines, name, loc, message) for loc, message in problems]
+        raise _combined(errors)
+    config = Config(document, path.resolve(), lines)
+    _check_references(config)
+    return config
+
+
+def _at(lines: dict[KeyPath, int], name: str, loc: KeyPath, message: str) -> ConfigError:
+    return ConfigError(message, file=name, line=_line(lines, loc), path=format_path(loc))
+
+
+def _line(lines: dict[KeyPath, int], loc: KeyPath) -> int:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 0
+
+
+def _combined(errors: list[ConfigError]) -> ConfigError:
+    errors.sort(key=lambda e: e.line)
+    first = errors[0]
+    return ConfigError(
+        first.reason, file=first.file, line=first.line, path=first.path, more=tuple(errors[1:])
+    )
+
+
+def _check_references(config: Config) -> None:
+    errors: list[ConfigError] = []
+    seen: dict[str, int] = {}
+    for i, source in enumerate(config.sources):
+        if source.id in seen:
+            message = f"duplicate source id {source.id!r} (also sources[{seen[source.id]}])"
+            errors.append(config.error(("sources", i, "id"), message))
+        seen.setdefault(source.id, i)
+    groups = {s.group for s in config.sources if s.group}
+    known_groups = ", ".join(sorted(groups))
+    slugs: dict[str, int] = {}
+    fallbacks = 0
+    for c, channel in enumerate(config.channels):
+        if channel.slug in slugs:
+            errors.append(
+                config.error(("channels", c, "slug"), f"duplicate channel slug {channel.slug!r}")
+            )
+        slugs.setdefault(channel.slug, c)
+        fallbacks += channel.fallback
+        if fallbacks > 1 and channel.fallback:
+            errors.append(
+                config.error(("channels", c, "fallback"), "only one channel can be the fallback")
+            )
+        for kind in ("include", "exclude"):
+            for r, rule in enumerate(getattr(channel, kind)):
+                where = ("channels", c, kind, r)
+                errors += [
+                    config.error((*where, "source"), f"unknown source {sid!r}")
+                    for sid in rule.source
+                    if sid not in seen
+                ]
+                errors += [
+                    config.error((*where, "group"), f"unknown group {g!r} (groups: {known_groups})")
+                    for g in rule.group
+                    if g not in groups
+                ]
+    if errors:
+        raise _combined(errors)

@@ -1,0 +1,230 @@
+"""The shape of channels.yaml as typed, frozen models; owns pydantic.
+
+Validation is strict: unknown keys are errors and YAML's implicit booleans (`no`, `on`)
+are not accepted where a string is meant.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+_UNITS_SECONDS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_UNITS_BYTES = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def _amount(value: Any, units: dict[str, int], what: str) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a {what}, got a boolean")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and (match := _AMOUNT.match(value)):
+        unit = match.group(2).lower()
+        if unit in units:
+            return float(match.group(1)) * units[unit]
+    names = ", ".join(u for u in units if u)
+    raise ValueError(
+        f"expected a {what} such as 20{next(iter(u for u in units if u))} "
+        f"(units: {names}), got {value!r}"
+    )
+
+
+def parse_duration(value: Any) -> float:
+    """'20s', '30m', '1h', '1d' or a number of seconds -> seconds."""
+    return float(_amount(value, _UNITS_SECONDS, "duration"))
+
+
+def parse_size(value: Any) -> int:
+    """'15MB', '512KB' or a number of bytes -> bytes."""
+    return int(_amount(value, _UNITS_BYTES, "size"))
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else _as_tuple(value)
+
+
+def _as_tuple(value: Any) -> Any:
+    """YAML lists arrive as lists; the frozen models keep tuples."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+Bytes = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+Url = Annotated[str, BeforeValidator(lambda v: _check_url(v) if isinstance(v, str) else v)]
+Names = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
+Rules = Annotated[tuple["Rule", ...], BeforeValidator(_as_tuple)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Site(_Model):
+    title: str
+    base_url: Url
+    description: str = ""
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    per_page: int = Field(default=20, ge=1, le=500)
+
+    @field_validator("base_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
+            ) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Fetch(_Model):
+    allow_private: bool = False
+    timeout: Seconds = 20.0
+    max_bytes: Bytes = 15 * 1024**2
+    concurrency: int = Field(default=16, ge=1, le=256)
+    per_host: int = Field(default=4, ge=1, le=64)
+    user_agent: str = ""
+    every: Seconds = 3600.0  # how often a source is polled, unless it says otherwise
+
+
+class Page(_Model):
+    url: Url
+    item: str
+    title: str = "a"
+    link: str = "a"
+    date: str = ""
+    article: str = ""
+
+
+class Source(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+    group: str = ""
+    feed: Url | None = None
+    page: Page | None = None
+    encoding: str | None = None
+    every: Seconds | None = None  # overrides fetch.every
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown encoding {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Source:
+        if (self.feed is None) == (self.page is None):
+            raise ValueError("a source needs exactly one of `feed:` or `page:`")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.feed or (self.page.url if self.page else "")
+
+
+class Rule(_Model):
+    source: Names = ()
+    group: Names = ()
+    keywords: Names = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Rule:
+        if not (self.source or self.group or self.keywords):
+            raise ValueError("a rule needs at least one of source, group, keywords")
+        if any(not k.strip() for k in self.keywords):
+            raise ValueError("keywords must not be empty strings")
+        return self
+
+
+class Channel(_Model):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    title: str
+    description: str = ""
+    include: Rules = ()
+    exclude: Rules = ()
+    fallback: bool = False
+
+    @model_validator(mode="after")
+    def _takes_something(self) -> Channel:
+        if not self.include and not self.fallback:
+            raise ValueError("a channel needs `include:` rules or `fallback: true`")
+        return self
+
+
+class Document(_Model):
+    """The whole file, as written; cross-references are checked by the loader."""
+
+    site: Site
+    fetch: Fetch = Fetch()
+    sources: Annotated[tuple[Source, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
+    channels: Annotated[tuple[Channel, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
+
+
+def validate(data: Any) -> tuple[Document | None, list[tuple[tuple[str | int, ...], str]]]:
+    """Validate the parsed YAML; return the document or a list of (key path, message)."""
+    try:
+        return Document.model_validate(data), []
+    except ValidationError as exc:
+        return None, [(tuple(err["loc"]), _message(err)) for err in exc.errors()]
+
+
+def _message(err: Any) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "string_type" and isinstance(value, bool):
+        return (
+            "expected text, got a boolean (YAML reads yes/no/on/off/true/false as "
+            "booleans): put the value in quotes"
+        )
+    if kind in ("string_type", "int_type", "bool_type", "tuple_type", "model_type"):
+        expected = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+            "tuple_type": "a list",
+            "model_type": "a mapping of keys",
+        }[kind]
+        return f"expected {expected}, got {type(value).__name__} {value!r}"[:200]
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not a valid id: use lower-case ASCII letters, digits, - and _"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")

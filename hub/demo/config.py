@@ -1,0 +1,175 @@
+"""The channels.yaml that describes the demo county: its sources and the publication's
+sections. The repository's own channels.yaml is this text for the default ports.
+"""
+
+from __future__ import annotations
+
+from hub.demo import render
+from hub.demo.county import SOURCES, DemoSource
+from hub.demo.phrases import COUNTY
+
+WORLD_PORT = 8001
+# The demo county publishes every few minutes; real departments are polled every 30m-2h.
+DEMO_EVERY = "5m"
+PORTAL_PORT = 8000
+
+TRS = {"item": "ul.list li", "title": "a", "link": "a", "date": "span", "article": "div.TRS_Editor"}
+HANWEB = {
+    "item": "table.newslist tr",
+    "title": "td.bt a",
+    "link": "td.bt a",
+    "date": "td.rq",
+    "article": "div#zoom",
+}
+
+# (slug, title, description, include rules, exclude rules); order is navigation order.
+CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "shizheng",
+        "时政要闻",
+        "县委、县政府重要会议和重要活动。",
+        "[{keywords: [常务会议, 常委会, 县委书记, 县长, 调研, 推进会, 理论学习中心组, 督导]}]",
+        "",
+    ),
+    ("zhenjie", "镇街动态", "各镇（街道）发布的工作动态。", "[{group: 镇街}]", ""),
+    ("bumen", "部门快讯", "县直各部门发布的工作信息。", "[{group: 部门}]", ""),
+    (
+        "yiju",
+        "宜居桐溪",
+        "城乡建设、人居环境、供水与绿化。",
+        "[{keywords: [人居环境, 老旧小区, 垃圾分类, 供水, 污水, 口袋公园, 绿化]}]",
+        "",
+    ),
+    (
+        "yiye",
+        "宜业桐溪",
+        "招聘就业、招商引资与营商环境。",
+        "[{keywords: [招聘, 就业, 招商引资, 营商环境, 企业开办, 职业技能, 用工]}]",
+        "",
+    ),
+    (
+        "yiyou",
+        "宜游桐溪",
+        "景区、民宿、节庆与文旅活动。",
+        "[{keywords: [旅游, 景区, 民宿, 文旅, 非遗, 游客, 桃花节]}, {source: wlj}]",
+        "[{keywords: [招标, 采购]}]",
+    ),
+    (
+        "xingfu",
+        "幸福桐溪",
+        "教育、医疗、医保、养老与社会救助。",
+        "[{keywords: [养老, 老年人, 医保, 参保, 义诊, 招生, 救助, 健康]}]",
+        "",
+    ),
+    (
+        "pingan",
+        "平安桐溪",
+        "防汛、安全生产、消防、反诈与应急。",
+        "[{keywords: [防汛, 安全生产, 消防, 诈骗, 应急演练, 隐患, 地质灾害, 森林防火]}]",
+        "",
+    ),
+    (
+        "hemei",
+        "和美桐溪",
+        "乡村振兴、文明实践与乡风文明。",
+        "[{keywords: [文明实践, 和美乡村, 移风易俗, 乡村振兴, 志愿服务, 乡风文明]}]",
+        "",
+    ),
+    (
+        "hongse",
+        "红色桐溪",
+        "党史学习与红色资源。",
+        "[{keywords: [党史, 红色, 革命, 主题党日, 党性教育]}]",
+        "",
+    ),
+    (
+        "qingfeng",
+        "清风桐溪",
+        "党风廉政建设与作风建设。",
+        "[{keywords: [八项规定, 党风廉政, 廉洁, 作风建设, 纪委监委, 正风肃纪]}]",
+        "",
+    ),
+    (
+        "haoli",
+        "桐溪好例",
+        "身边的好人好事与先进典型。",
+        "[{keywords: [桐溪好人, 表彰, 先进工作者, 榜样, 典型]}]",
+        "",
+    ),
+    (
+        "zhoubao",
+        "桐溪周报",
+        "每周政务信息汇总。",
+        "[{source: rmt, keywords: [一周要闻, 周报, 一周政务]}]",
+        "",
+    ),
+    (
+        "shoufa",
+        "桐溪首发",
+        "新闻发布会与权威政策解读。",
+        "[{keywords: [新闻发布会, 权威发布, 政策解读]}]",
+        "",
+    ),
+)
+
+
+def _source_yaml(source: DemoSource, base: str) -> str:
+    lines = [f"  - id: {source.id}", f"    name: {source.name}", f"    group: {source.group}"]
+    if source.shape in ("rss", "atom"):
+        lines.append(f"    feed: {base}{render.feed_path(source)}")
+    else:
+        selectors = TRS if source.shape == "trs" else HANWEB
+        lines.append("    page:")
+        lines.append(f"      url: {base}{render.list_path(source)}")
+        lines += [f"      {key}: {value}" for key, value in selectors.items()]
+    return "\n".join(lines)
+
+
+def channels_yaml(
+    world_url: str = f"http://127.0.0.1:{WORLD_PORT}",
+    portal_url: str = f"http://127.0.0.1:{PORTAL_PORT}/",
+) -> str:
+    """The demo's channels.yaml, for a world served at `world_url`."""
+    sources = "\n".join(_source_yaml(s, world_url) for s in SOURCES)
+    channels = []
+    for slug, title, description, include, exclude in CHANNELS:
+        block = [
+            f"  - slug: {slug}",
+            f"    title: {title}",
+            f"    description: {description}",
+            f"    include: {include}",
+        ]
+        if exclude:
+            block.append(f"    exclude: {exclude}")
+        channels.append("\n".join(block))
+    return f"""\
+# channels.yaml: the sources hub crawls and the sections it publishes them in.
+# This file describes the simulated {COUNTY} that `hub demo` serves on 127.0.0.1;
+# docs/channels.md explains every key. Written by hub.demo.config (the tests keep the
+# repository's copy identical to it); a copy that `hub demo` writes for you is yours to edit.
+
+site:
+  title: {COUNTY}政务信息聚合平台（演示）
+  base_url: {portal_url}
+  description: 汇集{COUNTY}各镇（街道）、各部门发布的政务信息。
+  timezone: Asia/Shanghai
+  per_page: 20
+
+fetch:
+  allow_private: true     # the demo county lives on 127.0.0.1; keep false for real sources
+  timeout: 10s
+  max_bytes: 5MB
+  concurrency: 16
+  per_host: 8             # every demo source shares one host
+  every: {DEMO_EVERY}               # poll each source this often; a source may set its own
+
+sources:
+{sources}
+
+channels:
+{chr(10).join(channels)}
+  - slug: qita
+    title: 其他信息
+    description: 未归入以上栏目的信息。
+    fallback: true
+"""

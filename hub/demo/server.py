@@ -1,0 +1,173 @@
+"""The demo county on the loopback interface: a stdlib HTTP server that plays every
+source's site, with ETag/Last-Modified, 304s, GBK pages and broken sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+from hub.demo import county, render
+from hub.demo.world import DemoPost, World
+
+log = logging.getLogger(__name__)
+LOOPBACK = "127.0.0.1"
+_ARTICLE = re.compile(
+    r"^/(?P<sid>[a-z0-9_-]+)/(?:\d{6}/t\d{8}_|art/\d{4}/\d{1,2}/\d{1,2}/art_)"
+    r"(?P<num>\d+)\.html$"
+)
+_LIST = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?:col/)?index(?:_(?P<page>\d+))?\.html$")
+_FEED = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?P<kind>rss|atom)\.xml$")
+
+
+class Response:
+    def __init__(
+        self, status: int, body: bytes = b"", kind: str = "text/html", modified: str = ""
+    ) -> None:
+        self.status, self.body, self.kind, self.modified = status, body, kind, modified
+
+
+class CountyServer:
+    """Serves a `World` at http://127.0.0.1:PORT/ from a background thread."""
+
+    def __init__(self, world: World, port: int = 0) -> None:
+        self.world = world
+        handler = type("Handler", (_Handler,), {"county": self})
+        self._server = ThreadingHTTPServer((LOOPBACK, port), handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+        self.base_url = f"http://{LOOPBACK}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="demo-county", daemon=True
+        )
+        self.requests = 0  # counted for tests and benchmarks
+
+    def start(self) -> CountyServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> CountyServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def answer(self, target: str) -> Response:
+        """The response for a request path (with its query string)."""
+        self.requests += 1
+        parts = urlsplit(target)
+        path = parts.path
+        if path in ("/", "/index.html"):
+            page = render.index_page(county.SOURCES, self.base_url, self.world.now())
+            return Response(200, page.encode())
+        if path == "/robots.txt":
+            return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        sid = path.split("/")[1] if path.count("/") >= 2 else ""
+        try:
+            source = county.source(sid)
+        except KeyError:
+            return Response(404, b"not found")
+        if source.status == "error500":
+            return Response(500, "服务器内部错误".encode(), "text/plain; charset=utf-8")
+        if source.status == "gone404":
+            return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+        return self._source_page(source, path, parse_qs(parts.query))
+
+    def _source_page(
+        self, source: county.DemoSource, path: str, query: dict[str, list[str]]
+    ) -> Response:
+        world = self.world
+        if match := _FEED.match(path):
+            if render.feed_path(source) != path:
+                return Response(404)
+            posts = world.latest(source, render.FEED_ITEMS)
+            text = (render.atom if source.shape == "atom" else render.rss)(
+                source, posts, self.base_url
+            )
+            kind = "application/atom+xml" if source.shape == "atom" else "application/rss+xml"
+            return Response(200, text.encode(), f"{kind}; charset=utf-8", _modified(posts))
+        if match := _LIST.match(path):
+            page = int(match["page"] or 0)
+            if source.shape == "hanweb":
+                page = int(query.get("pageNum", ["1"])[0]) - 1
+            pages = max(1, -(-world.total(source) // render.PER_PAGE))
+            if not 0 <= page < pages:
+                return Response(404)
+            posts = world.latest(source, render.PER_PAGE, skip=page * render.PER_PAGE)
+            return self._html(
+                source, render.list_page(source, posts, page, pages), _modified(posts)
+            )
+        match = _ARTICLE.match(path)
+        post = world.find(source, int(match["num"])) if match else None
+        if post is not None and render.article_path(post) == path:
+            return self._html(source, render.article_page(post), _modified([post]))
+        return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+
+    @staticmethod
+    def _html(source: county.DemoSource, text: str, modified: str) -> Response:
+        if source.gbk:  # and, as such sites do, no charset in the HTTP header
+            return Response(200, text.encode("gb18030"), "text/html", modified)
+        return Response(200, text.encode(), "text/html; charset=utf-8", modified)
+
+
+def _modified(posts: list[DemoPost]) -> str:
+    return format_datetime(max(p.time for p in posts), usegmt=True) if posts else ""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    county: CountyServer
+    server_version = "TongxiCMS/1.0"
+
+    def do_GET(self) -> None:
+        self._reply(head=False)
+
+    def do_HEAD(self) -> None:
+        self._reply(head=True)
+
+    def _reply(self, head: bool) -> None:
+        response = self.county.answer(self.path)
+        etag = '"' + hashlib.sha256(response.body).hexdigest()[:20] + '"'
+        if response.status == 200 and self._fresh(etag, response.modified):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.kind)
+        self.send_header("Content-Length", str(len(response.body)))
+        if response.status == 200:
+            self.send_header("ETag", etag)
+            if response.modified:
+                self.send_header("Last-Modified", response.modified)
+        self.end_headers()
+        if not head:
+            self.wfile.write(response.body)
+
+    def _fresh(self, etag: str, modified: str) -> bool:
+        if match := self.headers.get("If-None-Match"):
+            return etag in [tag.strip() for tag in match.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        if since and modified:
+            try:
+                return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)

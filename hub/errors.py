@@ -1,0 +1,82 @@
+"""The exceptions hub raises, one tree; each knows its exit status.
+
+HubError                 base; message names the thing, the cause is chained
+├── ConfigError          channels.yaml invalid: fatal, exit 2, nothing written
+├── SourceError          one source failed: recorded, the run goes on
+│   ├── FetchError       network, timeout, HTTP >= 400, too large, refused address
+│   └── ParseError       not a feed, selectors found nothing, undecodable
+├── StoreError           database unusable: fatal
+├── SearchError          index unusable: publish fails, serve answers 503
+├── BuildError           template or write failure: the previous site stays
+└── BusyError            another writer holds the lock
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of every error hub raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(HubError):
+    """channels.yaml is invalid; the message reads `FILE:LINE: key.path: what is wrong`."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "",
+        line: int = 0,
+        path: str = "",
+        more: tuple[ConfigError, ...] = (),
+    ) -> None:
+        self.file, self.line, self.path, self.reason = file, line, path, message
+        self.more = more  # further problems found in the same pass, one line each
+        where = ":".join(part for part in (file, str(line) if line else "") if part)
+        first = ": ".join(p for p in (where, path, message) if p)
+        super().__init__("\n".join([first, *(str(e) for e in more)]))
+
+
+class SourceError(HubError):
+    """One source failed; `kind` is a short stable word editors can filter on."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, kind: str | None = None) -> None:
+        super().__init__(message)
+        if kind is not None:
+            self.kind = kind
+
+
+class FetchError(SourceError):
+    """The source could not be fetched (kind: network, timeout, http, too-large, ...)."""
+
+    kind = "network"
+
+
+class ParseError(SourceError):
+    """The source was fetched but its content could not be read (kind: parse, empty, ...)."""
+
+    kind = "parse"
+
+
+class StoreError(HubError):
+    """The database cannot be opened or written."""
+
+
+class SearchError(HubError):
+    """The search index cannot be opened, written or queried."""
+
+
+class BuildError(HubError):
+    """The portal could not be built; the previously published site is untouched."""
+
+
+class BusyError(HubError):
+    """Another hub process is writing to the same data folder."""
+
+    exit_code = 3

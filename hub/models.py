@@ -1,0 +1,143 @@
+"""Frozen values that cross stage boundaries; no behaviour beyond deriving ids and hashes.
+
+Every datetime here is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def post_id(source_id: str, key: str) -> str:
+    """A short, URL-safe, stable id for a post: its source plus its identity key."""
+    digest = hashlib.sha256(f"{source_id}\n{key}".encode()).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A response as the fetch stage hands it to the parse stage; 304 is a value."""
+
+    source_id: str
+    url: str  # the final URL, after redirects: relative links resolve against it
+    status: int  # 200, or 304 when the conditional GET found nothing new
+    content: bytes  # decompressed body, capped at fetch.max_bytes
+    headers: Mapping[str, str]  # lower-case names
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One entry of an HTML list page, before its article page is followed."""
+
+    url: str  # absolute link to the article page
+    title: str  # the full title (a@title wins over truncated link text)
+    published: datetime | None  # the date printed beside the link, when there is one
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A normalized post: absolute URLs, sanitized HTML, plain text, aware UTC datetimes."""
+
+    source_id: str
+    key: str  # identity within the source: raw GUID, else canonical link, else content hash
+    url: str  # the original, on the department's site
+    title: str  # plain text
+    content_html: str  # sanitized by the allowlist
+    text: str  # plain text of content_html, for routing and search
+    published: datetime | None
+    updated: datetime | None = None
+    author: str = ""
+    categories: tuple[str, ...] = ()
+    id: str = field(default="", compare=False)  # derived: post_id(source_id, key)
+    hash: str = field(default="", compare=False)  # derived: changes when the content does
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", post_id(self.source_id, self.key))
+        parts = (
+            self.url,
+            self.title,
+            self.content_html,
+            str(self.published),
+            str(self.updated),
+            self.author,
+            "\t".join(self.categories),
+        )
+        digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+        object.__setattr__(self, "hash", digest)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A post as it comes back from storage, with what hub itself knows of it."""
+
+    post: Post
+    first_seen: datetime  # when hub first stored it; never changes
+    filed: datetime  # the date it is filed under (its permalink month); fixed at first sight
+    changed: datetime | None = None  # when hub last saw its content change upstream
+
+    @property
+    def date(self) -> datetime:
+        """The date readers see and lists sort by."""
+        return self.post.published or self.first_seen
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What hub remembers of a source between runs: conditional GET, backoff, health."""
+
+    source_id: str
+    etag: str = ""
+    last_modified: str = ""
+    next_fetch_at: datetime | None = None  # None: due now
+    failures: int = 0  # consecutive
+    error_kind: str = ""  # of the last failure; empty when the last fetch was ok
+    last_error: str = ""  # one line
+    last_fetch_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    last_new_post_at: datetime | None = None
+    posts: int = 0  # stored posts of this source
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """Routing output: the channels a post is in, and why for each."""
+
+    post: StoredPost
+    channels: tuple[str, ...]  # channel slugs, in navigation order
+    reasons: Mapping[str, str]  # slug -> human-readable explanation
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result, as the portal and the CLI show it."""
+
+    id: str
+    title: str
+    path: str  # the post's page on the portal, relative to the site root
+    department: str
+    source_id: str
+    sections: tuple[str, ...]  # channel slugs
+    date: datetime | None
+    snippet: str  # plain text
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """The outcome of crawling one source; errors are values so the run goes on."""
+
+    source_id: str
+    new: int = 0
+    changed: int = 0
+    not_modified: bool = False
+    error_kind: str = ""
+    error: str = ""  # one line; empty on success
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error

@@ -1,0 +1,108 @@
+"""Bytes and headers -> normalized Posts: feeds, list pages, article pages. No IO: time
+and the source's settings are arguments, failures are ParseErrors.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from hub.config import Source
+from hub.errors import ParseError
+from hub.models import Fetched, ListItem, Post, post_id
+from hub.parse.dates import parse_date
+from hub.parse.encoding import decode
+from hub.parse.feed import parse_feed
+from hub.parse.html import one_line, sanitize, to_text
+from hub.parse.identity import canonical_link, identity_key
+from hub.parse.page import check_selector, parse_article, parse_list
+
+__all__ = [
+    "article_post",
+    "canonical_link",
+    "check_source",
+    "feed_posts",
+    "item_post_id",
+    "list_items",
+    "parse_date",
+    "sanitize",
+    "to_text",
+]
+
+
+def feed_posts(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[Post]:
+    """The posts of a feed source's response."""
+    _, posts = parse_feed(
+        fetched.content,
+        _with_override(fetched, source),
+        url=fetched.url,
+        source_id=source.id,
+        zone=zone,
+        now=now,
+    )
+    return posts
+
+
+def list_items(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[ListItem]:
+    """The items of a list-page source's response."""
+    page = source.page
+    if page is None:
+        raise ValueError(f"source {source.id} has no page: settings")
+    text = decode(fetched.content, fetched.headers, source.encoding)
+    return parse_list(text, fetched.url, page, zone, now)
+
+
+def item_post_id(source_id: str, item: ListItem) -> str:
+    """The id the article behind a list item will have, known before fetching it."""
+    return post_id(source_id, identity_key(None, item.url, item.title, ""))
+
+
+def article_post(
+    fetched: Fetched, item: ListItem, source: Source, zone: tzinfo, now: datetime
+) -> Post:
+    """The post an article page holds; the list item supplies the full title."""
+    selector = source.page.article if source.page else ""
+    text = decode(fetched.content, fetched.headers, source.encoding)
+    article = parse_article(text, fetched.url, selector)
+    body = sanitize(article.body_html, fetched.url)
+    plain = to_text(body)
+    if not plain:
+        raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")
+    # The article's own date usually carries the time of day; the list's only the day.
+    published = parse_date(article.published, zone, now) or item.published
+    return Post(
+        source_id=source.id,
+        key=identity_key(None, item.url, item.title, plain),
+        url=item.url,
+        title=item.title or one_line(article.title),
+        content_html=body,
+        text=plain,
+        published=published,
+        author=one_line(article.department),
+    )
+
+
+def check_source(source: Source) -> list[tuple[str, str]]:
+    """(key, message) for each invalid selector of a list-page source."""
+    if source.page is None:
+        return []
+    page = source.page
+    fields = {
+        "item": page.item,
+        "title": page.title,
+        "link": page.link,
+        "date": page.date,
+        "article": page.article,
+    }
+    return [
+        (key, message)
+        for key, value in fields.items()
+        if value and (message := check_selector(value))
+    ]
+
+
+def _with_override(fetched: Fetched, source: Source) -> dict[str, str]:
+    headers = dict(fetched.headers)
+    if source.encoding:  # feedparser reads the charset from the content type
+        kind = headers.get("content-type", "application/xml").split(";")[0]
+        headers["content-type"] = f"{kind}; charset={source.encoding}"
+    return headers

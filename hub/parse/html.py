@@ -1,0 +1,133 @@
+"""Sanitize third-party HTML by an allowlist and turn it into plain text; owns nh3."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "ol": {"start"},
+}
+# Dropped with everything inside them, not just unwrapped.
+DROP_WITH_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "select",
+    "textarea",
+    "button",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "head",
+    "title",
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
+_SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def sanitize(fragment: str, base_url: str) -> str:
+    """Keep only allowlisted tags and attributes; make links absolute against `base_url`;
+    links get rel="noopener noreferrer", images referrerpolicy="no-referrer"."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in ("href", "src"):
+            return value
+        url = urljoin(base_url, value.strip())
+        return url if urlsplit(url).scheme in URL_SCHEMES else None
+
+    cleaned = nh3.clean(
+        fragment,
+        tags=TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ATTRIBUTES,
+        attribute_filter=absolute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment; block elements become line breaks."""
+    marked = _BLOCK.sub("\n<", fragment)
+    stripped = nh3.clean(marked, tags=set(), clean_content_tags=DROP_WITH_CONTENT)
+    text = html.unescape(stripped)
+    text = _SPACES.sub(" ", text)
+    return _NEWLINES.sub("\n", text).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text (a feed's text/plain content) as escaped paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text) if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def one_line(fragment: str) -> str:
+    """A title: plain text on one line."""
+    return " ".join(to_text(fragment).split())

@@ -1,0 +1,145 @@
+"""HTML list pages and article pages of sites with no feed -> items and bodies; owns
+beautifulsoup4. Selectors are CSS; `selector@attr` reads an attribute instead of text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+from bs4.exceptions import FeatureNotFound
+from soupsieve import SelectorSyntaxError
+
+from hub.config import Page
+from hub.errors import ParseError
+from hub.models import ListItem
+from hub.parse.dates import parse_date
+
+_ATTR = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_:][-\w:.]*)$")
+# Government CMSs (TRS, Hanweb, ...) print these in the <head> of every article page.
+META_TITLE = ("articletitle", "title", "og:title")
+META_DATE = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+META_SOURCE = ("contentsource", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What an article page yields before sanitizing."""
+
+    title: str
+    body_html: str  # raw inner HTML of the body element
+    published: str  # the printed date, unparsed
+    department: str  # ContentSource, when the page names one
+
+
+def _soup(text: str) -> BeautifulSoup:
+    try:
+        return BeautifulSoup(text, "lxml")
+    except FeatureNotFound:  # lxml missing: the slower parser still works
+        return BeautifulSoup(text, "html.parser")
+
+
+def split_selector(selector: str) -> tuple[str, str]:
+    """'a@title' -> ('a', 'title'); 'a' -> ('a', '')."""
+    match = _ATTR.match(selector.strip())
+    return (match["css"], match["attr"]) if match else (selector.strip(), "")
+
+
+def check_selector(selector: str) -> str:
+    """An error message for an invalid selector, or '' when it is valid."""
+    css, _ = split_selector(selector)
+    if not css:
+        return ""
+    try:
+        BeautifulSoup("<p></p>", "html.parser").select(css)
+    except (SelectorSyntaxError, ValueError, NotImplementedError) as exc:
+        return f"invalid CSS selector {selector!r}: {str(exc).splitlines()[0]}"
+    return ""
+
+
+def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
+    css, attr = split_selector(selector)
+    node = scope.select_one(css) if css else scope
+    if node is None:
+        return ""
+    if attr:
+        return str(node.get(attr) or "").strip()
+    if default_attr and (preferred := node.get(default_attr)):
+        return " ".join(str(preferred).split())
+    return node.get_text(" ", strip=True)
+
+
+def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> list[ListItem]:
+    """The linked items of a list page, in page order."""
+    item, title, link, date = page.item, page.title, page.link, page.date
+    soup = _soup(text)
+    items: list[ListItem] = []
+    seen: set[str] = set()
+    for node in soup.select(item):
+        css, attr = split_selector(link)
+        anchor = node.select_one(css) if css else node
+        href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        absolute = urljoin(url, href)
+        name = _value(node, title, default_attr="title")  # a@title beats truncated text
+        if absolute in seen or not name:
+            continue
+        seen.add(absolute)
+        printed = _value(node, date) if date else ""
+        items.append(ListItem(absolute, name, parse_date(printed, zone, now)))
+    if not items:
+        raise ParseError(f"the item selector {item!r} found no linked items on {url}", kind="empty")
+    return items
+
+
+def parse_article(text: str, url: str, selector: str) -> Article:
+    """The body of an article page by the source's selector, else by the page's meta tags
+    and its largest block of paragraphs."""
+    soup = _soup(text)
+    meta = _meta(soup)
+    title = meta.get("title") or _first_text(soup, "h1") or _first_text(soup, "title")
+    body = soup.select_one(selector) if selector else None
+    if body is None:
+        body = _densest_block(soup)
+    if body is None:
+        raise ParseError(
+            f"no article body found on {url}"
+            + (f" (selector {selector!r} matched nothing)" if selector else ""),
+            kind="layout-changed" if selector else "parse",
+        )
+    return Article(title, body.decode_contents(), meta.get("date", ""), meta.get("source", ""))
+
+
+def _meta(soup: BeautifulSoup) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        name = str(tag.get("name") or tag.get("property") or "").strip().lower()
+        content = str(tag.get("content") or "").strip()
+        if not content:
+            continue
+        for key, names in (("title", META_TITLE), ("date", META_DATE), ("source", META_SOURCE)):
+            if name in names and key not in found:
+                found[key] = content
+    return found
+
+
+def _first_text(soup: BeautifulSoup, name: str) -> str:
+    node = soup.find(name)
+    return node.get_text(" ", strip=True) if isinstance(node, Tag) else ""
+
+
+def _densest_block(soup: BeautifulSoup) -> Tag | None:
+    best: Tag | None = None
+    best_size = 0
+    for paragraph in soup.find_all("p"):
+        parent = paragraph.parent
+        if not isinstance(parent, Tag):
+            continue
+        size = sum(len(p.get_text(strip=True)) for p in parent.find_all("p", recursive=False))
+        if size > best_size:
+            best, best_size = parent, size
+    return best

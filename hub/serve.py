@@ -1,0 +1,147 @@
+"""The portal over HTTP: the built site/, plus /search, /api/search and /healthz; owns
+starlette and uvicorn. Each request resolves the site link once, so a publish that swaps
+the site mid-request never mixes two builds in one answer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Route
+
+from hub.config import Config
+from hub.errors import SearchError
+from hub.pipeline import SearchService
+
+Clock = Callable[[], datetime]
+MAX_QUERY = 200  # characters; longer queries are cut, not refused
+
+
+def make_app(config: Config, clock: Clock) -> Starlette:
+    """The ASGI application serving one site."""
+    service = SearchService(config)
+    site_dir = config.site_dir
+
+    async def search_page(request: Request) -> Response:
+        query = request.query_params.get("q", "")[:MAX_QUERY]
+        try:
+            return HTMLResponse(service.page(query, clock()))
+        except SearchError:
+            return HTMLResponse(service.unavailable(query, clock()), status_code=503)
+
+    async def search_api(request: Request) -> Response:
+        query = request.query_params.get("q", "")[:MAX_QUERY]
+        try:
+            total, hits = service.query(query, limit=_limit(request))
+        except SearchError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        return JSONResponse(
+            {"query": query, "total": total, "hits": [service.hit_json(h) for h in hits]}
+        )
+
+    async def healthz(request: Request) -> Response:
+        ok = (site_dir / "index.html").exists()
+        return PlainTextResponse(
+            "ok\n" if ok else "no site built yet\n", status_code=200 if ok else 503
+        )
+
+    async def static(request: Request) -> Response:
+        return _static(site_dir, request)
+
+    return Starlette(
+        routes=[
+            Route("/search", search_page),
+            Route("/search/", search_page),
+            Route("/api/search", search_api),
+            Route("/healthz", healthz),
+            Route("/{path:path}", static, methods=["GET", "HEAD"]),
+        ],
+        middleware=[Middleware(GZipMiddleware, minimum_size=800)],
+    )
+
+
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit", "20")
+    return max(1, min(100, int(raw))) if raw.isdigit() else 20
+
+
+def _static(site_dir: Path, request: Request) -> Response:
+    root = Path(os.path.realpath(site_dir))  # one build for the whole request
+    relative = request.path_params.get("path", "")
+    target = Path(os.path.normpath(root / relative))
+    if target != root and root not in target.parents:
+        return _not_found(root)
+    if target.is_dir():
+        if relative and not relative.endswith("/"):
+            return RedirectResponse(request.url.path + "/", status_code=301)
+        target = target / "index.html"
+    if not target.is_file():
+        return _not_found(root)
+    stat = target.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    cache = "public, max-age=86400" if relative.startswith("static/") else "no-cache"
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"etag": etag, "cache-control": cache})
+    return FileResponse(target, stat_result=stat, headers={"etag": etag, "cache-control": cache})
+
+
+def _not_found(root: Path) -> Response:
+    page = root / "404.html"
+    if page.is_file():
+        return FileResponse(page, status_code=404)
+    return PlainTextResponse("not found\n", status_code=404)
+
+
+class Server:
+    """uvicorn on a socket bound up front (port 0 picks a free one)."""
+
+    def __init__(
+        self, config: Config, clock: Clock, host: str = "127.0.0.1", port: int = 8000
+    ) -> None:
+        self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind((host, port))
+        self.port = int(self.socket.getsockname()[1])
+        self.url = f"http://{host}:{self.port}/"
+        settings = uvicorn.Config(
+            make_app(config, clock), log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(settings)
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        """Serve until interrupted (Ctrl-C or SIGTERM)."""
+        self._server.run(sockets=[self.socket])
+
+    def start(self) -> Server:
+        """Serve from a background thread (tests, benchmarks)."""
+        self._thread = threading.Thread(target=self.run, name="hub-serve", daemon=True)
+        self._thread.start()
+        while not self._server.started and self._thread.is_alive():
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.socket.close()

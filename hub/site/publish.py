@@ -1,0 +1,59 @@
+"""Atomic publishing: build into a fresh folder, then swap the `site` symlink to it in one
+rename, so readers see the old site or the new one, never a half-written mix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from hub.errors import BuildError
+
+KEEP_BUILDS = 2  # the live one and the one before it (readers may still hold its files)
+
+
+def publish(site: Path, builds: Path, now: datetime, write: Callable[[Path], None]) -> Path:
+    """Call `write(folder)` on a new build folder, then make `site` point to it."""
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        folder = builds / f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        folder.mkdir()
+    except OSError as exc:
+        raise BuildError(f"cannot create a build folder in {builds}: {exc}") from exc
+    try:
+        write(folder)
+        _swap(site, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _prune(builds, keep=folder)
+    return folder
+
+
+def _swap(site: Path, folder: Path) -> None:
+    try:
+        if site.exists() and not site.is_symlink():
+            # A real folder from elsewhere: keep it as an old build, then link.
+            site.rename(folder.parent / f"adopted-{folder.name}")
+        temporary = site.with_name(f".{site.name}.{secrets.token_hex(4)}")
+        temporary.symlink_to(os.path.relpath(folder, site.parent), target_is_directory=True)
+        temporary.replace(site)  # rename(2) replaces the old link atomically
+    except OSError as exc:
+        raise BuildError(f"cannot switch {site} to the new build: {exc}") from exc
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    others = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime
+    )
+    for path in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def current_build(site: Path) -> Path | None:
+    """The folder the site points to, or None before the first publish."""
+    return site.resolve() if site.exists() else None

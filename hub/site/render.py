@@ -1,0 +1,86 @@
+"""Templates -> text; owns jinja2. Autoescaping is on for HTML and XML templates.
+
+A site's own templates/ folder overrides the shipped theme template by template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from hub.config import Config
+from hub.errors import BuildError
+
+WEEKDAYS = "一二三四五六日"
+
+
+def theme_dir() -> Path:
+    """The theme shipped with hub (the repository's templates/ folder)."""
+    return Path(str(files("hub.theme")))
+
+
+def template_dirs(config: Config) -> list[Path]:
+    own = config.templates_dir
+    theme = theme_dir()
+    mine = [own] if own.is_dir() and own.resolve() != theme.resolve() else []
+    return [*mine, theme]
+
+
+class Renderer:
+    """A Jinja2 environment bound to one site's settings."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.dirs = template_dirs(config)
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
+            autoescape=True,  # every template, whatever its extension
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        site = config.site
+        zone = site.zone
+        base_path = urlsplit(site.base_url).path or "/"
+        self.env.globals.update(
+            site=site,
+            nav=config.channels,
+            url=lambda path="": base_path + path,
+            absolute=lambda path="": site.base_url + path,
+        )
+        self.env.filters.update(
+            local=lambda d, fmt="%Y-%m-%d": d.astimezone(zone).strftime(fmt) if d else "",
+            weekday=lambda d: "星期" + WEEKDAYS[d.astimezone(zone).weekday()],
+            iso=lambda d: d.astimezone(zone).isoformat(timespec="seconds") if d else "",
+            rfc822=lambda d: format_datetime(d.astimezone(UTC), usegmt=True) if d else "",
+            w3c=lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if d else "",
+        )
+
+    def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:
+        try:
+            return self.env.get_template(template).render({**context, "now": now})
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)  # syntax errors know their line
+            where = f" line {line}" if line else ""
+            raise BuildError(f"template {template}{where}: {exc}") from exc
+
+    def static_files(self) -> Iterator[tuple[str, Path]]:
+        """(relative path, file) of static assets; a site's own override the theme's."""
+        seen: set[str] = set()
+        for folder in self.dirs:
+            static = folder / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                relative = path.relative_to(folder).as_posix()
+                if path.is_file() and relative not in seen:
+                    seen.add(relative)
+                    yield relative, path

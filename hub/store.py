@@ -1,0 +1,246 @@
+"""Posts and source state in SQL (SQLite in WAL mode by default); owns sqlmodel and
+sqlalchemy. ORM rows never leave this module: callers get `models` values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, event, func
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+
+from hub.errors import StoreError
+from hub.models import Post, SourceState, StoredPost
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("naive datetime given to the store; hub keeps aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class PostRow(SQLModel, table=True):
+    __tablename__ = "posts"
+
+    id: str = Field(primary_key=True)
+    source_id: str = Field(index=True)
+    key: str
+    url: str
+    title: str
+    content_html: str
+    text: str
+    published: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    author: str = ""
+    categories: str = "[]"  # JSON list
+    hash: str
+    first_seen: datetime = Field(sa_type=UTCDateTime)
+    filed: datetime = Field(index=True, sa_type=UTCDateTime)
+    changed: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SourceRow(SQLModel, table=True):
+    __tablename__ = "sources"
+
+    source_id: str = Field(primary_key=True)
+    etag: str = ""
+    last_modified: str = ""
+    next_fetch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = 0
+    error_kind: str = ""
+    last_error: str = ""
+    last_fetch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_ok_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_new_post_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """The database behind one hub site."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self._engine: Engine = create_engine(url)
+            if url.startswith("sqlite"):
+                event.listen(self._engine, "connect", _sqlite_pragmas)
+            SQLModel.metadata.create_all(self._engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database {url}: {exc}") from exc
+
+    @classmethod
+    def at(cls, folder: Path) -> Store:
+        """The SQLite store in `folder` (created if missing)."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {folder}: {exc}") from exc
+        return cls(f"sqlite:///{folder / 'hub.sqlite3'}")
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {exc}") from exc
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(set(ids))
+        found: set[str] = set()
+        with self._session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(session.exec(select(PostRow.id).where(col(PostRow.id).in_(chunk))))
+        return found
+
+    def save(self, posts: Iterable[Post], now: datetime) -> tuple[int, int]:
+        """Insert new posts and update changed ones in one transaction; (new, changed).
+        A post keeps its first-seen time and its filing date forever."""
+        by_id = {post.id: post for post in posts}
+        new = changed = 0
+        with self._session() as session:
+            rows = {
+                row.id: row
+                for start in range(0, len(by_id), 500)
+                for row in session.exec(
+                    select(PostRow).where(col(PostRow.id).in_(list(by_id)[start : start + 500]))
+                )
+            }
+            for pid, post in by_id.items():
+                row = rows.get(pid)
+                if row is None:
+                    session.add(_new_row(post, now))
+                    new += 1
+                elif row.hash != post.hash:
+                    _update_row(row, post, now)
+                    session.add(row)
+                    changed += 1
+            session.commit()
+        return new, changed
+
+    def posts(self, source_id: str | None = None) -> list[StoredPost]:
+        """Stored posts, newest first."""
+        query = select(PostRow)
+        if source_id is not None:
+            query = query.where(PostRow.source_id == source_id)
+        with self._session() as session:
+            stored = [_stored(row) for row in session.exec(query)]
+        stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
+        return stored
+
+    def post_counts(self) -> dict[str, int]:
+        with self._session() as session:
+            query = select(PostRow.source_id, func.count()).group_by(PostRow.source_id)
+            return {sid: int(n) for sid, n in session.exec(query)}
+
+    def state(self, source_id: str) -> SourceState:
+        with self._session() as session:
+            row = session.get(SourceRow, source_id)
+        return _state(row) if row is not None else SourceState(source_id)
+
+    def states(self) -> dict[str, SourceState]:
+        counts = self.post_counts()
+        with self._session() as session:
+            rows = list(session.exec(select(SourceRow)))
+        states = {row.source_id: _state(row, counts.get(row.source_id, 0)) for row in rows}
+        for sid, n in counts.items():
+            states.setdefault(sid, SourceState(sid, posts=n))
+        return states
+
+    def record(self, state: SourceState) -> None:
+        """Write a source's state (insert or replace)."""
+        values = {name: getattr(state, name) for name in SourceRow.model_fields}
+        with self._session() as session:
+            session.merge(SourceRow(**values))
+            session.commit()
+
+
+def _new_row(post: Post, now: datetime) -> PostRow:
+    row = PostRow(
+        id=post.id,
+        source_id=post.source_id,
+        key=post.key,
+        url=post.url,
+        title=post.title,
+        content_html=post.content_html,
+        text=post.text,
+        hash=post.hash,
+        first_seen=now,
+        filed=post.published or now,
+    )
+    _copy(row, post)
+    return row
+
+
+def _update_row(row: PostRow, post: Post, now: datetime) -> None:
+    row.url, row.title = post.url, post.title
+    row.content_html, row.text = post.content_html, post.text
+    row.hash, row.changed = post.hash, now
+    _copy(row, post)
+
+
+def _copy(row: PostRow, post: Post) -> None:
+    row.published, row.updated = post.published, post.updated
+    row.author, row.categories = post.author, json.dumps(list(post.categories), ensure_ascii=False)
+
+
+def _stored(row: PostRow) -> StoredPost:
+    post = Post(
+        source_id=row.source_id,
+        key=row.key,
+        url=row.url,
+        title=row.title,
+        content_html=row.content_html,
+        text=row.text,
+        published=row.published,
+        updated=row.updated,
+        author=row.author,
+        categories=tuple(json.loads(row.categories)),
+    )
+    return StoredPost(post, row.first_seen, row.filed, row.changed)
+
+
+def _state(row: SourceRow, posts: int = 0) -> SourceState:
+    return SourceState(
+        source_id=row.source_id,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        next_fetch_at=row.next_fetch_at,
+        failures=row.failures,
+        error_kind=row.error_kind,
+        last_error=row.last_error,
+        last_fetch_at=row.last_fetch_at,
+        last_ok_at=row.last_ok_at,
+        last_new_post_at=row.last_new_post_at,
+        posts=posts,
+    )
