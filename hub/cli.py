@@ -189,14 +189,6 @@ def schedule_command(config_path: Path) -> None:
 def demo_command(config_path: Path, once: bool, port: int, world_port: int, pulse: int) -> None:
     """Run the simulated county on 127.0.0.1: crawl, publish, serve the portal and keep
     crawling until Ctrl-C."""
-    if not config_path.exists():
-        config_path.write_text(
-            demo.channels_yaml(f"http://127.0.0.1:{world_port}", f"http://127.0.0.1:{port}/"),
-            encoding="utf-8",
-        )
-        click.echo(f"wrote the demo county's configuration to {config_path}")
-    config = pipeline.load(config_path)
-    _check_demo_config(config, world_port)
     world = demo.World(pulse=timedelta(seconds=pulse) if pulse and not once else None)
     try:
         county = demo.CountyServer(world, port=world_port).start()
@@ -205,23 +197,32 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
             f"cannot serve the demo county on 127.0.0.1:{world_port}: {exc} "
             "(choose another --world-port and a channels.yaml that uses it)"
         ) from exc
-    click.echo(f"demo county: {len(demo.SOURCES)} department sites at {county.base_url}/")
     try:
+        if not config_path.exists():
+            text = demo.channels_yaml(county.base_url, f"http://127.0.0.1:{port}/")
+            config_path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote the demo county's configuration to {config_path}")
+        config = pipeline.load(config_path)
+        _check_demo_config(config, county.port)
+        click.echo(f"demo county: {len(demo.SOURCES)} department sites at {county.base_url}/")
         with pipeline.writer_lock(config):
             store = pipeline.open_store(config)
             _crawl(config, store)
             _publish(config, store)
-        if once:
-            return
-        server = _server(config, "127.0.0.1", port)
-        scheduler = schedule.start_background(config, now)
-        click.echo(f"portal: {server.url}  (new posts are crawled every minute; Ctrl-C stops)")
-        try:
-            server.run()
-        finally:
-            scheduler.shutdown(wait=False)
+        if not once:
+            _serve_and_schedule(config, port)
     finally:
         county.stop()
+
+
+def _serve_and_schedule(config: Config, port: int) -> None:
+    server = _server(config, "127.0.0.1", port)
+    scheduler = schedule.start_background(config, now)
+    click.echo(f"portal: {server.url}  (due sources are crawled every minute; Ctrl-C stops)")
+    try:
+        server.run()
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def _check_demo_config(config: Config, world_port: int) -> None:

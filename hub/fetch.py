@@ -38,7 +38,7 @@ class RefusedAddressError(httpcore.ConnectError):
     """Raised at connect time when a host resolves only to refused addresses."""
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
+class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves the host itself and connects only to a public address it checked, so a
     DNS answer cannot change between the check and the connection (rebinding)."""
 
@@ -91,7 +91,7 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(),
+            network_backend=GuardedBackend(),
         )
 
 

@@ -33,6 +33,8 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[KeyPath, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise ConfigError(f"YAML syntax error: {problem}", file=filename, line=line) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"YAML error: {exc}", file=filename) from exc

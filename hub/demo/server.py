@@ -44,7 +44,7 @@ class CountyServer:
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="demo-county", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="demo-county", daemon=True
         )
         self.requests = 0  # counted for tests and benchmarks
 

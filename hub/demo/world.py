@@ -115,8 +115,8 @@ class World:
 
     def _own(self, source: DemoSource, day: int) -> list[DemoPost]:
         start = day_start(day)
-        if source.status == "zombie" and start >= ZOMBIE_SINCE:
-            return []
+        if source.status == "zombie" and start + timedelta(days=1) > ZOMBIE_SINCE:
+            return []  # dormant since then: nothing on that day or after
         rng = self._rng(source.id, day)
         rate = source.rate * (0.3 if start.weekday() >= 5 else 1.2)
         posts = []

@@ -14,6 +14,7 @@ from hub.parse.encoding import decode
 from hub.parse.feed import parse_feed
 from hub.parse.html import one_line, sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
+from hub.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from hub.parse.page import check_selector, parse_article, parse_list
 
 __all__ = [
@@ -30,7 +31,12 @@ __all__ = [
 
 
 def feed_posts(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[Post]:
-    """The posts of a feed source's response."""
+    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
+    if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
+        _, posts = parse_json_feed(
+            fetched.content, url=fetched.url, source_id=source.id, zone=zone, now=now
+        )
+        return posts
     _, posts = parse_feed(
         fetched.content,
         _with_override(fetched, source),

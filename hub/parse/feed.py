@@ -16,8 +16,8 @@ import feedparser
 from hub.errors import ParseError
 from hub.models import Post
 from hub.parse.dates import parse_date
-from hub.parse.html import one_line, sanitize, text_to_html, to_text
-from hub.parse.identity import identity_key
+from hub.parse.entry import entry_post
+from hub.parse.html import one_line, sanitize, text_to_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -56,24 +56,18 @@ def parse_feed(
 
 def _post(entry: Any, base: str, source_id: str, zone: tzinfo, now: datetime) -> Post | None:
     link = str(entry.get("link") or "")
-    body = _body(entry, link or base)
-    title = one_line(str(entry.get("title") or ""))
-    text = to_text(body)
-    if not title and not text:
-        return None
-    published = parse_date(entry.get("published"), zone, now)
-    updated = parse_date(entry.get("updated"), zone, now)
-    return Post(
+    # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a
+    # deprecation warning; hub wants each raw string for what it is.
+    return entry_post(
         source_id=source_id,
-        key=identity_key(entry.get("id"), link, title, text),
-        url=link,
-        title=title or text[:60],
-        content_html=body,
-        text=text,
-        published=published or updated,
-        updated=updated if updated != (published or updated) else None,
-        author=one_line(str(entry.get("author") or "")),
-        categories=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
+        guid=entry.get("id"),
+        link=link,
+        title=str(entry.get("title") or ""),
+        body=_body(entry, link or base),
+        published=parse_date(dict.get(entry, "published"), zone, now),
+        updated=parse_date(dict.get(entry, "updated"), zone, now),
+        author=str(entry.get("author") or ""),
+        categories=(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
     )
 
 

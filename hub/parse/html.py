@@ -107,7 +107,9 @@ def sanitize(fragment: str, base_url: str) -> str:
         attribute_filter=absolute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
+        # One attribute only: nh3 adds several in a random order per process, which
+        # would change a post's hash, and so "update" it, on every crawl.
+        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
         strip_comments=True,
     )
     return cleaned.strip()

@@ -1,0 +1,103 @@
+"""The house rules of DESIGN.md, checked: imports point down, stages never import each
+other, each third-party library has one owner module, `parse` and `route` do no IO."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "hub"
+
+
+def modules() -> dict[str, ast.Module]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found[name] = ast.parse(path.read_text(encoding="utf-8"))
+    return found
+
+
+def imported(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_layers_and_independent_stages() -> None:
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is a dev dependency"
+    result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_third_party_library_has_one_owner_module() -> None:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for name, tree in modules().items():
+        for module in imported(tree):
+            top = module.split(".")[0]
+            if top != "hub" and top not in sys.stdlib_module_names and top != "__future__":
+                owners[top].add(name)
+    shared = {lib: sorted(mods) for lib, mods in owners.items() if len(mods) > 1}
+    assert shared == {}
+    # the stack of DESIGN.md, each where it belongs
+    expected = {
+        "feedparser": "hub.parse.feed",
+        "bs4": "hub.parse.page",
+        "nh3": "hub.parse.html",
+        "httpx": "hub.fetch",
+        "sqlmodel": "hub.store",
+        "jinja2": "hub.site.render",
+        "whoosh": "hub.search",
+        "jieba": "hub.search",
+        "apscheduler": "hub.schedule",
+        "click": "hub.cli",
+        "uvicorn": "hub.serve",
+        "pydantic": "hub.config.schema",
+    }
+    assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}
+
+
+IO_MODULES = {
+    "os",
+    "socket",
+    "pathlib",
+    "shutil",
+    "subprocess",
+    "sqlite3",
+    "urllib.request",
+    "http",
+    "asyncio",
+    "threading",
+    "time",
+}
+
+
+@pytest.mark.parametrize("stage", ["hub.parse", "hub.route"])
+def test_pure_stages_do_no_io_and_read_no_clock(stage: str) -> None:
+    for name, tree in modules().items():
+        if name != stage and not name.startswith(stage + "."):
+            continue
+        assert not imported(tree) & IO_MODULES, name
+        source = ast.unparse(tree)
+        for clock in ("datetime.now(", "date.today(", "time.time(", "open("):
+            assert clock not in source, f"{name} calls {clock}"
+
+
+def test_modules_stay_short() -> None:
+    long = {
+        p.name: n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420
+    }
+    assert long == {}, "split these into packages (DESIGN.md: ~400 lines)"

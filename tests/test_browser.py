@@ -1,0 +1,114 @@
+"""The built portal in real headless Chromium, at phone and desktop widths."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from hub.serve import Server
+from tests.conftest import Crawled
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("HUB_CHROMIUM") or next(
+    (
+        path
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if (path := shutil.which(name))
+    ),
+    None,
+)
+# Flags for a closed network: without them Chromium keeps calling home and logging errors.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+@pytest.fixture(scope="module")
+def portal(crawled: Crawled) -> Iterator[str]:
+    server = Server(crawled.config, crawled.clock, port=0).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        if os.environ.get("HUB_REQUIRE_BROWSER"):
+            pytest.fail("HUB_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip(
+            "Chromium is not installed: .ci/run installs Debian's chromium "
+            "(or set HUB_CHROMIUM to a Chrome/Chromium binary)"
+        )
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def visit(browser: Browser, url: str, width: str) -> tuple[Page, list[str]]:
+    w, h = WIDTHS[width]
+    page = browser.new_page(viewport={"width": w, "height": h})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    page.wait_for_load_state("load")
+    return page, problems
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_key_pages_load_cleanly_and_fit_the_screen(
+    browser: Browser, portal: str, crawled: Crawled, width: str
+) -> None:
+    home, problems = visit(browser, portal, width)
+    post_link = home.locator("ol.posts a").first.get_attribute("href")
+    urls = [
+        portal,
+        portal + "c/zhenjie/",
+        portal.rstrip("/") + post_link,
+        portal + "search/?q=" + urllib.parse.quote("防汛"),
+        portal + "sources/",
+    ]
+    for url in urls:
+        page, problems = visit(browser, url, width)
+        assert problems == [], (url, problems)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {width} width"
+        assert page.locator("main h1").count() >= 1, url
+        page.close()
+
+
+def test_home_links_every_section_and_the_skip_link_works(
+    browser: Browser, portal: str, crawled: Crawled
+) -> None:
+    page, _ = visit(browser, portal, "desktop")
+    nav = page.locator("nav.sections a")
+    titles = [nav.nth(i).inner_text() for i in range(nav.count())]
+    assert titles == ["首页", *(c.title for c in crawled.config.channels)]
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "跳到正文"
+
+
+def test_search_form_submits_to_search_results(browser: Browser, portal: str) -> None:
+    page, problems = visit(browser, portal, "phone")
+    page.fill("#q", "旅游")
+    page.press("#q", "Enter")
+    page.wait_for_load_state("load")
+    assert "/search/?q=" in page.url
+    assert page.locator("ol.hits li").count() > 0
+    assert problems == []

@@ -1,0 +1,115 @@
+"""The `hub` command as users type it: exit codes, one-line errors, and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hub import pipeline
+from hub.cli import main
+from hub.config import Config
+from hub.demo import CountyServer
+from tests.conftest import write_project
+
+COMMANDS = {"check", "run", "crawl", "publish", "serve", "search", "schedule", "demo"}
+
+
+def hub(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_explains_every_command_in_one_line() -> None:
+    code, out, _ = hub("--help")
+    assert code == 0
+    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == COMMANDS
+    for command in COMMANDS:
+        code, out, _ = hub(command, "--help")
+        assert code == 0 and "-c, --config PATH" in out, command
+
+
+def test_check_accepts_the_demo_config(tmp_path: Path, county: CountyServer) -> None:
+    path = write_project(tmp_path, county)
+    code, out, _ = hub("check", "-c", str(path))
+    assert (code, out) == (0, f"{path}: ok: 51 sources, 15 channels\n")
+
+
+def test_a_bad_config_stops_with_exit_2_and_a_located_line(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text(
+        "site:\n  title: x\n  base_url: https://x.cn/\n  colour: red\nsources: []\nchannels: []\n",
+        encoding="utf-8",
+    )
+    for command in ("check", "run", "publish", "search"):
+        args = [command, "-c", str(path)] + (["防汛"] if command == "search" else [])
+        code, out, err = hub(*args)
+        assert code == 2, command
+        assert err.splitlines()[0] == "channels.yaml:4: site.colour: unknown key"
+        assert out == ""
+    assert not (tmp_path / "data").exists()  # nothing was written
+
+
+def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
+    code, out, err = hub("run", "-c", str(project.path))
+    assert code == 0
+    assert out.startswith(
+        "crawled 51 sources: 980 new posts, 0 changed, 0 unchanged sources, "
+        "2 failed\npublished 980 posts as "
+    )
+    assert "  qxj: http: HTTP 500 Internal Server Error" in err
+    code, out, _ = hub("search", "-c", str(project.path), "防汛", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["total"] > 0 and payload["query"] == "防汛"
+    assert set(payload["hits"][0]) == {
+        "id",
+        "title",
+        "url",
+        "path",
+        "department",
+        "source",
+        "sections",
+        "date",
+        "snippet",
+    }
+
+
+def test_search_before_any_publish_is_a_clear_error(project: Config) -> None:
+    code, _, err = hub("search", "-c", str(project.path), "防汛")
+    assert code == 1 and err.startswith("error: no search index in ")
+
+
+def test_unknown_source_is_refused(project: Config) -> None:
+    code, _, err = hub("crawl", "-c", str(project.path), "--source", "nope")
+    assert code == 1 and err == "error: unknown source id: nope\n"
+
+
+def test_a_second_writer_exits_3(project: Config) -> None:
+    with pipeline.writer_lock(project):
+        code, _, err = hub("publish", "-c", str(project.path))
+    assert code == 3 and "another hub process is writing" in err
+
+
+def test_demo_once_builds_the_portal_in_an_empty_folder(tmp_path: Path) -> None:
+    config = tmp_path / "channels.yaml"
+    code, out, _ = hub("demo", "--once", "--world-port", "0", "-c", str(config))
+    assert code == 0, out
+    assert out.startswith(f"wrote the demo county's configuration to {config}\n")
+    assert (tmp_path / "site" / "index.html").is_file()
+    code, out, _ = hub("search", "-c", str(config), "防汛", "--json")
+    assert code == 0 and json.loads(out)["total"] > 0
+
+
+def test_demo_refuses_a_config_for_another_county(tmp_path: Path, county: CountyServer) -> None:
+    path = write_project(tmp_path, county)  # points at the fixture's port, not the demo's
+    code, _, err = hub("demo", "--once", "--world-port", "0", "-c", str(path))
+    assert code == 1 and "does not describe the demo county" in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"hub {command}" in readme

@@ -1,0 +1,212 @@
+"""channels.yaml: what loads, and the one-line errors (with line numbers) for what does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub import config, pipeline
+from hub.demo import channels_yaml
+from hub.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL = """\
+site:
+  title: 示例县政务信息聚合平台
+  base_url: https://portal.example.gov.cn
+sources:
+  - id: banquan
+    name: 板泉镇人民政府
+    group: 镇街
+    feed: https://example.gov.cn/banquan/rss.xml
+  - id: wenlv
+    name: 县文化和旅游局
+    group: 部门
+    page:
+      url: https://example.gov.cn/wlj/index.html
+      item: ul.u-list li
+      article: div.TRS_Editor
+    every: 30m
+channels:
+  - slug: zhenjie
+    title: 镇街动态
+    include: [{group: 镇街}]
+  - slug: yiyou
+    title: 宜游
+    include: [{keywords: [旅游, 景区]}, {source: wenlv}]
+    exclude: [{keywords: 招标}]
+  - slug: qita
+    title: 其他
+    fallback: true
+"""
+
+
+def load_text(tmp_path: Path, text: str) -> config.Config:
+    path = tmp_path / "channels.yaml"
+    path.write_text(text, encoding="utf-8")
+    return pipeline.load(path)
+
+
+def error_for(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, text)
+    assert caught.value.exit_code == 2
+    return str(caught.value)
+
+
+def test_minimal_file_loads_with_defaults(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, MINIMAL)
+    assert loaded.site.base_url == "https://portal.example.gov.cn/"  # slash added
+    assert loaded.site.timezone == "Asia/Shanghai"
+    assert loaded.fetch.allow_private is False
+    assert loaded.fetch.timeout == 20.0
+    assert loaded.fetch.max_bytes == 15 * 1024 * 1024
+    assert loaded.interval(loaded.source("banquan")) == 3600.0
+    assert loaded.interval(loaded.source("wenlv")) == 1800.0
+    yiyou = loaded.channels[1]
+    assert yiyou.include[0].keywords == ("旅游", "景区")
+    assert yiyou.exclude[0].keywords == ("招标",)  # one string is a list of one
+    assert loaded.source("wenlv").page is not None
+    assert loaded.source("wenlv").page.title == "a"  # default: the link's title or text
+
+
+def test_paths_are_relative_to_the_config_folder(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, MINIMAL)
+    assert loaded.data_dir == tmp_path.resolve() / "data"
+    assert loaded.site_dir == tmp_path.resolve() / "site"
+    assert loaded.index_dir == tmp_path.resolve() / "index"
+    assert loaded.templates_dir == tmp_path.resolve() / "templates"
+
+
+def test_repository_channels_yaml_is_the_demo_county() -> None:
+    text = (REPO / "channels.yaml").read_text(encoding="utf-8")
+    assert text == channels_yaml(), "regenerate: python -c 'from hub.demo import ...'"
+    loaded = pipeline.load(REPO / "channels.yaml")
+    assert len(loaded.sources) >= 40
+    assert {s.group for s in loaded.sources} >= {"镇街", "部门"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  title: 示例县政务信息聚合平台\n",
+            "  title: [unclosed\n",
+            "channels.yaml:3: YAML syntax error: expected ',' or ']', but got ':' (while parsing a flow sequence that starts on line 2)",
+        ),
+        (
+            "    group: 部门\n",
+            "    group: 部门\n    group: 镇街\n",
+            "channels.yaml:12: sources[1].group: duplicate key 'group' (first at line 11)",
+        ),
+        ("    every: 30m\n", "    evry: 30m\n", "channels.yaml:16: sources[1].evry: unknown key"),
+        (
+            "    every: 30m\n",
+            "    every: soon\n",
+            "channels.yaml:16: sources[1].every: expected a duration",
+        ),
+        (
+            "    group: 镇街\n",
+            "    group: no\n",
+            "channels.yaml:7: sources[0].group: expected text, got a boolean",
+        ),
+        (
+            "  - id: wenlv\n",
+            "  - id: banquan\n",
+            "channels.yaml:9: sources[1].id: duplicate source id 'banquan'",
+        ),
+        ("  - id: wenlv\n", "  - id: Wen Lv\n", "channels.yaml:9: sources[1].id: 'Wen Lv' is not"),
+        (
+            "{source: wenlv}",
+            "{source: wlj}",
+            "channels.yaml:23: channels[1].include[1].source: unknown source 'wlj'",
+        ),
+        (
+            "{group: 镇街}",
+            "{group: 乡镇}",
+            "channels.yaml:20: channels[0].include[0].group: unknown group '乡镇'",
+        ),
+        (
+            "    feed: https://example.gov.cn/banquan/rss.xml\n",
+            "",
+            "channels.yaml:5: sources[0]: a source needs exactly one of `feed:` or `page:`",
+        ),
+        (
+            "    feed: https://example.gov.cn/banquan/rss.xml\n",
+            "    feed: ftp://x/rss.xml\n",
+            "channels.yaml:8: sources[0].feed: expected an http(s) URL",
+        ),
+        (
+            "      item: ul.u-list li\n",
+            "      item: ul..li\n",
+            "channels.yaml:14: sources[1].page.item: invalid CSS selector 'ul..li'",
+        ),
+        (
+            "  - slug: qita\n",
+            "  - slug: zhenjie\n",
+            "channels.yaml:25: channels[2].slug: duplicate channel slug 'zhenjie'",
+        ),
+        (
+            "    include: [{group: 镇街}]\n",
+            "",
+            "channels.yaml:18: channels[0]: a channel needs `include:` rules or `fallback: true`",
+        ),
+        (
+            "{keywords: 招标}",
+            "{}",
+            "channels.yaml:24: channels[1].exclude[0]: a rule needs at least one of",
+        ),
+        (
+            "  base_url: https://portal.example.gov.cn\n",
+            "",
+            "channels.yaml:1: site.base_url: required key is missing",
+        ),
+        (
+            "site:\n",
+            "site:\n  timezone: Mars/Olympus\n",
+            "channels.yaml:2: site.timezone: unknown time zone 'Mars/Olympus'",
+        ),
+    ],
+)
+def test_errors_name_file_line_and_key(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in MINIMAL
+    message = error_for(tmp_path, MINIMAL.replace(old, new, 1))
+    assert message.startswith(expected), message
+
+
+def test_every_problem_is_reported_each_on_its_own_line(tmp_path: Path) -> None:
+    broken = MINIMAL.replace("    every: 30m\n", "    evry: 30m\n").replace(
+        "title: 其他", "titel: 其他"
+    )
+    lines = error_for(tmp_path, broken).splitlines()
+    assert lines[0].startswith("channels.yaml:16: sources[1].evry: unknown key")
+    assert any(
+        line.startswith("channels.yaml:26: channels[2].titel: unknown key") for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "channels.yaml: the file is empty"), ("- a\n- b\n", "channels.yaml:1: the top level")],
+)
+def test_empty_or_wrong_shaped_file(tmp_path: Path, text: str, expected: str) -> None:
+    assert error_for(tmp_path, text).startswith(expected)
+
+
+def test_missing_file_says_how_to_get_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no such file.*hub demo"):
+        config.load(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("20s", 20), ("30m", 1800), ("1h", 3600), ("1.5h", 5400), (45, 45)]
+)
+def test_durations(value: object, seconds: float) -> None:
+    assert config.parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize(("value", "size"), [("15MB", 15 * 1024**2), ("512KB", 524288), (10, 10)])
+def test_sizes(value: object, size: int) -> None:
+    assert config.parse_size(value) == size

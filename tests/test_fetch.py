@@ -1,0 +1,186 @@
+"""The fetch stage against real HTTP on 127.0.0.1 (and the transport seam for addresses
+no test may touch)."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from hub.config import Fetch
+from hub.errors import FetchError
+from hub.fetch import Fetcher, GuardedBackend, RefusedAddressError, is_public_address
+from hub.models import Fetched
+from tests.httpserver import Reply, ScriptedServer
+
+NOW = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+LOCAL = Fetch(allow_private=True, timeout=2.0, max_bytes=4096)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        yield running
+
+
+def get(
+    url: str,
+    settings: Fetch = LOCAL,
+    transport: httpx.AsyncBaseTransport | None = None,
+    **conditional: str,
+) -> Fetched:
+    async def go() -> Fetched:
+        async with Fetcher(settings, "hub-tests", transport) as fetcher:
+            return await fetcher.get(url, source_id="s", now=NOW, **conditional)
+
+    return asyncio.run(go())
+
+
+def failure(
+    url: str, settings: Fetch = LOCAL, transport: httpx.AsyncBaseTransport | None = None
+) -> FetchError:
+    with pytest.raises(FetchError) as caught:
+        get(url, settings, transport)
+    return caught.value
+
+
+def test_ok_response_carries_body_headers_and_time(server: ScriptedServer) -> None:
+    server.routes["/feed"] = Reply(200, b"<rss/>", {"ETag": '"v1"', "Content-Type": "text/xml"})
+    fetched = get(server.url + "/feed")
+    assert (fetched.status, fetched.content, fetched.fetched_at) == (200, b"<rss/>", NOW)
+    assert fetched.headers["etag"] == '"v1"'
+    assert server.seen[0][1]["user-agent"] == "hub-tests"
+
+
+def test_conditional_get_sends_validators_and_returns_304_as_a_value(
+    server: ScriptedServer,
+) -> None:
+    def answer(request: object) -> Reply:
+        headers = server.seen[-1][1]
+        if headers.get("if-none-match") == '"v1"':
+            return Reply(304)
+        return Reply(200, b"full", {"ETag": '"v1"'})
+
+    server.routes["/feed"] = answer
+    fetched = get(server.url + "/feed", etag='"v1"', last_modified="Mon, 15 Jun 2026 00:00:00 GMT")
+    assert fetched.status == 304 and fetched.content == b""
+    assert server.seen[0][1]["if-modified-since"] == "Mon, 15 Jun 2026 00:00:00 GMT"
+
+
+@pytest.mark.parametrize(("status", "kind"), [(500, "http"), (404, "http"), (410, "gone")])
+def test_http_errors_have_a_kind(server: ScriptedServer, status: int, kind: str) -> None:
+    server.routes["/x"] = Reply(status, b"no")
+    error = failure(server.url + "/x")
+    assert error.kind == kind and f"HTTP {status}" in str(error)
+
+
+def test_announced_size_over_the_cap_is_refused(server: ScriptedServer) -> None:
+    server.routes["/big"] = Reply(200, b"x" * 5000)
+    error = failure(server.url + "/big")
+    assert error.kind == "too-large" and "announces 5,000 bytes" in str(error)
+
+
+def test_gzip_bomb_is_cut_at_the_cap_after_decompression(server: ScriptedServer) -> None:
+    bomb = gzip.compress(b"\0" * 1_000_000)  # about 1 KB on the wire, 1 MB inside
+    server.routes["/bomb"] = Reply(200, bomb, {"Content-Encoding": "gzip"})
+    assert len(bomb) < LOCAL.max_bytes
+    error = failure(server.url + "/bomb")
+    assert error.kind == "too-large" and "sent more than 4,096 bytes" in str(error)
+
+
+def test_a_drip_is_cut_at_the_total_deadline(server: ScriptedServer) -> None:
+    server.routes["/drip"] = Reply(200, b"x" * 100, drip=0.1)  # 10 s if let run
+    started = time.monotonic()
+    error = failure(server.url + "/drip", Fetch(allow_private=True, timeout=0.5))
+    assert error.kind == "timeout"
+    assert time.monotonic() - started < 3  # cut at the deadline, not after the whole body
+
+
+def test_redirects_are_followed_and_the_final_url_kept(server: ScriptedServer) -> None:
+    server.routes["/old"] = Reply(301, headers={"Location": "/new"})
+    server.routes["/new"] = Reply(200, b"moved")
+    fetched = get(server.url + "/old")
+    assert fetched.url == server.url + "/new" and fetched.content == b"moved"
+
+
+def test_redirect_loops_and_chains_stop(server: ScriptedServer) -> None:
+    server.routes["/a"] = Reply(302, headers={"Location": "/b"})
+    server.routes["/b"] = Reply(302, headers={"Location": "/a"})
+    assert "redirect loop" in str(failure(server.url + "/a"))
+    for n in range(8):
+        server.routes[f"/c{n}"] = Reply(302, headers={"Location": f"/c{n + 1}"})
+    assert "more than 5 redirects" in str(failure(server.url + "/c0"))
+
+
+def test_loopback_is_refused_before_any_packet_by_default(server: ScriptedServer) -> None:
+    server.routes["/x"] = Reply(200, b"secret")
+    error = failure(server.url + "/x", Fetch())
+    assert error.kind == "refused-address"
+    assert server.seen == []  # nothing reached the server
+
+
+def test_localhost_is_refused_by_name() -> None:
+    assert failure("http://localhost:9/x", Fetch()).kind == "refused-address"
+    assert failure("http://db.localhost:9/x", Fetch()).kind == "refused-address"
+
+
+def test_the_connect_time_guard_refuses_what_a_name_resolves_to(server: ScriptedServer) -> None:
+    # A name is checked after resolution, on the address actually dialled, so a DNS
+    # answer cannot change between check and connect. Resolving a literal needs no DNS.
+    async def dial() -> None:
+        await GuardedBackend().connect_tcp("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+
+    with pytest.raises(RefusedAddressError, match=r"127\.0\.0\.1"):
+        asyncio.run(dial())
+    assert server.seen == []
+
+
+def test_redirect_to_a_private_address_is_refused_on_the_way() -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://10.0.0.7/admin"})
+
+    error = failure("http://portal.example.gov.cn/feed", Fetch(), httpx.MockTransport(handler))
+    assert error.kind == "refused-address" and "10.0.0.7" in str(error)
+    assert requested == ["http://portal.example.gov.cn/feed"]  # the private hop was never requested
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+        ("[::1]", False),
+    ],
+)
+def test_public_address_table(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_connection_refused_is_a_network_error() -> None:
+    with ScriptedServer() as closed:
+        url = closed.url
+    error = failure(url + "/x")
+    assert error.kind == "network"

@@ -1,0 +1,159 @@
+"""End to end over the simulated county on 127.0.0.1: crawl -> store -> route -> portal ->
+search, with broken sources recorded and the others stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hub import pipeline, search
+from hub.config import Config
+from hub.demo import SOURCES, CountyServer
+from hub.demo.render import FEED_ITEMS, PER_PAGE
+from hub.errors import BusyError
+from tests.conftest import Clock, Crawled
+from tests.httpserver import Reply, ScriptedServer
+
+
+def test_one_source_answers_500_and_the_rest_are_stored(crawled: Crawled) -> None:
+    failed = {r.source_id: r for r in crawled.results if not r.ok}
+    assert set(failed) == {"qxj", "kxj"}
+    assert failed["qxj"].error_kind == "http" and "HTTP 500" in failed["qxj"].error
+    assert "HTTP 404" in failed["kxj"].error
+    store = pipeline.open_store(crawled.config)
+    counts = store.post_counts()
+    for demo_source in SOURCES:
+        if demo_source.status in ("error500", "gone404"):
+            assert demo_source.id not in counts
+        else:
+            expected = FEED_ITEMS if demo_source.shape in ("rss", "atom") else PER_PAGE
+            assert counts[demo_source.id] == expected, demo_source.id
+
+
+def test_failures_are_recorded_on_the_source(crawled: Crawled) -> None:
+    states = pipeline.open_store(crawled.config).states()
+    broken = states["qxj"]
+    assert (broken.failures, broken.error_kind) == (1, "http")
+    assert broken.last_ok_at is None and broken.last_error.startswith("HTTP 500")
+    healthy = states["baisha"]
+    assert healthy.failures == 0 and healthy.last_ok_at == crawled.clock()
+    assert healthy.etag and healthy.next_fetch_at == crawled.clock() + timedelta(minutes=5)
+
+
+def test_publish_fills_every_section(crawled: Crawled) -> None:
+    site_dir = crawled.config.site_dir
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    for channel in crawled.config.channels:
+        page = (site_dir / "c" / channel.slug / "index.html").read_text(encoding="utf-8")
+        assert page.count("<li>") >= 1 and "本栏目暂无信息" not in page, channel.slug
+        assert f'href="/c/{channel.slug}/"' in home
+    assert crawled.publish.posts == sum(pipeline.open_store(crawled.config).post_counts().values())
+
+
+def test_search_finds_flood_posts(crawled: Crawled) -> None:
+    total, hits = search.query(crawled.config.index_dir, "防汛", limit=5)
+    assert total >= 5
+    assert all("防汛" in h.title + h.snippet for h in hits)
+    assert all((crawled.config.site_dir / h.path).is_file() for h in hits)
+
+
+def test_second_crawl_is_conditional_and_new_posts_arrive_later(
+    project: Config, county: CountyServer, clock: Clock
+) -> None:
+    store = pipeline.open_store(project)
+    first = pipeline.crawl(project, store, clock())
+    requests = county.requests
+    again = pipeline.crawl(project, store, clock())
+    assert sum(r.not_modified for r in again) == sum(r.ok for r in first)
+    assert sum(r.new for r in again) == 0
+    assert county.requests - requests == len(SOURCES)  # no article was fetched twice
+    clock.advance(timedelta(days=2))
+    later = pipeline.crawl(project, store, clock())
+    assert sum(r.new for r in later) > 10
+
+
+def test_due_only_crawls_wait_for_each_source_interval(
+    project: Config, county: CountyServer, clock: Clock
+) -> None:
+    store = pipeline.open_store(project)
+    pipeline.crawl(project, store, clock())
+    assert pipeline.crawl(project, store, clock() + timedelta(minutes=1), due_only=True) == []
+    everyone = pipeline.crawl(project, store, clock.advance(timedelta(minutes=5)), due_only=True)
+    assert len(everyone) == len(SOURCES)
+    # a failing source backs off: its second failure waits twice the interval
+    healthy = {s.id for s in SOURCES} - {"qxj", "kxj"}
+    due = pipeline.crawl(project, store, clock.advance(timedelta(minutes=6)), due_only=True)
+    assert {r.source_id for r in due} == healthy
+    due = pipeline.crawl(project, store, clock.advance(timedelta(minutes=4)), due_only=True)
+    assert {r.source_id for r in due} == {"qxj", "kxj"}
+
+
+LIST = """<html><body><ul class="list">{items}</ul></body></html>"""
+ARTICLE = '<html><body><div class="TRS_Editor"><p>{text}</p></div></body></html>'
+
+
+def scripted_project(folder: Path, server: ScriptedServer) -> Config:
+    (folder / "channels.yaml").write_text(
+        f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, timeout: 5s}}
+sources:
+  - id: flaky
+    name: 测试局
+    page: {{url: "{server.url}/list.html", item: ul.list li, date: span,
+            article: div.TRS_Editor}}
+channels:
+  - {{slug: qita, title: 其他, fallback: true}}
+""",
+        encoding="utf-8",
+    )
+    return pipeline.load(folder / "channels.yaml")
+
+
+def test_a_page_that_stops_matching_is_a_layout_change(tmp_path: Path, clock: Clock) -> None:
+    with ScriptedServer() as server:
+        config = scripted_project(tmp_path, server)
+        store = pipeline.open_store(config)
+        server.routes["/list.html"] = Reply(
+            200,
+            LIST.format(
+                items='<li><a href="/a1.html">第一条</a><span>2026-06-14</span></li>'
+            ).encode(),
+        )
+        server.routes["/a1.html"] = Reply(200, ARTICLE.format(text="正文").encode())
+        (ok,) = pipeline.crawl(config, store, clock())
+        assert ok.new == 1
+        server.routes["/list.html"] = Reply(200, b"<html><body><div>new design</div></body></html>")
+        (broken,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert broken.error_kind == "layout-changed"
+        assert store.state("flaky").error_kind == "layout-changed"
+
+
+def test_a_failed_article_is_skipped_and_fetched_next_time(tmp_path: Path, clock: Clock) -> None:
+    with ScriptedServer() as server:
+        config = scripted_project(tmp_path, server)
+        store = pipeline.open_store(config)
+        items = (
+            '<li><a href="/a1.html">一</a><span>2026-06-14</span></li>'
+            '<li><a href="/a2.html">二</a><span>2026-06-14</span></li>'
+        )
+        server.routes["/list.html"] = Reply(200, LIST.format(items=items).encode())
+        server.routes["/a1.html"] = Reply(200, ARTICLE.format(text="一").encode())
+        server.routes["/a2.html"] = Reply(503, b"busy")
+        (first,) = pipeline.crawl(config, store, clock())
+        assert first.ok and first.new == 1
+        server.routes["/a2.html"] = Reply(200, ARTICLE.format(text="二").encode())
+        (second,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert second.new == 1
+        assert [p for p, _ in server.seen].count("/a1.html") == 1
+
+
+def test_one_writer_at_a_time(project: Config) -> None:
+    with (
+        pipeline.writer_lock(project),
+        pytest.raises(BusyError, match="another hub process"),
+        pipeline.writer_lock(project),
+    ):
+        pass

@@ -1,0 +1,180 @@
+"""The portal build with real Jinja2 templates into a real folder: pages, feeds, escaping,
+overrides and the atomic switch."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from hub import config, site
+from hub.errors import BuildError
+from hub.models import Post, Routed, SourceState, StoredPost
+from hub.route import Router
+
+T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+YAML = """\
+site:
+  title: 示例县政务信息聚合平台
+  base_url: https://portal.example.gov.cn/
+  per_page: 2
+sources:
+  - {id: banquan, name: 板泉镇人民政府, group: 镇街, feed: "https://x.gov.cn/rss.xml"}
+  - {id: wlj, name: 县文化和旅游局, group: 部门, feed: "https://y.gov.cn/rss.xml"}
+channels:
+  - {slug: zhenjie, title: 镇街动态, include: [{group: 镇街}]}
+  - {slug: yiyou, title: 宜游, include: [{keywords: [旅游]}]}
+  - {slug: qita, title: 其他, fallback: true}
+"""
+
+
+def make_config(folder: Path) -> config.Config:
+    (folder / "channels.yaml").write_text(YAML, encoding="utf-8")
+    return config.load(folder / "channels.yaml")
+
+
+def routed_posts(cfg: config.Config, count: int = 5) -> list[Routed]:
+    posts = []
+    for n in range(count):
+        source = "banquan" if n % 2 == 0 else "wlj"
+        title = "<script>alert(1)</script>乡村旅游节" if n == 0 else f"第{n}条信息"
+        post = Post(
+            source_id=source,
+            key=f"k{n}",
+            url=f"https://x.gov.cn/{n}.html",
+            title=title,
+            content_html=f"<p>正文{n}</p>",
+            text=f"正文{n}",
+            published=T0 - timedelta(hours=n),
+        )
+        posts.append(StoredPost(post, T0, post.published or T0))
+    groups = {s.id: s.group for s in cfg.sources}
+    return Router(cfg.channels, groups).route_all(posts)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[config.Config, list[Routed], site.BuildResult]:
+    cfg = make_config(tmp_path)
+    routed = routed_posts(cfg)
+    states = {"banquan": SourceState("banquan", last_fetch_at=T0, last_ok_at=T0)}
+    return cfg, routed, site.build(cfg, routed, states, T0)
+
+
+def read(cfg: config.Config, path: str) -> str:
+    return (cfg.site_dir / path).read_text(encoding="utf-8")
+
+
+def test_every_page_of_the_portal_is_written(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, result = built
+    first = routed[0].post
+    expected = [
+        "index.html",
+        "c/zhenjie/index.html",
+        "c/zhenjie/2/index.html",
+        "c/yiyou/index.html",
+        "c/qita/index.html",
+        "c/qita/feed.xml",
+        "feed.xml",
+        f"p/2026/06/{first.post.id}.html",
+        "s/banquan/index.html",
+        "s/banquan/2/index.html",
+        "s/wlj/index.html",
+        "sources/index.html",
+        "search/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "static/style.css",
+    ]
+    for path in expected:
+        assert (cfg.site_dir / path).is_file(), path
+    assert not (cfg.site_dir / "c/zhenjie/3").exists()  # 3 town posts, 2 per page
+    assert cfg.site_dir.is_symlink() and result.folder == cfg.site_dir.resolve()
+
+
+def test_home_links_every_section(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, _, _ = built
+    home = read(cfg, "index.html")
+    for channel in cfg.channels:
+        assert f'href="/c/{channel.slug}/"' in home
+    assert '<html lang="zh-CN">' in home and 'href="#main"' in home
+
+
+def test_third_party_text_is_escaped_everywhere(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, _ = built
+    post_page = read(cfg, f"p/2026/06/{routed[0].post.post.id}.html")
+    for text in (post_page, read(cfg, "index.html"), read(cfg, "feed.xml")):
+        assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;乡村旅游节" in post_page
+
+
+def test_post_page_names_its_department_date_and_original(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, _ = built
+    page = read(cfg, f"p/2026/06/{routed[1].post.post.id}.html")
+    assert '<a href="/s/wlj/">县文化和旅游局</a>' in page
+    assert '<time datetime="2026-06-15T08:00:00+08:00">2026年06月15日 08:00</time>' in page
+    assert 'href="https://x.gov.cn/1.html"' in page
+    assert "<p>正文1</p>" in page  # sanitized HTML is kept as HTML
+
+
+def test_feeds_parse_cleanly(built: tuple[config.Config, list[Routed], site.BuildResult]) -> None:
+    cfg, routed, _ = built
+    feed = feedparser.parse(read(cfg, "c/zhenjie/feed.xml"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "示例县政务信息聚合平台 · 镇街动态"
+    assert len(feed.entries) == 3
+    assert feed.entries[0].link.startswith("https://portal.example.gov.cn/p/2026/06/")
+    everything = feedparser.parse(read(cfg, "feed.xml"))
+    assert not everything.bozo and len(everything.entries) == len(routed)
+
+
+def test_sitemap_lists_every_post(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, _ = built
+    root = ET.fromstring(read(cfg, "sitemap.xml"))  # noqa: S314 (our own output)
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = {loc.text for loc in root.iter(f"{namespace}loc")}
+    for item in routed:
+        assert f"https://portal.example.gov.cn/p/2026/06/{item.post.post.id}.html" in locations
+
+
+def test_a_failing_build_leaves_the_previous_site_serving(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, first = built
+    (cfg.templates_dir).mkdir()
+    (cfg.templates_dir / "post.html").write_text("{{ no_such_variable }}", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"post\.html"):
+        site.build(cfg, routed, {}, T0 + timedelta(hours=1))
+    assert cfg.site_dir.resolve() == first.folder
+    assert (cfg.site_dir / "index.html").is_file()
+    assert sorted(p.name for p in (cfg.data_dir / "builds").iterdir()) == [first.folder.name]
+
+
+def test_site_templates_override_the_theme_one_by_one(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    cfg.templates_dir.mkdir()
+    (cfg.templates_dir / "404.html").write_text("本站自定义：{{ site.title }}", encoding="utf-8")
+    site.build(cfg, routed_posts(cfg), {}, T0)
+    assert read(cfg, "404.html") == "本站自定义：示例县政务信息聚合平台"
+    assert "镇街动态" in read(cfg, "index.html")  # the rest still comes from the theme
+
+
+def test_old_builds_are_pruned(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    routed = routed_posts(cfg)
+    folders = [site.build(cfg, routed, {}, T0 + timedelta(minutes=n)).folder for n in range(3)]
+    assert sorted((cfg.data_dir / "builds").iterdir()) == sorted(folders[1:])
+    assert cfg.site_dir.resolve() == folders[-1]

@@ -1,0 +1,113 @@
+"""The store on a real SQLite file: dedupe, updates in place, source state."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.errors import StoreError
+from hub.models import Post, SourceState
+from hub.store import Store
+
+T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+
+
+def post(
+    key: str = "guid:1",
+    title: str = "县召开防汛工作会议",
+    source: str = "yjj",
+    published: datetime | None = T0 - timedelta(days=1),
+) -> Post:
+    return Post(
+        source_id=source,
+        key=key,
+        url=f"https://x.gov.cn/{key}",
+        title=title,
+        content_html="<p>正文</p>",
+        text="正文",
+        published=published,
+        categories=("通知", "防汛"),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.at(tmp_path / "data")
+
+
+def test_posts_round_trip_unchanged(store: Store) -> None:
+    original = post()
+    assert store.save([original], T0) == (1, 0)
+    (stored,) = store.posts()
+    assert stored.post == original and stored.post.hash == original.hash
+    assert stored.first_seen == T0 and stored.filed == original.published
+    assert stored.post.published is not None and stored.post.published.tzinfo is UTC
+
+
+def test_same_post_again_is_neither_new_nor_changed(store: Store) -> None:
+    store.save([post()], T0)
+    assert store.save([post()], T0 + timedelta(hours=1)) == (0, 0)
+    assert len(store.posts()) == 1
+
+
+def test_a_changed_post_is_updated_in_place_keeping_first_seen_and_filing(store: Store) -> None:
+    store.save([post()], T0)
+    later = T0 + timedelta(days=40)
+    edited = post(title="县召开防汛工作会议（更新）", published=T0 + timedelta(days=35))
+    assert store.save([edited], later) == (0, 1)
+    (stored,) = store.posts()
+    assert stored.post.title.endswith("（更新）")
+    assert stored.first_seen == T0 and stored.changed == later
+    assert stored.filed == T0 - timedelta(days=1)  # its permalink month never moves
+
+
+def test_posts_are_newest_first_and_filter_by_source(store: Store) -> None:
+    store.save(
+        [
+            post("guid:old", published=T0 - timedelta(days=3)),
+            post("guid:new", published=T0 - timedelta(hours=1)),
+            post("guid:undated", published=None),
+            post("guid:other", source="wlj"),
+        ],
+        T0,
+    )
+    assert [p.post.key for p in store.posts("yjj")] == ["guid:undated", "guid:new", "guid:old"]
+    assert store.post_counts() == {"yjj": 3, "wlj": 1}
+    assert store.existing_ids([post("guid:new").id, "nope"]) == {post("guid:new").id}
+
+
+def test_source_state_round_trip(store: Store) -> None:
+    assert store.state("yjj") == SourceState("yjj")
+    state = SourceState(
+        "yjj",
+        etag='"v1"',
+        last_modified="Mon, 15 Jun 2026 00:00:00 GMT",
+        next_fetch_at=T0 + timedelta(hours=1),
+        failures=2,
+        error_kind="http",
+        last_error="HTTP 500",
+        last_fetch_at=T0,
+        last_ok_at=T0 - timedelta(days=1),
+    )
+    store.record(state)
+    assert store.state("yjj") == state
+    store.record(replace(state, failures=0, error_kind="", last_error=""))
+    store.save([post()], T0)
+    assert store.states()["yjj"] == replace(
+        state, failures=0, error_kind="", last_error="", posts=1
+    )
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="naive datetime"):
+        store.record(SourceState("yjj", last_fetch_at=datetime(2026, 6, 15)))
+
+
+def test_sqlite_runs_in_wal_mode(store: Store, tmp_path: Path) -> None:
+    store.save([post()], T0)
+    with sqlite3.connect(tmp_path / "data" / "hub.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
