@@ -10,7 +10,7 @@ from hub.demo.phrases import COUNTY
 
 WORLD_PORT = 8001
 # The demo county publishes every few minutes; real departments are polled every 30m-2h.
-DEMO_EVERY = "5m"
+DEMO_EVERY = "2m"
 PORTAL_PORT = 8000
 
 TRS = {"item": "ul.list li", "title": "a", "link": "a", "date": "span", "article": "div.TRS_Editor"}
@@ -28,7 +28,7 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
         "shizheng",
         "时政要闻",
         "县委、县政府重要会议和重要活动。",
-        "[{keywords: [常务会议, 常委会, 县委书记, 县长, 调研, 推进会, 理论学习中心组, 督导]}]",
+        "[{keywords: [常务会议, 常委会, 县委书记, 县长, 调研, 推进会, 理论学习中心组, 带队督导]}]",
         "",
     ),
     ("zhenjie", "镇街动态", "各镇（街道）发布的工作动态。", "[{group: 镇街}]", ""),

@@ -1,6 +1,7 @@
 """Phrase banks of the fictional 桐溪县: titles and sentences by topic, with slots.
 
-Slots: {org} the publishing body, {town} a town, {place} a village or community,
+Slots: {org} the publishing body, {unit} its short name, {town} a town (the publisher
+itself for a town), {place} a village or community,
 {theme} a work theme, {n} a number, {year}, {month}, {leader} a county leader.
 All text is the project's own invention; every character is encodable in GBK.
 """
@@ -259,16 +260,16 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "gongzuo": (
         (
-            "{town}召开{month}月份工作例会",
+            "{unit}召开{month}月份工作例会",
             "{org}组织干部职工参加业务培训",
             "{org}开展{theme}专项检查",
-            "{town}多措并举推进{theme}",
+            "{unit}多措并举推进{theme}",
         ),
         (
             "会议总结了上月工作，安排部署本月重点任务，要求各站所、各村（社区）对标对表抓落实。",
             "培训采取专家授课、案例分析、交流研讨等方式，进一步提升了干部职工业务能力。",
             "检查组一行深入{place}等地，通过查阅资料、实地察看等方式了解工作开展情况。",
-            "{town}将持续推进{theme}，不断提升群众的获得感、幸福感、安全感。",
+            "{unit}将持续推进{theme}，不断提升群众的获得感、幸福感、安全感。",
         ),
     ),
     "qiye": (

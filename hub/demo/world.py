@@ -181,6 +181,7 @@ class World:
         local = moment.astimezone(LOCAL)
         slots = {
             "org": source.name,
+            "unit": short_name(source),
             "town": short_name(source if source in TOWNS else towns[0]),
             "town2": short_name(towns[1]),
             "place": rng.choice(phrases.PLACES),
