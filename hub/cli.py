@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -130,7 +131,8 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     config = pipeline.load(config_path)
     server = _server(config, host, port)
     click.echo(f"serving {config.site_dir} at {server.url} (Ctrl-C stops)")
-    server.run()
+    with _until_stopped():
+        server.run()
 
 
 @main.command(name="search")
@@ -165,7 +167,8 @@ def schedule_command(config_path: Path) -> None:
     """Crawl due sources every minute and publish when anything changed, until stopped."""
     config = pipeline.load(config_path)
     click.echo("scheduler running (Ctrl-C stops)")
-    schedule.run_forever(config, now)
+    with _until_stopped():
+        schedule.run_forever(config, now)
 
 
 @main.command(name="demo")
@@ -220,7 +223,8 @@ def _serve_and_schedule(config: Config, port: int) -> None:
     scheduler = schedule.start_background(config, now)
     click.echo(f"portal: {server.url}  (due sources are crawled every minute; Ctrl-C stops)")
     try:
-        server.run()
+        with _until_stopped():
+            server.run()
     finally:
         scheduler.shutdown(wait=False)
 
@@ -242,6 +246,22 @@ def _server(config: Config, host: str, port: int) -> serve.Server:
         return serve.Server(config, now, host=host, port=port)
     except OSError as exc:
         raise HubError(f"cannot listen on {host}:{port}: {exc} (try --port)") from exc
+
+
+@contextmanager
+def _until_stopped() -> Iterator[None]:
+    """Ctrl-C and SIGTERM end a long-running command cleanly, with exit status 0."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- shared output ----------------------------------------------------------------------

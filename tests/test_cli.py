@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -113,3 +119,47 @@ def test_demo_refuses_a_config_for_another_county(tmp_path: Path, county: County
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"hub {command}" in readme
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_demo_serves_the_portal_until_interrupted(tmp_path: Path) -> None:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "hub",
+        "demo",
+        "--world-port",
+        "0",
+        "--port",
+        str(port),
+        "--pulse",
+        "5",
+    ]
+    log = tmp_path / "stderr.log"
+    with (
+        log.open("w") as errors,
+        subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=errors, text=True
+        ) as process,
+    ):
+        try:
+            assert process.stdout is not None
+            lines: list[str] = []
+            deadline = time.monotonic() + 60
+            while not any(line.startswith("portal: ") for line in lines):
+                assert time.monotonic() < deadline and process.poll() is None, lines
+                lines.append(process.stdout.readline())
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+                assert "镇街动态" in response.read().decode()
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=20) == 0, log.read_text()[-2000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert log.read_text().endswith("stopped\n")
