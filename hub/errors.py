@@ -40,6 +40,15 @@ class ConfigError(HubError):
         first = ": ".join(p for p in (where, path, message) if p)
         super().__init__("\n".join([first, *(str(e) for e in more)]))
 
+    @classmethod
+    def combine(cls, errors: list[ConfigError]) -> ConfigError:
+        """One error carrying several, in line order."""
+        ordered = sorted(errors, key=lambda e: e.line)
+        first = ordered[0]
+        return cls(
+            first.reason, file=first.file, line=first.line, path=first.path, more=tuple(ordered[1:])
+        )
+
 
 class SourceError(HubError):
     """One source failed; `kind` is a short stable word editors can filter on."""

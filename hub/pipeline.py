@@ -38,13 +38,7 @@ def load(path: Path) -> Config:
         for key, message in parse.check_source(source)
     ]
     if errors:
-        raise ConfigError(
-            errors[0].reason,
-            file=errors[0].file,
-            line=errors[0].line,
-            path=errors[0].path,
-            more=tuple(errors[1:]),
-        )
+        raise ConfigError.combine(errors)
     return loaded
 
 

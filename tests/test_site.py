@@ -3,6 +3,7 @@ overrides and the atomic switch."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -178,3 +179,28 @@ def test_old_builds_are_pruned(tmp_path: Path) -> None:
     folders = [site.build(cfg, routed, {}, T0 + timedelta(minutes=n)).folder for n in range(3)]
     assert sorted((cfg.data_dir / "builds").iterdir()) == sorted(folders[1:])
     assert cfg.site_dir.resolve() == folders[-1]
+
+
+def test_navigation_marks_the_current_section_only(
+    built: tuple[config.Config, list[Routed], site.BuildResult],
+) -> None:
+    cfg, routed, _ = built
+    current = 'aria-current="page"'
+    assert read(cfg, "index.html").count(current) == 1
+    assert f'<a href="/"{" " + current}>首页</a>' in read(cfg, "index.html")
+    section = read(cfg, "c/yiyou/index.html")
+    assert section.count(current) == 1 and f'<a href="/c/yiyou/" {current}>' in section
+    assert current not in read(cfg, "sources/index.html")
+    assert current not in read(cfg, f"p/2026/06/{routed[0].post.post.id}.html")
+
+
+def test_static_urls_change_with_their_content(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    site.build(cfg, routed_posts(cfg), {}, T0)
+    theme_link = re.search(r'href="(/static/style\.css\?v=\w+)"', read(cfg, "index.html"))
+    assert theme_link
+    (cfg.templates_dir / "static").mkdir(parents=True)
+    (cfg.templates_dir / "static" / "style.css").write_text("body{}", encoding="utf-8")
+    site.build(cfg, routed_posts(cfg), {}, T0)
+    assert theme_link.group(1) not in read(cfg, "index.html")
+    assert read(cfg, "static/style.css") == "body{}"

@@ -126,7 +126,7 @@ def loads(text: str, path: Path) -> Config:
     document, problems = validate(data)
     if document is None:
         errors = [_at(lines, name, loc, message) for loc, message in problems]
-        raise _combined(errors)
+        raise ConfigError.combine(errors)
     config = Config(document, path.resolve(), lines)
     _check_references(config)
     return config
@@ -141,14 +141,6 @@ def _line(lines: dict[KeyPath, int], loc: KeyPath) -> int:
         if loc[:end] in lines:
             return lines[loc[:end]]
     return 0
-
-
-def _combined(errors: list[ConfigError]) -> ConfigError:
-    errors.sort(key=lambda e: e.line)
-    first = errors[0]
-    return ConfigError(
-        first.reason, file=first.file, line=first.line, path=first.path, more=tuple(errors[1:])
-    )
 
 
 def _check_references(config: Config) -> None:
@@ -188,4 +180,4 @@ def _check_references(config: Config) -> None:
                     if g not in groups
                 ]
     if errors:
-        raise _combined(errors)
+        raise ConfigError.combine(errors)

@@ -5,6 +5,7 @@ A site's own templates/ folder overrides the shipped theme template by template.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -50,9 +51,15 @@ class Renderer:
         site = config.site
         zone = site.zone
         base_path = urlsplit(site.base_url).path or "/"
+        versions = {
+            relative: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            for relative, path in self.static_files()
+        }
         self.env.globals.update(
             site=site,
             nav=config.channels,
+            # static files are cached for a day: their URLs change when their content does
+            asset=lambda path: f"{base_path}{path}?v={versions.get(path, '0')}",
             url=lambda path="": base_path + path,
             absolute=lambda path="": site.base_url + path,
         )
