@@ -89,6 +89,24 @@ def test_atom_entries_with_local_times() -> None:
     assert post.key == "guid:tag:gaj,2026:7"
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>x</script>",
+        "  JavaScript:alert(1)",
+        "file:///etc/passwd",
+    ],
+)
+def test_links_readers_cannot_safely_follow_are_dropped(link: str) -> None:
+    rss = RSS.replace("<link>/art/2026/6/14/art_1.html</link>", f"<link>{link}</link>")
+    first = parse.feed_posts(fetched(rss), FEED, SHANGHAI, NOW)[0]
+    assert first.url == ""
+    listing = TRS_LIST.replace("./202606/t20260614_1.html", link)
+    items = parse.list_items(fetched(listing, PAGE.url, "text/html"), PAGE, SHANGHAI, NOW)
+    assert all(item.url.startswith("https://") for item in items)
+
+
 def test_plain_text_content_is_escaped() -> None:
     rss = RSS.replace(
         "<description>正文</description>", "<description>&lt;b&gt;不是标签&lt;/b&gt;</description>"

@@ -25,6 +25,7 @@ __all__ = [
     "item_post_id",
     "list_items",
     "parse_date",
+    "read_feed",
     "sanitize",
     "to_text",
 ]
@@ -32,12 +33,18 @@ __all__ = [
 
 def feed_posts(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[Post]:
     """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
+    return read_feed(fetched, source, zone, now)[1]
+
+
+def read_feed(
+    fetched: Fetched, source: Source, zone: tzinfo, now: datetime
+) -> tuple[str, list[Post]]:
+    """The feed's own title (plain text) and its posts."""
     if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
-        _, posts = parse_json_feed(
+        return parse_json_feed(
             fetched.content, url=fetched.url, source_id=source.id, zone=zone, now=now
         )
-        return posts
-    _, posts = parse_feed(
+    return parse_feed(
         fetched.content,
         _with_override(fetched, source),
         url=fetched.url,
@@ -45,7 +52,6 @@ def feed_posts(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) ->
         zone=zone,
         now=now,
     )
-    return posts
 
 
 def list_items(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[ListItem]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from hub.models import Post
-from hub.parse.html import one_line, to_text
+from hub.parse.html import one_line, safe_url, to_text
 from hub.parse.identity import identity_key
 
 
@@ -23,7 +23,7 @@ def entry_post(
     categories: Iterable[str] = (),
 ) -> Post | None:
     """A post from an entry's parts (`body` already sanitized); None for an empty entry."""
-    title, text = one_line(title), to_text(body)
+    title, text, link = one_line(title), to_text(body), safe_url(link)
     if not title and not text:
         return None
     first = published or updated  # an entry dated only by its update is dated by it

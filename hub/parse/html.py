@@ -83,6 +83,9 @@ DROP_WITH_CONTENT = {
     "head",
     "title",
 }
+# In plain text, only what is never shown goes; the fallback text inside <object> or
+# <iframe> is what a reader would see without the plugin, so it stays.
+TEXT_DROP = {"script", "style", "template", "head", "title", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
 _BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
@@ -115,10 +118,16 @@ def sanitize(fragment: str, base_url: str) -> str:
     return cleaned.strip()
 
 
+def safe_url(url: str) -> str:
+    """The URL if readers may follow it (http, https), else ''."""
+    url = url.strip()
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+
+
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment; block elements become line breaks."""
     marked = _BLOCK.sub("\n<", fragment)
-    stripped = nh3.clean(marked, tags=set(), clean_content_tags=DROP_WITH_CONTENT)
+    stripped = nh3.clean(marked, tags=set(), clean_content_tags=TEXT_DROP)
     text = html.unescape(stripped)
     text = _SPACES.sub(" ", text)
     return _NEWLINES.sub("\n", text).strip()

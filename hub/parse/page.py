@@ -17,6 +17,7 @@ from hub.config import Page
 from hub.errors import ParseError
 from hub.models import ListItem
 from hub.parse.dates import parse_date
+from hub.parse.html import safe_url
 
 _ATTR = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_:][-\w:.]*)$")
 # Government CMSs (TRS, Hanweb, ...) print these in the <head> of every article page.
@@ -82,9 +83,9 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
         css, attr = split_selector(link)
         anchor = node.select_one(css) if css else node
         href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
-        if not href or href.startswith(("javascript:", "#")):
+        absolute = safe_url(urljoin(url, href)) if href and not href.startswith("#") else ""
+        if not absolute:
             continue
-        absolute = urljoin(url, href)
         name = _value(node, title, default_attr="title")  # a@title beats truncated text
         if absolute in seen or not name:
             continue
