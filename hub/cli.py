@@ -10,6 +10,7 @@ import json
 import logging
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,11 +22,12 @@ from urllib.parse import urlsplit
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from hub import __version__, demo, pipeline, schedule, serve
-from hub.config import Config
+from hub.config import Config, Source
 from hub.errors import HubError
-from hub.models import SourceResult
+from hub.models import SourceResult, SourceState
 from hub.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -158,6 +160,79 @@ def search_command(config_path: Path, query: str, section: str, limit: int, as_j
     click.echo(
         f"{total} posts match {query!r}" + (f" (showing {len(hits)})" if total > len(hits) else "")
     )
+
+
+@main.command(name="status")
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source.")
+@_reports_errors
+def status_command(config_path: Path, as_json: bool) -> None:
+    """Show each source's health: state, last success, last new post, errors, next fetch."""
+    config = pipeline.load(config_path)
+    rows = pipeline.status(config, pipeline.open_store(config))
+    if as_json:
+        click.echo(
+            json.dumps([_status_json(s, st) for s, st in rows], ensure_ascii=False, indent=2)
+        )
+        return
+    zone = config.site.zone
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%m-%d %H:%M") if moment else "-"
+
+    table = Table(box=None, pad_edge=False)
+    for column in (
+        "source",
+        "name",
+        "state",
+        "posts",
+        "last ok",
+        "last new",
+        "fails",
+        "next fetch",
+        "error",
+    ):
+        table.add_column(column, no_wrap=column != "error")
+    for source, state in rows:
+        error = f"{state.error_kind}: {state.last_error}" if state.error_kind else ""
+        table.add_row(
+            source.id,
+            source.name,
+            state.health,
+            str(state.posts),
+            when(state.last_ok_at),
+            when(state.last_new_post_at),
+            str(state.failures),
+            when(state.next_fetch_at),
+            error,
+        )
+    console = Console(width=None if sys.stdout.isatty() else 240)
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    counts = Counter(state.health for _, state in rows)
+    click.echo(", ".join(f"{counts[h]} {h}" for h in ("ok", "failing", "gone", "new") if counts[h]))
+
+
+def _status_json(source: Source, state: SourceState) -> dict[str, object]:
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": source.id,
+        "name": source.name,
+        "group": source.group,
+        "url": source.url,
+        "state": state.health,
+        "posts": state.posts,
+        "last_ok": iso(state.last_ok_at),
+        "last_new_post": iso(state.last_new_post_at),
+        "failures": state.failures,
+        "error_kind": state.error_kind or None,
+        "error": state.last_error or None,
+        "last_fetch": iso(state.last_fetch_at),
+        "next_fetch": iso(state.next_fetch_at),
+    }
 
 
 @main.command(name="schedule")

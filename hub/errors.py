@@ -62,9 +62,16 @@ class SourceError(HubError):
 
 
 class FetchError(SourceError):
-    """The source could not be fetched (kind: network, timeout, http, too-large, ...)."""
+    """The source could not be fetched (kind: network, timeout, http, gone, too-large,
+    refused-address, robots); `retry_after` is the wait in seconds a server asked for."""
 
     kind = "network"
+
+    def __init__(
+        self, message: str, *, kind: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, kind=kind)
+        self.retry_after = retry_after
 
 
 class ParseError(SourceError):

@@ -28,6 +28,7 @@ class Fetched:
     content: bytes  # decompressed body, capped at fetch.max_bytes
     headers: Mapping[str, str]  # lower-case names
     fetched_at: datetime
+    reason: str = ""  # the status line's phrase, e.g. "Service Unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,15 @@ class SourceState:
     last_ok_at: datetime | None = None
     last_new_post_at: datetime | None = None
     posts: int = 0  # stored posts of this source
+
+    @property
+    def health(self) -> str:
+        """new (never fetched), ok, failing, or gone (the server answered 410)."""
+        if self.last_fetch_at is None:
+            return "new"
+        if self.error_kind == "gone":
+            return "gone"
+        return "failing" if self.failures else "ok"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from hub import __version__, parse, search, site
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import BusyError, ConfigError, SourceError, StoreError
+from hub.errors import BusyError, ConfigError, FetchError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, Hit, ListItem, Post, Routed, SourceResult, SourceState
 from hub.route import Router
@@ -26,6 +26,7 @@ from hub.store import Store
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=24)
+GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
 Progress = Callable[[SourceResult], None]
 
 
@@ -132,15 +133,15 @@ class _Crawler:
         try:
             outcome = await self._crawl(source, state)
         except SourceError as exc:
-            kind = exc.kind
-            if kind == "empty" and state.posts:
-                kind = "layout-changed"  # the selectors found items before
-            return self._failed(source, state, kind, str(exc), started)
+            if exc.kind == "empty" and state.posts:
+                exc.kind = "layout-changed"  # the selectors found items before
+            return self._failed(source, state, exc, started)
         except StoreError:
             raise  # the database is unusable: fatal for the whole run
         except Exception as exc:  # a bug must not stop the other sources
             log.exception("unexpected error while crawling %s", source.id)
-            return self._failed(source, state, "internal", f"{type(exc).__name__}: {exc}", started)
+            bug = SourceError(f"{type(exc).__name__}: {exc}", kind="internal")
+            return self._failed(source, state, bug, started)
         new, changed, not_modified, etag, modified = outcome
         self.store.record(
             replace(
@@ -214,12 +215,11 @@ class _Crawler:
         return posts
 
     def _failed(
-        self, source: Source, state: SourceState, kind: str, message: str, started: float
+        self, source: Source, state: SourceState, error: SourceError, started: float
     ) -> SourceResult:
         failures = state.failures + 1
-        backoff = min(
-            timedelta(seconds=self.config.interval(source)) * 2 ** (failures - 1), MAX_BACKOFF
-        )
+        kind, message = error.kind, str(error)
+        backoff = self._backoff(source, failures, error)
         self.store.record(
             replace(
                 state,
@@ -234,6 +234,21 @@ class _Crawler:
         return SourceResult(
             source.id, error_kind=kind, error=message, seconds=time.monotonic() - started
         )
+
+    def _backoff(self, source: Source, failures: int, error: SourceError) -> timedelta:
+        """Exponential from the source's interval, capped; longer if the server asked."""
+        if error.kind == "gone":
+            return GONE_RECHECK
+        interval = timedelta(seconds=self.config.interval(source))
+        wait = min(interval * (1 << min(failures - 1, 16)), MAX_BACKOFF)
+        asked = error.retry_after if isinstance(error, FetchError) else None
+        return max(wait, timedelta(seconds=asked)) if asked else wait
+
+
+def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
+    """Every configured source with what hub knows of its health, in config order."""
+    states = store.states()
+    return [(s, states.get(s.id, SourceState(s.id))) for s in config.sources]
 
 
 # -- publish ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from hub.config import Config
 from hub.demo import CountyServer
 from tests.conftest import write_project
 
-COMMANDS = {"check", "run", "crawl", "publish", "serve", "search", "schedule", "demo"}
+COMMANDS = {"check", "run", "crawl", "publish", "serve", "search", "schedule", "demo", "status"}
 
 
 def hub(*args: str) -> tuple[int, str, str]:
@@ -81,6 +81,35 @@ def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
         "date",
         "snippet",
     }
+
+
+def test_status_shows_each_source_health(project: Config) -> None:
+    code, out, _ = hub("status", "-c", str(project.path))
+    assert code == 0 and out.splitlines()[-1] == "51 new"  # nothing fetched yet
+    hub("crawl", "-c", str(project.path))
+    code, out, _ = hub("status", "-c", str(project.path))
+    assert out.splitlines()[-1] == "49 ok, 2 failing"
+    assert out.splitlines()[0].split() == [
+        "source",
+        "name",
+        "state",
+        "posts",
+        "last",
+        "ok",
+        "last",
+        "new",
+        "fails",
+        "next",
+        "fetch",
+        "error",
+    ]
+    rows = {
+        row["id"]: row for row in json.loads(hub("status", "-c", str(project.path), "--json")[1])
+    }
+    assert rows["qxj"]["state"] == "failing" and rows["qxj"]["error_kind"] == "http"
+    assert rows["qxj"]["error"].startswith("HTTP 500") and rows["qxj"]["failures"] == 1
+    assert rows["baisha"]["state"] == "ok" and rows["baisha"]["posts"] == 20
+    assert rows["baisha"]["next_fetch"] > rows["baisha"]["last_ok"]
 
 
 def test_search_before_any_publish_is_a_clear_error(project: Config) -> None:

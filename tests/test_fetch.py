@@ -19,7 +19,7 @@ from hub.models import Fetched
 from tests.httpserver import Reply, ScriptedServer
 
 NOW = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
-LOCAL = Fetch(allow_private=True, timeout=2.0, max_bytes=4096)
+LOCAL = Fetch(allow_private=True, timeout=2.0, max_bytes=4096, robots=False, delay=0)
 
 
 @pytest.fixture
@@ -147,7 +147,9 @@ def test_redirect_to_a_private_address_is_refused_on_the_way() -> None:
         requested.append(str(request.url))
         return httpx.Response(302, headers={"Location": "http://10.0.0.7/admin"})
 
-    error = failure("http://portal.example.gov.cn/feed", Fetch(), httpx.MockTransport(handler))
+    error = failure(
+        "http://portal.example.gov.cn/feed", Fetch(robots=False), httpx.MockTransport(handler)
+    )
     assert error.kind == "refused-address" and "10.0.0.7" in str(error)
     assert requested == ["http://portal.example.gov.cn/feed"]  # the private hop was never requested
 
@@ -184,3 +186,82 @@ def test_connection_refused_is_a_network_error() -> None:
         url = closed.url
     error = failure(url + "/x")
     assert error.kind == "network"
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "wait"),
+    [
+        (503, "120", 120.0),
+        (429, "Mon, 15 Jun 2026 02:00:00 GMT", 3600.0),  # an HTTP date, an hour after NOW
+        (429, "Mon, 15 Jun 2026 00:00:00 GMT", 0.0),  # already past
+        (503, "soon", None),
+        (500, "120", None),  # only 429 and 503 carry a meaningful Retry-After
+    ],
+)
+def test_retry_after_is_read(
+    server: ScriptedServer, status: int, header: str, wait: float | None
+) -> None:
+    server.routes["/busy"] = Reply(status, b"busy", {"Retry-After": header})
+    assert failure(server.url + "/busy").retry_after == wait
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay(server: ScriptedServer) -> None:
+    starts: list[float] = []
+
+    def stamp(request: object) -> Reply:
+        starts.append(time.monotonic())
+        return Reply(200, b"ok")
+
+    for n in range(4):
+        server.routes[f"/{n}"] = stamp
+    polite = Fetch(allow_private=True, robots=False, delay=0.2, per_host=4)
+
+    async def go() -> None:
+        async with Fetcher(polite, "hub-tests") as fetcher:
+            await asyncio.gather(
+                *(fetcher.get(f"{server.url}/{n}", source_id="s", now=NOW) for n in range(4))
+            )
+
+    asyncio.run(go())
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert len(starts) == 4 and min(gaps) >= 0.18, gaps
+
+
+ROBOTS = Fetch(allow_private=True, timeout=2.0, delay=0)
+
+
+def test_robots_txt_is_honoured_and_read_once_per_crawl(server: ScriptedServer) -> None:
+    server.routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n")
+    server.routes["/open"] = Reply(200, b"fine")
+    server.routes["/private/x"] = Reply(200, b"secret")
+
+    async def go() -> tuple[Fetched, FetchError]:
+        async with Fetcher(ROBOTS, "hub-tests") as fetcher:
+            ok = await fetcher.get(server.url + "/open", source_id="s", now=NOW)
+            with pytest.raises(FetchError) as refused:
+                await fetcher.get(server.url + "/private/x", source_id="s", now=NOW)
+            return ok, refused.value
+
+    ok, refused = asyncio.run(go())
+    assert ok.content == b"fine"
+    assert refused.kind == "robots" and "robots.txt disallows" in str(refused)
+    assert [path for path, _ in server.seen] == ["/robots.txt", "/open"]
+
+
+def test_robots_rules_for_our_own_token(server: ScriptedServer) -> None:
+    server.routes["/robots.txt"] = Reply(200, b"User-agent: hub\nDisallow: /\n\nUser-agent: *\n")
+    server.routes["/x"] = Reply(200, b"x")
+    assert failure(server.url + "/x", ROBOTS).kind == "robots"
+
+
+@pytest.mark.parametrize(("status", "allowed"), [(404, True), (401, True), (500, False)])
+def test_robots_txt_status_follows_rfc_9309(
+    server: ScriptedServer, status: int, allowed: bool
+) -> None:
+    server.routes["/robots.txt"] = Reply(status, b"")
+    server.routes["/x"] = Reply(200, b"x")
+    if allowed:
+        assert get(server.url + "/x", ROBOTS).content == b"x"
+    else:
+        error = failure(server.url + "/x", ROBOTS)
+        assert error.kind == "robots" and "robots.txt answered HTTP 500" in str(error)

@@ -68,7 +68,8 @@ def test_second_crawl_is_conditional_and_new_posts_arrive_later(
     again = pipeline.crawl(project, store, clock())
     assert sum(r.not_modified for r in again) == sum(r.ok for r in first)
     assert sum(r.new for r in again) == 0
-    assert county.requests - requests == len(SOURCES)  # no article was fetched twice
+    # one request per source (no article fetched twice), and robots.txt once per crawl
+    assert county.requests - requests == len(SOURCES) + 1
     clock.advance(timedelta(days=2))
     later = pipeline.crawl(project, store, clock())
     assert sum(r.new for r in later) > 10
@@ -102,7 +103,7 @@ def scripted_project(folder: Path, server: ScriptedServer) -> Config:
     (folder / "channels.yaml").write_text(
         f"""\
 site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
-fetch: {{allow_private: true, timeout: 5s}}
+fetch: {{allow_private: true, timeout: 5s, every: 1h, delay: 0s}}
 sources:
   - id: flaky
     name: 测试局
@@ -161,3 +162,25 @@ def test_one_writer_at_a_time(project: Config) -> None:
         pipeline.writer_lock(project),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "wait"),
+    [
+        (Reply(503, b"", {"Retry-After": "7200"}), "http", timedelta(hours=2)),
+        (Reply(429, b"", {"Retry-After": "5"}), "http", timedelta(hours=1)),  # backoff wins
+        (Reply(410, b"gone"), "gone", timedelta(days=7)),
+        (Reply(500, b""), "http", timedelta(hours=1)),
+    ],
+)
+def test_failures_set_the_next_fetch(
+    tmp_path: Path, clock: Clock, reply: Reply, kind: str, wait: timedelta
+) -> None:
+    with ScriptedServer() as server:
+        server.routes["/list.html"] = reply
+        config = scripted_project(tmp_path, server)
+        store = pipeline.open_store(config)
+        (result,) = pipeline.crawl(config, store, clock())
+        state = store.state("flaky")
+        assert (result.error_kind, state.error_kind, state.failures) == (kind, kind, 1)
+        assert state.next_fetch_at == clock() + wait

@@ -22,12 +22,20 @@ from pydantic import (
     model_validator,
 )
 
-_UNITS_SECONDS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-_UNITS_BYTES = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_UNITS_SECONDS: dict[str, float] = {
+    "": 1,
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "d": 86400,
+}
+_UNITS_BYTES: dict[str, float] = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
-def _amount(value: Any, units: dict[str, int], what: str) -> Any:
+def _amount(value: Any, units: dict[str, float], what: str) -> Any:
     if isinstance(value, bool):
         raise ValueError(f"expected a {what}, got a boolean")
     if isinstance(value, int | float):
@@ -70,6 +78,7 @@ def _as_tuple(value: Any) -> Any:
 
 
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+Pause = Annotated[float, BeforeValidator(parse_duration), Field(ge=0, le=60)]
 Bytes = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Url = Annotated[str, BeforeValidator(lambda v: _check_url(v) if isinstance(v, str) else v)]
 Names = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
@@ -117,6 +126,8 @@ class Fetch(_Model):
     per_host: int = Field(default=4, ge=1, le=64)
     user_agent: str = ""
     every: Seconds = 3600.0  # how often a source is polled, unless it says otherwise
+    delay: Pause = 0.25  # between two requests to one host
+    robots: bool = True  # honour robots.txt
 
 
 class Page(_Model):

@@ -162,6 +162,8 @@ fetch:
   concurrency: 16
   per_host: 8             # every demo source shares one host
   every: {DEMO_EVERY}               # poll each source this often; a source may set its own
+  delay: 0s               # no pause between requests to one host: it is our own
+
 
 sources:
 {sources}

@@ -70,10 +70,7 @@ class SourceView:
 
     @property
     def health(self) -> str:
-        """ok, failing or new (never fetched)."""
-        if self.state.last_fetch_at is None:
-            return "new"
-        return "failing" if self.state.failures else "ok"
+        return self.state.health
 
 
 @dataclass(frozen=True)

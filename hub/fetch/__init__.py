@@ -1,84 +1,31 @@
-"""HTTP for crawling: conditional GET, a total deadline, a body cap, redirects, an address
-guard and per-host limits; owns httpx. Returns `Fetched` values or raises `FetchError`.
+"""HTTP for crawling: conditional GET, a total deadline, a body cap, redirects, the
+address guard, robots.txt, per-host limits and politeness; owns httpx. Returns
+`Fetched` values or raises `FetchError`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from hub.config import Fetch
 from hub.errors import FetchError
+from hub.fetch.guard import GuardedBackend, RefusedAddressError, is_public_address, pool
+from hub.fetch.robots import Rules, robots_url
 from hub.models import Fetched
+
+__all__ = ["Fetcher", "GuardedBackend", "RefusedAddressError", "Transport", "is_public_address"]
 
 Transport = httpx.AsyncBaseTransport  # the network seam: tests pass httpx.MockTransport
 MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as a week
 _REDIRECTS = {301, 302, 303, 307, 308}
-
-
-def is_public_address(host: str) -> bool:
-    """True for a globally routable unicast address; False for loopback, private,
-    link-local, CGNAT, multicast, unspecified, reserved and IPv4-mapped forms of those."""
-    address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
-class RefusedAddressError(httpcore.ConnectError):
-    """Raised at connect time when a host resolves only to refused addresses."""
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves the host itself and connects only to a public address it checked, so a
-    DNS answer cannot change between the check and the connection (rebinding)."""
-
-    def __init__(self) -> None:
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = [str(info[4][0]) for info in infos]
-        allowed = [a for a in addresses if is_public_address(a)]
-        if not allowed:
-            raise RefusedAddressError(
-                f"{host} resolves to {', '.join(sorted(set(addresses)))}, "
-                "a private or local address (fetch.allow_private is off)"
-            )
-        return await self._inner.connect_tcp(
-            allowed[0], port, timeout, local_address, socket_options
-        )
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise RefusedAddressError("unix sockets are not fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
@@ -86,17 +33,16 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
         super().__init__(limits=limits, trust_env=False)
         # httpx has no public hook for the network backend; its pool takes one, so
         # replace the pool it built with an equal one that connects through the guard.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(),
+        self._pool = pool(
+            limits.max_connections or 16,
+            limits.max_keepalive_connections or 16,
+            limits.keepalive_expiry,
+            httpx.create_ssl_context(),
         )
 
 
 class Fetcher:
-    """An HTTP client for one crawl; use as `async with Fetcher(settings) as f`."""
+    """An HTTP client for one crawl; use as `async with Fetcher(settings, agent) as f`."""
 
     def __init__(
         self, settings: Fetch, user_agent: str, transport: httpx.AsyncBaseTransport | None = None
@@ -117,6 +63,8 @@ class Fetcher:
         )
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._next_start: dict[str, float] = {}  # host -> loop time its next request may start
+        self._robots: dict[str, asyncio.Task[Rules]] = {}  # one robots.txt fetch per site
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -133,15 +81,45 @@ class Fetcher:
         self, url: str, *, source_id: str, now: datetime, etag: str = "", last_modified: str = ""
     ) -> Fetched:
         """GET `url`; a 304 comes back as a value, every failure as a FetchError."""
-        host = urlsplit(url).netloc
-        limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        if self.settings.robots:
+            rules = await self._rules(url, source_id, now)
+            if not rules.allows(url):
+                why = rules.why or "robots.txt disallows it"
+                raise FetchError(f"{url} is not fetched: {why} (fetch.robots)", kind="robots")
         conditional = {
             k: v for k, v in (("if-none-match", etag), ("if-modified-since", last_modified)) if v
         }
+        fetched = await self._fetch(url, conditional, source_id, now)
+        if fetched.status >= 400:
+            raise _status_error(fetched, now)
+        return fetched
+
+    async def _rules(self, url: str, source_id: str, now: datetime) -> Rules:
+        where = robots_url(url)
+        if where not in self._robots:
+            self._robots[where] = asyncio.ensure_future(self._load_rules(where, source_id, now))
+        return await self._robots[where]
+
+    async def _load_rules(self, where: str, source_id: str, now: datetime) -> Rules:
+        try:
+            fetched = await self._fetch(where, {}, source_id, now)
+        except FetchError as exc:
+            if exc.kind == "refused-address":
+                raise
+            return Rules.unreachable(str(exc))
+        return Rules.from_response(fetched.status, fetched.content.decode("utf-8", "replace"))
+
+    async def _fetch(
+        self, url: str, headers: Mapping[str, str], source_id: str, now: datetime
+    ) -> Fetched:
+        """One request with redirects, under the limits and the total deadline."""
+        host = urlsplit(url).netloc
+        limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with limit, self._all:
+            await self._polite(host)
             try:
                 async with asyncio.timeout(self.settings.timeout):
-                    return await self._follow(url, conditional, source_id, now)
+                    return await self._follow(url, headers, source_id, now)
             except TimeoutError as exc:
                 raise FetchError(
                     f"no complete answer within {self.settings.timeout:g}s from {url}",
@@ -155,6 +133,13 @@ class Fetcher:
                 raise FetchError(
                     f"{type(exc).__name__}: {exc or 'connection failed'} ({url})", kind="network"
                 ) from exc
+
+    async def _polite(self, host: str) -> None:
+        """Space the starts of requests to one host by fetch.delay."""
+        loop = asyncio.get_running_loop()
+        start = max(loop.time(), self._next_start.get(host, 0.0))
+        self._next_start[host] = start + self.settings.delay
+        await asyncio.sleep(start - loop.time())
 
     async def _follow(
         self, url: str, headers: Mapping[str, str], source_id: str, now: datetime
@@ -205,9 +190,6 @@ class Fetcher:
         headers = dict(response.headers.items())  # lower-case names
         if status == 304:
             return Fetched(source_id, url, 304, b"", headers, now)
-        if status >= 400:
-            kind = "gone" if status == 410 else "http"
-            raise FetchError(f"HTTP {status} {response.reason_phrase} from {url}", kind=kind)
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
@@ -223,4 +205,27 @@ class Fetcher:
                 raise FetchError(
                     f"{url} sent more than {cap:,} bytes (fetch.max_bytes)", kind="too-large"
                 )
-        return Fetched(source_id, url, status, bytes(body), headers, now)
+        return Fetched(source_id, url, status, bytes(body), headers, now, response.reason_phrase)
+
+
+def _status_error(fetched: Fetched, now: datetime) -> FetchError:
+    status = fetched.status
+    kind = "gone" if status == 410 else "http"
+    asked = fetched.headers.get("retry-after", "")
+    wait = retry_after(asked, now) if status in (429, 503) else None
+    phrase = f" {fetched.reason}" if fetched.reason else ""
+    return FetchError(f"HTTP {status}{phrase} from {fetched.url}", kind=kind, retry_after=wait)
+
+
+def retry_after(value: str, now: datetime) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)

@@ -1,0 +1,80 @@
+"""The private-address guard: which addresses hub may connect to, checked on the address
+actually dialled so a DNS answer cannot change between check and connect (rebinding)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+
+
+def is_public_address(host: str) -> bool:
+    """True for a globally routable unicast address; False for loopback, private,
+    link-local, CGNAT, multicast, unspecified, reserved and IPv4-mapped forms of those."""
+    address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+class RefusedAddressError(httpcore.ConnectError):
+    """Raised at connect time when a host resolves only to refused addresses."""
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host itself and connects only to a public address it checked."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        allowed = [a for a in addresses if is_public_address(a)]
+        if not allowed:
+            raise RefusedAddressError(
+                f"{host} resolves to {', '.join(sorted(set(addresses)))}, "
+                "a private or local address (fetch.allow_private is off)"
+            )
+        return await self._inner.connect_tcp(
+            allowed[0], port, timeout, local_address, socket_options
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise RefusedAddressError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def pool(
+    limits_connections: int, keepalive: int, expiry: float | None, ssl_context: Any
+) -> httpcore.AsyncConnectionPool:
+    """A connection pool that dials through the guard."""
+    return httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=limits_connections,
+        max_keepalive_connections=keepalive,
+        keepalive_expiry=expiry,
+        network_backend=GuardedBackend(),
+    )
