@@ -273,6 +273,59 @@ def test_encodings(body: bytes, content_type: str, override: str | None) -> None
     assert "石门镇召开防汛工作部署会" in decode(body, {"content-type": content_type}, override)
 
 
+# Every character here encodes in GBK to two bytes that also form valid UTF-8, so the
+# page decodes "cleanly" as UTF-8 into Latin and Cyrillic debris: mojibake.
+UTF8_LOOKALIKE = "一元专业农园图司员史"
+
+
+def test_gbk_that_happens_to_be_valid_utf8_is_caught() -> None:
+    body = GBK_PAGE.replace("石门镇召开防汛工作部署会", UTF8_LOOKALIKE).encode("gb18030")
+    assert body.decode("utf-8")  # the trap: it decodes as UTF-8 without an error
+    text = decode(body, {"content-type": "text/html; charset=utf-8"})
+    assert UTF8_LOOKALIKE in text
+
+
+def test_utf8_declared_as_latin1_is_caught() -> None:
+    body = GBK_PAGE.replace("charset=gb2312", "charset=iso-8859-1").encode("utf-8")
+    assert "石门镇召开防汛工作部署会" in decode(body, {"content-type": "text/html"})
+
+
+RSS_GB = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>县应急管理局</title>'
+    "<item><title>关于做好汛期安全防范工作的通知</title><guid>/art/7.html</guid>"
+    "<description>各镇（街道）：请做好准备。</description></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (RSS_GB.encode("gb18030"), "application/rss+xml"),  # nothing declared at all
+        (RSS_GB.encode("gb18030"), "text/xml; charset=utf-8"),  # the header lies
+        (
+            RSS_GB.replace('version="1.0"?>', 'version="1.0" encoding="gb2312"?>').encode(
+                "gb18030"
+            ),
+            "text/xml",
+        ),
+        (RSS_GB.encode("utf-16"), "text/xml"),
+    ],
+)
+def test_feed_encodings_are_decided_by_hub_not_by_chance(body: bytes, content_type: str) -> None:
+    (post,) = parse.feed_posts(fetched(body, content_type=content_type), FEED, SHANGHAI, NOW)
+    assert post.title == "关于做好汛期安全防范工作的通知"
+    assert post.text == "各镇（街道）：请做好准备。"
+
+
+def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
+    plain = fetched(RSS_GB, url="http://yjj.example.gov.cn/rss.xml")
+    secure = fetched(RSS_GB, url="https://www.yjj.example.gov.cn/rss.xml")
+    (before,) = parse.feed_posts(plain, FEED, SHANGHAI, NOW)
+    (after,) = parse.feed_posts(secure, FEED, SHANGHAI, NOW)
+    assert before.key == after.key == "guid://yjj.example.gov.cn/art/7.html"
+    assert before.id == after.id
+
+
 @pytest.mark.parametrize(
     ("dirty", "clean"),
     [

@@ -10,7 +10,7 @@ from hub.config import Source
 from hub.errors import ParseError
 from hub.models import Fetched, ListItem, Post, post_id
 from hub.parse.dates import parse_date
-from hub.parse.encoding import decode
+from hub.parse.encoding import decode, with_charset
 from hub.parse.feed import parse_feed
 from hub.parse.html import one_line, sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
@@ -46,7 +46,7 @@ def read_feed(
         )
     return parse_feed(
         fetched.content,
-        _with_override(fetched, source),
+        with_charset(fetched.headers, fetched.content, source.encoding),
         url=fetched.url,
         source_id=source.id,
         zone=zone,
@@ -110,11 +110,3 @@ def check_source(source: Source) -> list[tuple[str, str]]:
         for key, value in fields.items()
         if value and (message := check_selector(value))
     ]
-
-
-def _with_override(fetched: Fetched, source: Source) -> dict[str, str]:
-    headers = dict(fetched.headers)
-    if source.encoding:  # feedparser reads the charset from the content type
-        kind = headers.get("content-type", "application/xml").split(";")[0]
-        headers["content-type"] = f"{kind}; charset={source.encoding}"
-    return headers

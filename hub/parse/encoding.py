@@ -1,11 +1,18 @@
-"""Bytes of an HTML page -> text: override, HTTP charset, BOM, <meta charset>, detection;
-owns charset_normalizer. GB2312/GBK labels are widened to GB18030, their superset.
+"""Bytes of a page or feed -> text: override, BOM, HTTP charset, in-document declaration,
+then detection, with mojibake caught; owns charset_normalizer. GB2312/GBK labels are
+widened to GB18030, their superset.
+
+A declared charset is a witness, not the truth: government sites send `charset=utf-8`
+headers in front of GBK pages and the reverse. Every witness whose codec decodes the
+bytes cleanly is a candidate, and a later witness wins only when its text is clearly
+more plausible (a page of Chinese rather than Latin-1 debris).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from charset_normalizer import from_bytes
@@ -22,6 +29,7 @@ _WIDER = {
     "us-ascii": "utf-8",
     "iso-8859-1": "cp1252",
     "latin-1": "cp1252",
+    "latin1": "cp1252",
 }
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -32,6 +40,8 @@ _BOMS = (
 )
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+MOJIBAKE_MARGIN = 0.2  # how much more plausible a later witness must be to win
+SAMPLE = 65536  # bytes looked at by detection and plausibility
 
 
 def normalize_label(label: str) -> str | None:
@@ -55,25 +65,63 @@ def declared_in_document(content: bytes) -> str | None:
     return normalize_label(match.group(1).decode("ascii")) if match else None
 
 
-def decode(content: bytes, headers: Mapping[str, str], override: str | None = None) -> str:
-    """Decode a page: a source's `encoding:` override wins; otherwise the first witness
-    (BOM, HTTP charset, in-document declaration) that decodes it cleanly, else detection."""
+def plausibility(text: str) -> float:
+    """Among the non-ASCII characters, the share a Chinese government page is made of:
+    common Han, CJK and full-width punctuation, general punctuation, spaces. Markup is
+    ASCII and says nothing, so it is not counted. Mojibake scores low."""
+    wide = [char for char in text if ord(char) >= 0x80]
+    if not wide:
+        return 1.0
+    good = 0
+    for char in wide:
+        point = ord(char)
+        if (
+            0x4E00 <= point <= 0x9FFF
+            or 0x3000 <= point <= 0x303F
+            or 0xFF00 <= point <= 0xFFEF
+            or 0x2000 <= point <= 0x206F
+        ) or unicodedata.category(char).startswith("Z"):
+            good += 1
+    return good / len(wide)
+
+
+def choose(content: bytes, headers: Mapping[str, str], override: str | None = None) -> str:
+    """The codec to read these bytes with."""
     forced = normalize_label(override) if override else None
     if forced:
-        return content.decode(forced, errors="replace")
+        return forced
     for bom, name in _BOMS:
         if content.startswith(bom):
-            return content.decode(name, errors="replace")
-    for witness in (http_charset(headers), declared_in_document(content)):
-        if witness:
-            try:
-                return content.decode(witness)
-            except UnicodeDecodeError:
-                continue  # the page lies about its charset: try the next witness
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(content[:65536]).best()
-    detected = normalize_label(best.encoding) if best else None
-    return content.decode(detected or "gb18030", errors="replace")
+            return name
+    witnesses = [http_charset(headers), declared_in_document(content), "utf-8"]
+    sample = content[:SAMPLE]
+    clean: list[tuple[str, float]] = []
+    for name in dict.fromkeys(w for w in witnesses if w):
+        try:
+            text = sample.decode(name)
+        except UnicodeDecodeError:
+            continue  # this witness lies: the bytes are not in its charset
+        clean.append((name, plausibility(text)))
+    if clean:
+        first, first_score = clean[0]
+        best, best_score = max(clean, key=lambda c: c[1])
+        return best if best_score > first_score + MOJIBAKE_MARGIN else first
+    guess = from_bytes(sample).best()
+    return (normalize_label(guess.encoding) if guess else None) or "gb18030"
+
+
+def decode(content: bytes, headers: Mapping[str, str], override: str | None = None) -> str:
+    """Decode a page by the codec `choose` picks; undecodable bytes become U+FFFD."""
+    return content.decode(choose(content, headers, override), errors="replace")
+
+
+def with_charset(
+    headers: Mapping[str, str], content: bytes, override: str | None = None
+) -> dict[str, str]:
+    """Headers whose content type names the charset hub chose, for parsers (feedparser)
+    that would otherwise guess with whatever detector happens to be installed."""
+    kind = headers.get("content-type", "").split(";")[0].strip() or "application/xml"
+    name = choose(content, headers, override)
+    if name in ("utf-16", "utf-32"):  # the BOM tells the parser the byte order
+        return dict(headers)
+    return {**headers, "content-type": f"{kind}; charset={name}"}

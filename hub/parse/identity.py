@@ -44,7 +44,12 @@ def canonical_link(url: str) -> str:
 def identity_key(guid: str | None, link: str | None, title: str, text: str) -> str:
     """The identity of a post within its source, tagged by what it was derived from."""
     if guid and guid.strip():
-        return "guid:" + guid.strip()
+        guid = guid.strip()
+        # A GUID that is a URL (often a relative one that feedparser resolved against the
+        # feed's address) must survive an http->https or www. move of the feed.
+        if guid.lower().startswith(("http://", "https://")):
+            return "guid:" + canonical_link(guid)
+        return "guid:" + guid
     if link and link.strip():
         return "link:" + canonical_link(link)
     digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:32]
