@@ -41,6 +41,14 @@ class ListItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A document linked from a post: 附件 such as a PDF, DOC or XLS file."""
+
+    title: str  # the link text, else the file name
+    url: str  # absolute
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """A normalized post: absolute URLs, sanitized HTML, plain text, aware UTC datetimes."""
 
@@ -54,12 +62,13 @@ class Post:
     updated: datetime | None = None
     author: str = ""
     categories: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     id: str = field(default="", compare=False)  # derived: post_id(source_id, key)
     hash: str = field(default="", compare=False)  # derived: changes when the content does
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", post_id(self.source_id, self.key))
-        parts = (
+        parts: tuple[str, ...] = (
             self.url,
             self.title,
             self.content_html,
@@ -68,6 +77,8 @@ class Post:
             self.author,
             "\t".join(self.categories),
         )
+        if self.attachments:  # only then, so posts without any keep their earlier hash
+            parts += ("\t".join(f"{a.title}\n{a.url}" for a in self.attachments),)
         digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
         object.__setattr__(self, "hash", digest)
 
@@ -96,6 +107,7 @@ class SourceState:
     last_modified: str = ""
     next_fetch_at: datetime | None = None  # None: due now
     failures: int = 0  # consecutive
+    feed_url: str = ""  # the feed found by autodiscovery when the source's URL is a page
     error_kind: str = ""  # of the last failure; empty when the last fetch was ok
     last_error: str = ""  # one line
     last_fetch_at: datetime | None = None

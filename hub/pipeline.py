@@ -18,7 +18,14 @@ from pathlib import Path
 from hub import __version__, parse, search, site
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import BusyError, ConfigError, FetchError, SourceError, StoreError
+from hub.errors import (
+    BusyError,
+    ConfigError,
+    FetchError,
+    ParseError,
+    SourceError,
+    StoreError,
+)
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, Hit, ListItem, Post, Routed, SourceResult, SourceState
 from hub.route import Router
@@ -131,7 +138,7 @@ class _Crawler:
     async def crawl(self, source: Source, state: SourceState) -> SourceResult:
         started = time.monotonic()
         try:
-            outcome = await self._crawl(source, state)
+            new, changed, fetched, feed_url = await self._crawl(source, state)
         except SourceError as exc:
             if exc.kind == "empty" and state.posts:
                 exc.kind = "layout-changed"  # the selectors found items before
@@ -142,12 +149,15 @@ class _Crawler:
             log.exception("unexpected error while crawling %s", source.id)
             bug = SourceError(f"{type(exc).__name__}: {exc}", kind="internal")
             return self._failed(source, state, bug, started)
-        new, changed, not_modified, etag, modified = outcome
+        not_modified = fetched.status == 304
         self.store.record(
             replace(
                 state,
-                etag=etag,
-                last_modified=modified,
+                etag=state.etag if not_modified else fetched.headers.get("etag", ""),
+                last_modified=state.last_modified
+                if not_modified
+                else fetched.headers.get("last-modified", ""),
+                feed_url=feed_url,
                 failures=0,
                 error_kind="",
                 last_error="",
@@ -157,9 +167,6 @@ class _Crawler:
                 next_fetch_at=self.now + timedelta(seconds=self.config.interval(source)),
             )
         )
-        result = SourceResult(
-            source.id, new, changed, not_modified, seconds=time.monotonic() - started
-        )
         log.info(
             "%s: %d new, %d changed%s",
             source.id,
@@ -167,30 +174,44 @@ class _Crawler:
             changed,
             " (not modified)" if not_modified else "",
         )
-        return result
+        return SourceResult(
+            source.id, new, changed, not_modified, seconds=time.monotonic() - started
+        )
 
-    async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, bool, str, str]:
+    async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, Fetched, str]:
+        """(new, changed, the response the posts came from, the discovered feed's URL)."""
         fetched = await self.fetcher.get(
-            source.url,
+            state.feed_url or source.url,
             source_id=source.id,
             now=self.now,
             etag=state.etag,
             last_modified=state.last_modified,
         )
+        feed_url = state.feed_url
         if fetched.status == 304:
-            return 0, 0, True, state.etag, state.last_modified
+            return 0, 0, fetched, feed_url
         if source.feed:
-            posts = parse.feed_posts(fetched, source, self.zone, self.now)
+            fetched, posts, found = await self._feed(source, fetched)
+            feed_url = found or feed_url
         else:
             posts = await self._articles(source, fetched)
         new, changed = self.store.save(posts, self.now)
-        return (
-            new,
-            changed,
-            False,
-            fetched.headers.get("etag", ""),
-            fetched.headers.get("last-modified", ""),
-        )
+        return new, changed, fetched, feed_url
+
+    async def _feed(
+        self, source: Source, fetched: Fetched
+    ) -> tuple[Fetched, list[Post], str | None]:
+        """A feed's posts; when the address gives an HTML page that announces a feed
+        (<link rel="alternate">), that feed's, and the feed is remembered."""
+        try:
+            return fetched, parse.feed_posts(fetched, source, self.zone, self.now), None
+        except ParseError:
+            found = parse.discover_feed(fetched)
+            if found is None or found == fetched.url:
+                raise
+        log.info("%s: %s is a page; following its feed %s", source.id, fetched.url, found)
+        fetched = await self.fetcher.get(found, source_id=source.id, now=self.now)
+        return fetched, parse.feed_posts(fetched, source, self.zone, self.now), found
 
     async def _articles(self, source: Source, fetched: Fetched) -> list[Post]:
         items = parse.list_items(fetched, source, self.zone, self.now)

@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, event, func
+from sqlalchemy import DateTime, event, func, inspect, literal, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from hub.errors import StoreError
-from hub.models import Post, SourceState, StoredPost
+from hub.models import Attachment, Post, SourceState, StoredPost
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -52,6 +52,7 @@ class PostRow(SQLModel, table=True):
     updated: datetime | None = Field(default=None, sa_type=UTCDateTime)
     author: str = ""
     categories: str = "[]"  # JSON list
+    attachments: str = "[]"  # JSON list of [title, url]
     hash: str
     first_seen: datetime = Field(sa_type=UTCDateTime)
     filed: datetime = Field(index=True, sa_type=UTCDateTime)
@@ -64,6 +65,7 @@ class SourceRow(SQLModel, table=True):
     source_id: str = Field(primary_key=True)
     etag: str = ""
     last_modified: str = ""
+    feed_url: str = ""
     next_fetch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failures: int = 0
     error_kind: str = ""
@@ -82,6 +84,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a database made by an earlier hub up to date: new columns are added with
+    their defaults. (Columns are only ever added; a rename would need a real migration.)"""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = getattr(column.default, "arg", None)
+                if default is None or callable(default):
+                    clause = ""
+                else:
+                    value = literal(default).compile(compile_kwargs={"literal_binds": True})
+                    clause = f" NOT NULL DEFAULT {value}"
+                connection.execute(
+                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                )
+
+
 class Store:
     """The database behind one hub site."""
 
@@ -91,6 +115,7 @@ class Store:
             if url.startswith("sqlite"):
                 event.listen(self._engine, "connect", _sqlite_pragmas)
             SQLModel.metadata.create_all(self._engine)
+            _add_missing_columns(self._engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database {url}: {exc}") from exc
 
@@ -211,7 +236,9 @@ def _update_row(row: PostRow, post: Post, now: datetime) -> None:
 
 def _copy(row: PostRow, post: Post) -> None:
     row.published, row.updated = post.published, post.updated
-    row.author, row.categories = post.author, json.dumps(list(post.categories), ensure_ascii=False)
+    row.author = post.author
+    row.categories = json.dumps(list(post.categories), ensure_ascii=False)
+    row.attachments = json.dumps([[a.title, a.url] for a in post.attachments], ensure_ascii=False)
 
 
 def _stored(row: PostRow) -> StoredPost:
@@ -226,6 +253,7 @@ def _stored(row: PostRow) -> StoredPost:
         updated=row.updated,
         author=row.author,
         categories=tuple(json.loads(row.categories)),
+        attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
     return StoredPost(post, row.first_seen, row.filed, row.changed)
 
@@ -235,6 +263,7 @@ def _state(row: SourceRow, posts: int = 0) -> SourceState:
         source_id=row.source_id,
         etag=row.etag,
         last_modified=row.last_modified,
+        feed_url=row.feed_url,
         next_fetch_at=row.next_fetch_at,
         failures=row.failures,
         error_kind=row.error_kind,

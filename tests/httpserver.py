@@ -34,6 +34,9 @@ class ScriptedServer:
                 server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path, Reply(404, b"not found"))
                 reply = route(self) if callable(route) else route
+                etag = reply.headers.get("ETag")
+                if etag and reply.status == 200 and self.headers.get("If-None-Match") == etag:
+                    reply = Reply(304, headers={"ETag": etag})  # as real servers do
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

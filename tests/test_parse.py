@@ -237,6 +237,52 @@ def test_article_body_by_selector_with_meta_tags() -> None:
     assert post.id == parse.item_post_id("wlj", ITEM)  # known before the page was fetched
 
 
+def test_article_attachments_are_listed_once_with_their_names() -> None:
+    html = ARTICLE.replace(
+        '<div class="footer">',
+        '<div class="fj"><a href="P0201.pdf">附件1：报名表</a> <a href="/up/%E5%90%8D%E5%8D%95.xlsx"></a>'
+        '<a href="../x.pdf">重复</a><a href="javascript:void(0)">打印</a><a href="/a.html">相关</a>'
+        '</div><div class="footer">',
+    )
+    post = parse.article_post(fetched(html, ITEM.url, "text/html"), ITEM, PAGE, SHANGHAI, NOW)
+    assert [(a.title, a.url) for a in post.attachments] == [
+        ("附件", "https://wlj.example.gov.cn/bmdt/x.pdf"),  # linked in the body first
+        ("附件1：报名表", "https://wlj.example.gov.cn/bmdt/202606/P0201.pdf"),
+        ("名单.xlsx", "https://wlj.example.gov.cn/up/%E5%90%8D%E5%8D%95.xlsx"),
+    ]
+
+
+def test_feed_enclosures_and_linked_documents_are_attachments() -> None:
+    rss = RSS.replace(
+        "<category>文旅</category>",
+        '<category>文旅</category><enclosure url="/files/plan.pdf" type="application/pdf" '
+        'length="1"/>',
+    )
+    first = parse.feed_posts(fetched(rss), FEED, SHANGHAI, NOW)[0]
+    assert [a.url for a in first.attachments] == ["https://wlj.example.gov.cn/files/plan.pdf"]
+    assert first.attachments[0].title == "plan.pdf"
+
+
+@pytest.mark.parametrize(
+    ("head", "found"),
+    [
+        (
+            '<link rel="alternate" type="application/rss+xml" href="/rss.xml">',
+            "https://wlj.example.gov.cn/rss.xml",
+        ),
+        (
+            '<LINK REL="Alternate" TYPE="application/atom+xml" HREF="feeds/atom.xml">',
+            "https://wlj.example.gov.cn/bmdt/feeds/atom.xml",
+        ),
+        ('<link rel="alternate" hreflang="en" href="/en/">', None),
+        ('<link rel="alternate" type="application/rss+xml" href="javascript:x()">', None),
+    ],
+)
+def test_feed_autodiscovery(head: str, found: str | None) -> None:
+    page = f"<!DOCTYPE html><html><head>{head}</head><body><p>首页</p></body></html>"
+    assert parse.discover_feed(fetched(page, PAGE.url, "text/html")) == found
+
+
 def test_article_without_selector_falls_back_to_the_densest_paragraphs() -> None:
     page = PAGE.page.model_copy(update={"article": ""}) if PAGE.page else None
     source = PAGE.model_copy(update={"page": page})

@@ -184,3 +184,41 @@ def test_failures_set_the_next_fetch(
         state = store.state("flaky")
         assert (result.error_kind, state.error_kind, state.failures) == (kind, kind, 1)
         assert state.next_fetch_at == clock() + wait
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>一条信息</title><guid>1</guid><description>正文</description></item></channel></rss>"""
+
+
+def test_a_feed_address_that_gives_a_page_is_followed_to_its_feed(
+    tmp_path: Path, clock: Clock
+) -> None:
+    with ScriptedServer() as server:
+        server.routes["/index.html"] = Reply(
+            200,
+            (
+                '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" '
+                'href="/rss.xml"></head><body>首页</body></html>'
+            ).encode(),
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
+        server.routes["/rss.xml"] = Reply(200, FEED.encode(), {"ETag": '"f1"'})
+        (tmp_path / "channels.yaml").write_text(
+            f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, delay: 0s}}
+sources: [{{id: home, name: 测试局, feed: "{server.url}/index.html"}}]
+channels: [{{slug: qita, title: 其他, fallback: true}}]
+""",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        (first,) = pipeline.crawl(config, store, clock())
+        assert first.new == 1
+        state = store.state("home")
+        assert state.feed_url == server.url + "/rss.xml" and state.etag == '"f1"'
+        server.seen.clear()
+        (again,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert again.not_modified
+        assert [path for path, _ in server.seen] == ["/robots.txt", "/rss.xml"]

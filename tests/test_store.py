@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.errors import StoreError
-from hub.models import Post, SourceState
+from hub.models import Attachment, Post, SourceState
 from hub.store import Store
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -111,3 +111,52 @@ def test_sqlite_runs_in_wal_mode(store: Store, tmp_path: Path) -> None:
     store.save([post()], T0)
     with sqlite3.connect(tmp_path / "data" / "hub.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_from_an_earlier_hub_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # the posts and sources tables before attachments
+        db.execute(
+            "CREATE TABLE sources (source_id VARCHAR PRIMARY KEY, etag VARCHAR NOT NULL,"
+            " last_modified VARCHAR NOT NULL, next_fetch_at DATETIME, failures INTEGER"
+            " NOT NULL, error_kind VARCHAR NOT NULL, last_error VARCHAR NOT NULL,"
+            " last_fetch_at DATETIME, last_ok_at DATETIME, last_new_post_at DATETIME)"
+        )
+        db.execute(
+            "INSERT INTO sources VALUES ('yjj', '\"e\"', '', NULL, 0, '', '', NULL, NULL, NULL)"
+        )
+        db.execute(
+            "CREATE TABLE posts (id VARCHAR PRIMARY KEY, source_id VARCHAR NOT NULL,"
+            " key VARCHAR NOT NULL, url VARCHAR NOT NULL, title VARCHAR NOT NULL,"
+            " content_html VARCHAR NOT NULL, text VARCHAR NOT NULL, published DATETIME,"
+            " updated DATETIME, author VARCHAR NOT NULL, categories VARCHAR NOT NULL,"
+            " hash VARCHAR NOT NULL, first_seen DATETIME NOT NULL, filed DATETIME NOT"
+            " NULL, changed DATETIME)"
+        )
+        old = post()
+        db.execute(
+            "INSERT INTO posts VALUES (?, 'yjj', ?, ?, ?, ?, ?, '2026-06-14 01:00:00',"
+            " NULL, '', ?, ?, '2026-06-15 01:00:00', '2026-06-14 01:00:00', NULL)",
+            (
+                old.id,
+                old.key,
+                old.url,
+                old.title,
+                old.content_html,
+                old.text,
+                '["通知", "防汛"]',
+                old.hash,
+            ),
+        )
+    store = Store(f"sqlite:///{path}")
+    assert store.state("yjj").feed_url == "" and store.state("yjj").etag == '"e"'
+    (stored,) = store.posts()
+    assert stored.post.attachments == () and stored.post.hash == old.hash
+    assert store.save([old], T0) == (0, 0)  # unchanged: no phantom update after upgrading
+
+
+def test_attachments_round_trip(store: Store) -> None:
+    with_files = replace(post(), attachments=(Attachment("附件1：报名表", "https://x/1.pdf"),))
+    store.save([with_files], T0)
+    assert store.posts()[0].post.attachments == with_files.attachments
+    assert store.posts()[0].post.hash == with_files.hash != post().hash

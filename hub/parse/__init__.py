@@ -16,11 +16,13 @@ from hub.parse.html import one_line, sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
 from hub.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from hub.parse.page import check_selector, parse_article, parse_list
+from hub.parse.page import discover_feed as page_feed
 
 __all__ = [
     "article_post",
     "canonical_link",
     "check_source",
+    "discover_feed",
     "feed_posts",
     "item_post_id",
     "list_items",
@@ -90,7 +92,16 @@ def article_post(
         text=plain,
         published=published,
         author=one_line(article.department),
+        attachments=article.attachments,
     )
+
+
+def discover_feed(fetched: Fetched) -> str | None:
+    """The feed a page announces (<link rel="alternate">), when a feed URL led to HTML."""
+    head = fetched.content[:4096].lower()
+    if b"<html" not in head and b"<!doctype html" not in head:
+        return None
+    return page_feed(decode(fetched.content, fetched.headers), fetched.url)
 
 
 def check_source(source: Source) -> list[tuple[str, str]]:

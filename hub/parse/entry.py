@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import unquote, urljoin, urlsplit
 
-from hub.models import Post
+from hub.models import Attachment, Post
 from hub.parse.html import one_line, safe_url, to_text
 from hub.parse.identity import identity_key
+from hub.parse.page import attachments_in
 
 
 def entry_post(
@@ -21,6 +23,7 @@ def entry_post(
     updated: datetime | None,
     author: str = "",
     categories: Iterable[str] = (),
+    attachments: tuple[Attachment, ...] = (),
 ) -> Post | None:
     """A post from an entry's parts (`body` already sanitized); None for an empty entry."""
     title, text, link = one_line(title), to_text(body), safe_url(link)
@@ -38,4 +41,19 @@ def entry_post(
         updated=updated if updated != first else None,
         author=one_line(author),
         categories=tuple(categories),
+        attachments=attachments,
     )
+
+
+def attachments(listed: Iterable[tuple[str, str]], body: str, base: str) -> tuple[Attachment, ...]:
+    """A feed entry's documents: those its format lists as (url, title), then those its
+    body links to; absolute, http(s) only, each once."""
+    found: dict[str, Attachment] = {}
+    for href, title in listed:
+        url = safe_url(urljoin(base, href))
+        if url:
+            name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
+            found[url] = Attachment(one_line(title) or name, url)
+    for attachment in attachments_in(body, base):
+        found.setdefault(attachment.url, attachment)
+    return tuple(found.values())

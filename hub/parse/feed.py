@@ -16,7 +16,7 @@ import feedparser
 from hub.errors import ParseError
 from hub.models import Post
 from hub.parse.dates import parse_date
-from hub.parse.entry import entry_post
+from hub.parse.entry import attachments, entry_post
 from hub.parse.html import one_line, sanitize, text_to_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -56,6 +56,7 @@ def parse_feed(
 
 def _post(entry: Any, base: str, source_id: str, zone: tzinfo, now: datetime) -> Post | None:
     link = str(entry.get("link") or "")
+    body = _body(entry, link or base)
     # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a
     # deprecation warning; hub wants each raw string for what it is.
     return entry_post(
@@ -63,11 +64,19 @@ def _post(entry: Any, base: str, source_id: str, zone: tzinfo, now: datetime) ->
         guid=entry.get("id"),
         link=link,
         title=str(entry.get("title") or ""),
-        body=_body(entry, link or base),
+        body=body,
         published=parse_date(dict.get(entry, "published"), zone, now),
         updated=parse_date(dict.get(entry, "updated"), zone, now),
         author=str(entry.get("author") or ""),
         categories=(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
+        attachments=attachments(
+            (
+                (str(e.get("href") or ""), str(e.get("title") or ""))
+                for e in entry.get("enclosures", [])
+            ),
+            body,
+            link or base,
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from hub.errors import ParseError
 from hub.models import Post
 from hub.parse.dates import parse_date
-from hub.parse.entry import entry_post
+from hub.parse.entry import attachments, entry_post
 from hub.parse.html import one_line, sanitize, text_to_html
 
 
@@ -64,4 +64,13 @@ def _post(
         updated=parse_date(str(item.get("date_modified") or ""), zone, now),
         author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
         categories=(str(t) for t in item.get("tags", []) if isinstance(t, str)),
+        attachments=attachments(
+            (
+                (str(a.get("url") or ""), str(a.get("title") or ""))
+                for a in item.get("attachments") or []
+                if isinstance(a, dict)
+            ),
+            body,
+            link or base,
+        ),
     )

@@ -4,10 +4,11 @@ beautifulsoup4. Selectors are CSS; `selector@attr` reads an attribute instead of
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import FeatureNotFound
@@ -15,7 +16,7 @@ from soupsieve import SelectorSyntaxError
 
 from hub.config import Page
 from hub.errors import ParseError
-from hub.models import ListItem
+from hub.models import Attachment, ListItem
 from hub.parse.dates import parse_date
 from hub.parse.html import safe_url
 
@@ -26,6 +27,35 @@ META_DATE = ("pubdate", "publishdate", "firstpublishedtime", "article:published_
 META_SOURCE = ("contentsource", "source")
 
 
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".wps",
+    ".et",
+    ".dps",
+    ".ofd",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".csv",
+    ".txt",
+}
+FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """What an article page yields before sanitizing."""
@@ -34,6 +64,7 @@ class Article:
     body_html: str  # raw inner HTML of the body element
     published: str  # the printed date, unparsed
     department: str  # ContentSource, when the page names one
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _soup(text: str) -> BeautifulSoup:
@@ -112,7 +143,41 @@ def parse_article(text: str, url: str, selector: str) -> Article:
             + (f" (selector {selector!r} matched nothing)" if selector else ""),
             kind="layout-changed" if selector else "parse",
         )
-    return Article(title, body.decode_contents(), meta.get("date", ""), meta.get("source", ""))
+    return Article(
+        title,
+        body.decode_contents(),
+        meta.get("date", ""),
+        meta.get("source", ""),
+        _attachments(soup, url),
+    )
+
+
+def attachments_in(fragment: str, base: str) -> tuple[Attachment, ...]:
+    """The documents an HTML fragment links to."""
+    return _attachments(_soup(fragment), base)
+
+
+def _attachments(soup: BeautifulSoup, base: str) -> tuple[Attachment, ...]:
+    found: dict[str, Attachment] = {}
+    for anchor in soup.find_all("a", href=True):
+        url = safe_url(urljoin(base, str(anchor["href"])))
+        name = posixpath.basename(unquote(urlsplit(url).path))
+        if not url or posixpath.splitext(name)[1].lower() not in ATTACHMENT_EXTENSIONS:
+            continue
+        title = " ".join(anchor.get_text(" ", strip=True).split()) or name
+        found.setdefault(url, Attachment(title, url))
+    return tuple(found.values())
+
+
+def discover_feed(text: str, url: str) -> str | None:
+    """The feed an HTML page announces with <link rel="alternate">, if any."""
+    for link in _soup(text).find_all("link", href=True):
+        raw = link.get("rel")
+        rels = {str(r).lower() for r in (raw if isinstance(raw, list) else str(raw or "").split())}
+        kind = str(link.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rels and kind in FEED_TYPES:
+            return safe_url(urljoin(url, str(link["href"]))) or None
+    return None
 
 
 def _meta(soup: BeautifulSoup) -> dict[str, str]:

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from hub.config import Config, Source
-from hub.models import Routed, SourceState
+from hub.models import Attachment, Routed, SourceState
 
 HOME_PER_SECTION = 6
 FEED_ITEMS = 50
@@ -55,6 +55,7 @@ class PostView:
     summary: str
     content_html: str
     original_url: str
+    attachments: tuple[Attachment, ...]
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Plan:
             summary=text[:SUMMARY_CHARS] + ("…" if len(text) > SUMMARY_CHARS else ""),
             content_html=post.content_html,
             original_url=post.url,
+            attachments=post.attachments,
         )
 
     def _source(self, source: Source, states: Mapping[str, SourceState]) -> SourceView:
