@@ -61,10 +61,11 @@ def test_a_bad_config_stops_with_exit_2_and_a_located_line(tmp_path: Path) -> No
 
 def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
     code, out, err = hub("run", "-c", str(project.path))
+    stored = sum(pipeline.open_store(project).post_counts().values())
     assert code == 0
     assert out.startswith(
-        "crawled 51 sources: 980 new posts, 0 changed, 0 unchanged sources, "
-        "2 failed\npublished 980 posts as "
+        f"crawled 51 sources: {stored} new posts, 0 changed, 0 unchanged sources, "
+        f"2 failed\npublished {stored} posts as "
     )
     assert "  qxj: http: HTTP 500 Internal Server Error" in err
     code, out, _ = hub("search", "-c", str(project.path), "防汛", "--json")
@@ -108,7 +109,7 @@ def test_status_shows_each_source_health(project: Config) -> None:
     }
     assert rows["qxj"]["state"] == "failing" and rows["qxj"]["error_kind"] == "http"
     assert rows["qxj"]["error"].startswith("HTTP 500") and rows["qxj"]["failures"] == 1
-    assert rows["baisha"]["state"] == "ok" and rows["baisha"]["posts"] == 20
+    assert rows["baisha"]["state"] == "ok" and rows["baisha"]["posts"] == 41  # 2 pages + 置顶
     assert rows["baisha"]["next_fetch"] > rows["baisha"]["last_ok"]
 
 

@@ -159,6 +159,16 @@ def test_repository_channels_yaml_is_the_demo_county() -> None:
             "channels.yaml:24: channels[1].exclude[0]: a rule needs at least one of",
         ),
         (
+            "      article: div.TRS_Editor\n",
+            "      article: div.TRS_Editor\n      backfill: 3\n",
+            "channels.yaml:12: sources[1].page: `backfill:` above 1 needs `more:`",
+        ),
+        (
+            "      article: div.TRS_Editor\n",
+            "      article: div.TRS_Editor\n      more: index_2.html\n",
+            "channels.yaml:12: sources[1].page: `more:` needs {page} or {index}",
+        ),
+        (
             "  base_url: https://portal.example.gov.cn\n",
             "",
             "channels.yaml:1: site.base_url: required key is missing",

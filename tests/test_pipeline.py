@@ -10,7 +10,7 @@ import pytest
 
 from hub import pipeline, search
 from hub.config import Config
-from hub.demo import SOURCES, CountyServer
+from hub.demo import SOURCES, CountyServer, World
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
 from tests.conftest import Clock, Crawled
@@ -22,14 +22,19 @@ def test_one_source_answers_500_and_the_rest_are_stored(crawled: Crawled) -> Non
     assert set(failed) == {"qxj", "kxj"}
     assert failed["qxj"].error_kind == "http" and "HTTP 500" in failed["qxj"].error
     assert "HTTP 404" in failed["kxj"].error
-    store = pipeline.open_store(crawled.config)
-    counts = store.post_counts()
-    for demo_source in SOURCES:
-        if demo_source.status in ("error500", "gone404"):
-            assert demo_source.id not in counts
-        else:
-            expected = FEED_ITEMS if demo_source.shape in ("rss", "atom") else PER_PAGE
-            assert counts[demo_source.id] == expected, demo_source.id
+    counts = pipeline.open_store(crawled.config).post_counts()
+    world = World(clock=crawled.clock)
+    for each in SOURCES:
+        if each.status in ("error500", "gone404"):
+            assert each.id not in counts
+            continue
+        if each.shape in ("rss", "atom"):
+            expected = {p.num for p in world.latest(each, FEED_ITEMS)}
+        else:  # two list pages on the first crawl, and a pinned post wherever there is one
+            oldest = world.oldest(each) if each.pinned else None
+            expected = {p.num for p in world.latest(each, 2 * PER_PAGE)}
+            expected |= {oldest.num} if oldest else set()
+        assert counts[each.id] == len(expected), each.id
 
 
 def test_failures_are_recorded_on_the_source(crawled: Crawled) -> None:
@@ -222,3 +227,72 @@ channels: [{{slug: qita, title: 其他, fallback: true}}]
         (again,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
         assert again.not_modified
         assert [path for path, _ in server.seen] == ["/robots.txt", "/rss.xml"]
+
+
+def listing(*numbers: int, pinned: int | None = None) -> bytes:
+    rows = [f'<li><a href="/a{n}.html">第{n}条</a><span>2026-06-14</span></li>' for n in numbers]
+    if pinned is not None:
+        rows.insert(
+            0, f'<li>[置顶]<a href="/a{pinned}.html">第{pinned}条</a><span>2025-01-02</span></li>'
+        )
+    return LIST.format(items="".join(rows)).encode()
+
+
+def paged_project(folder: Path, server: ScriptedServer, backfill: int) -> Config:
+    (folder / "channels.yaml").write_text(
+        f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, delay: 0s, robots: false}}
+sources:
+  - id: paged
+    name: 测试局
+    page: {{url: "{server.url}/list.html", item: ul.list li, date: span,
+            article: div.TRS_Editor, more: "list_{{index}}.html", backfill: {backfill}}}
+channels: [{{slug: qita, title: 其他, fallback: true}}]
+""",
+        encoding="utf-8",
+    )
+    return pipeline.load(folder / "channels.yaml")
+
+
+def lists_read(server: ScriptedServer) -> list[str]:
+    return [path for path, _ in server.seen if path.startswith("/list")]
+
+
+def test_list_pages_are_followed_while_the_newest_posts_run_past_a_page(
+    tmp_path: Path, clock: Clock
+) -> None:
+    with ScriptedServer() as server:
+        for n in range(1, 30):
+            server.routes[f"/a{n}.html"] = Reply(200, ARTICLE.format(text=f"正文{n}").encode())
+        server.routes["/list.html"] = Reply(200, listing(9, 8, 7, pinned=1))
+        server.routes["/list_1.html"] = Reply(200, listing(6, 5, 4))
+        server.routes["/list_2.html"] = Reply(200, listing(3, 2, 1))
+        config = paged_project(tmp_path, server, backfill=3)
+        store = pipeline.open_store(config)
+        (first,) = pipeline.crawl(config, store, clock())  # first crawl: every page
+        assert first.new == 9
+        assert lists_read(server) == ["/list.html", "/list_1.html", "/list_2.html"]
+
+        server.seen.clear()  # two new posts: the page's last item is known, so stop there
+        server.routes["/list.html"] = Reply(200, listing(11, 10, 9, pinned=1))
+        (quiet,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert quiet.new == 2 and lists_read(server) == ["/list.html"]
+
+        server.seen.clear()  # a burst: the pinned old post on top must not stop the paging
+        server.routes["/list.html"] = Reply(200, listing(16, 15, 14, pinned=1))
+        server.routes["/list_1.html"] = Reply(200, listing(13, 12, 11))
+        (burst,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert burst.new == 5 and lists_read(server) == ["/list.html", "/list_1.html"]
+
+
+def test_paging_stops_quietly_past_the_last_page(tmp_path: Path, clock: Clock) -> None:
+    with ScriptedServer() as server:
+        for n in range(1, 4):
+            server.routes[f"/a{n}.html"] = Reply(200, ARTICLE.format(text=f"正文{n}").encode())
+        server.routes["/list.html"] = Reply(200, listing(3, 2))
+        server.routes["/list_1.html"] = Reply(200, listing(1))
+        config = paged_project(tmp_path, server, backfill=5)
+        (result,) = pipeline.crawl(config, pipeline.open_store(config), clock())
+        assert (result.ok, result.new) == (True, 3)
+        assert lists_read(server) == ["/list.html", "/list_1.html", "/list_2.html"]  # 404

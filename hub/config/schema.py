@@ -137,6 +137,16 @@ class Page(_Model):
     link: str = "a"
     date: str = ""
     article: str = ""
+    more: str = ""  # the next pages' URL, with {page} (2, 3, ...) or {index} (1, 2, ...)
+    backfill: int = Field(default=1, ge=1, le=100)  # list pages read at most per crawl
+
+    @model_validator(mode="after")
+    def _paging(self) -> Page:
+        if self.more and "{page}" not in self.more and "{index}" not in self.more:
+            raise ValueError("`more:` needs {page} or {index} where the page number goes")
+        if self.backfill > 1 and not self.more:
+            raise ValueError("`backfill:` above 1 needs `more:`, the other pages' URL")
+        return self
 
 
 class Source(_Model):

@@ -13,13 +13,24 @@ WORLD_PORT = 8001
 DEMO_EVERY = "2m"
 PORTAL_PORT = 8000
 
-TRS = {"item": "ul.list li", "title": "a", "link": "a", "date": "span", "article": "div.TRS_Editor"}
+# How the two CMS families print their lists; the first crawl reads two pages of each.
+TRS = {
+    "item": "ul.list li",
+    "title": "a",
+    "link": "a",
+    "date": "span",
+    "article": "div.TRS_Editor",
+    "more": "index_{index}.html",
+    "backfill": "2",
+}
 HANWEB = {
     "item": "table.newslist tr",
     "title": "td.bt a",
     "link": "td.bt a",
     "date": "td.rq",
     "article": "div#zoom",
+    "more": '"index.html?pageNum={page}"',
+    "backfill": "2",
 }
 
 # (slug, title, description, include rules, exclude rules); order is navigation order.

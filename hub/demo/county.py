@@ -27,6 +27,7 @@ class DemoSource:
     status: str = "ok"  # ok | zombie | error500 | gone404
     reprints: bool = False  # towns reprint its notices
     weekly: str = ""  # a topic it also publishes every Monday morning
+    pinned: bool = False  # its list page keeps its oldest post pinned (置顶) on top
 
 
 _TOWN_TOPICS = {
@@ -42,14 +43,18 @@ _TOWN_TOPICS = {
 }
 
 
-def _town(sid: str, name: str, shape: str, gbk: bool = False, **topics: int) -> DemoSource:
-    return DemoSource(sid, name, TOWN, shape, {**_TOWN_TOPICS, **topics}, rate=0.7, gbk=gbk)
+def _town(
+    sid: str, name: str, shape: str, gbk: bool = False, pinned: bool = False, **topics: int
+) -> DemoSource:
+    return DemoSource(
+        sid, name, TOWN, shape, {**_TOWN_TOPICS, **topics}, rate=0.7, gbk=gbk, pinned=pinned
+    )
 
 
 SOURCES: tuple[DemoSource, ...] = (
     _town("chengguan", "城关街道办事处", "rss", yiju=4),
     _town("dongcheng", "东城街道办事处", "atom", yiju=3, xingfu=2),
-    _town("baisha", "白沙镇人民政府", "trs", yiye=2),
+    _town("baisha", "白沙镇人民政府", "trs", yiye=2, pinned=True),
     _town("shimen", "石门镇人民政府", "trs", gbk=True, yiyou=4),
     _town("liutang", "柳塘镇人民政府", "hanweb", hemei=4),
     _town("yunling", "云岭镇人民政府", "trs", yiyou=4),
@@ -93,7 +98,9 @@ SOURCES: tuple[DemoSource, ...] = (
         "jyj", "县教育局", DEPT, "trs", {"xingfu": 4, "gongzuo": 2, "tongzhi": 1, "yiye": 1}
     ),
     DemoSource("gaj", "县公安局", DEPT, "atom", {"pingan": 5, "haoli": 1, "gongzuo": 1}, rate=0.8),
-    DemoSource("mzj", "县民政局", DEPT, "hanweb", {"xingfu": 4, "gongzuo": 2, "hemei": 1}),
+    DemoSource(
+        "mzj", "县民政局", DEPT, "hanweb", {"xingfu": 4, "gongzuo": 2, "hemei": 1}, pinned=True
+    ),
     DemoSource("sfj", "县司法局", DEPT, "trs", {"gongzuo": 3, "pingan": 2, "hongse": 1}, gbk=True),
     DemoSource("czj", "县财政局", DEPT, "hanweb", {"gongzuo": 3, "tongzhi": 3}),
     DemoSource(
@@ -103,6 +110,7 @@ SOURCES: tuple[DemoSource, ...] = (
         "trs",
         {"yiye": 6, "xingfu": 2, "tongzhi": 1},
         reprints=True,
+        pinned=True,
     ),
     DemoSource(
         "zrzyj", "县自然资源局", DEPT, "trs", {"gongzuo": 3, "pingan": 2, "tongzhi": 2}, gbk=True
@@ -121,6 +129,7 @@ SOURCES: tuple[DemoSource, ...] = (
         {"yiyou": 7, "hongse": 1, "tongzhi": 1},
         rate=0.9,
         gbk=True,
+        pinned=True,
     ),
     DemoSource(
         "wjw",

@@ -26,6 +26,10 @@ def article_path(post: DemoPost) -> str:
     return f"/{sid}/{local:%Y%m}/t{local:%Y%m%d}_{post.num}.html"
 
 
+def attachment_path(post: DemoPost) -> str:
+    return f"/{post.source.id}/files/P0{post.num}.docx"
+
+
 def list_path(source: DemoSource, page: int = 0) -> str:
     """page 0 is the first page."""
     if source.shape == "hanweb":
@@ -115,10 +119,24 @@ def _short(title: str) -> str:
     return title if len(title) <= TRUNCATE else title[:TRUNCATE] + "…"
 
 
-def list_page(source: DemoSource, posts: Sequence[DemoPost], page: int, pages: int) -> str:
+def list_page(
+    source: DemoSource,
+    posts: Sequence[DemoPost],
+    page: int,
+    pages: int,
+    pinned: DemoPost | None = None,
+) -> str:
+    """One page of a list; `pinned` sits on top of the first page, as 置顶 notices do."""
+    top = pinned.num if pinned is not None and page == 0 else None
+    if pinned is not None and top is not None:
+        posts = [pinned, *(p for p in posts if p.num != top)]
+
+    def mark(post: DemoPost) -> str:
+        return '<em class="zd">[置顶]</em>' if post.num == top else ""
+
     if source.shape == "hanweb":
         rows = "".join(
-            f'<tr><td class="bt"><a href="{article_path(p)}" title="{escape(p.title)}" '
+            f'<tr><td class="bt">{mark(p)}<a href="{article_path(p)}" title="{escape(p.title)}" '
             f'target="_blank">{escape(_short(p.title))}</a></td>'
             f'<td class="rq">[{p.time.astimezone(LOCAL):%m-%d}]</td></tr>\n'
             for p in posts
@@ -126,7 +144,7 @@ def list_page(source: DemoSource, posts: Sequence[DemoPost], page: int, pages: i
         listing = f'<table class="newslist" width="100%">\n{rows}</table>'
     else:
         rows = "".join(
-            f'<li><a href="./{article_path(p).split("/", 2)[2]}" target="_blank" '
+            f'<li>{mark(p)}<a href="./{article_path(p).split("/", 2)[2]}" target="_blank" '
             f'title="{escape(p.title)}">{escape(_short(p.title))}</a>'
             f"<span>{p.time.astimezone(LOCAL):%Y-%m-%d}</span></li>\n"
             for p in posts
@@ -164,6 +182,11 @@ def article_page(post: DemoPost) -> str:
             "【字号：大 中 小】【打印】【关闭】</div>"
         )
         body = f'<div class="TRS_Editor">{_body(post)}</div>'
+    if post.topic in ("tongzhi", "yiye"):  # notices and job adverts come with forms
+        name = f"附件1：{post.title[:12]}报名表.docx"
+        body += (
+            f'\n<div class="fj">附件：<a href="{attachment_path(post)}">{escape(name)}</a></div>'
+        )
     return (
         _head(f"{post.title}_{source.name}", source.gbk, meta)
         + "<body>"

@@ -24,6 +24,8 @@ _ARTICLE = re.compile(
 )
 _LIST = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?:col/)?index(?:_(?P<page>\d+))?\.html$")
 _FEED = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?P<kind>rss|atom)\.xml$")
+_FILE = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/files/P0(?P<num>\d+)\.docx$")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Response:
@@ -91,32 +93,40 @@ class CountyServer:
     def _source_page(
         self, source: county.DemoSource, path: str, query: dict[str, list[str]]
     ) -> Response:
-        world = self.world
-        if match := _FEED.match(path):
-            if render.feed_path(source) != path:
-                return Response(404)
-            posts = world.latest(source, render.FEED_ITEMS)
-            text = (render.atom if source.shape == "atom" else render.rss)(
-                source, posts, self.base_url
-            )
-            kind = "application/atom+xml" if source.shape == "atom" else "application/rss+xml"
-            return Response(200, text.encode(), f"{kind}; charset=utf-8", _modified(posts))
+        if _FEED.match(path) and render.feed_path(source) == path:
+            return self._feed(source)
         if match := _LIST.match(path):
             page = int(match["page"] or 0)
             if source.shape == "hanweb":
                 page = int(query.get("pageNum", ["1"])[0]) - 1
-            pages = max(1, -(-world.total(source) // render.PER_PAGE))
-            if not 0 <= page < pages:
-                return Response(404)
-            posts = world.latest(source, render.PER_PAGE, skip=page * render.PER_PAGE)
-            return self._html(
-                source, render.list_page(source, posts, page, pages), _modified(posts)
-            )
+            return self._list(source, page)
+        if (match := _FILE.match(path)) and self.world.find(source, int(match["num"])):
+            return Response(200, b"PK\x03\x04 (a form, in the demo county)", DOCX)
         match = _ARTICLE.match(path)
-        post = world.find(source, int(match["num"])) if match else None
+        post = self.world.find(source, int(match["num"])) if match else None
         if post is not None and render.article_path(post) == path:
             return self._html(source, render.article_page(post), _modified([post]))
         return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+
+    def _feed(self, source: county.DemoSource) -> Response:
+        posts = self.world.latest(source, render.FEED_ITEMS)
+        write = render.atom if source.shape == "atom" else render.rss
+        kind = "application/atom+xml" if source.shape == "atom" else "application/rss+xml"
+        return Response(
+            200,
+            write(source, posts, self.base_url).encode(),
+            f"{kind}; charset=utf-8",
+            _modified(posts),
+        )
+
+    def _list(self, source: county.DemoSource, page: int) -> Response:
+        pages = max(1, -(-self.world.total(source) // render.PER_PAGE))
+        if not 0 <= page < pages:
+            return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+        posts = self.world.latest(source, render.PER_PAGE, skip=page * render.PER_PAGE)
+        pinned = self.world.oldest(source) if source.pinned else None
+        text = render.list_page(source, posts, page, pages, pinned)
+        return self._html(source, text, _modified(posts))
 
     @staticmethod
     def _html(source: county.DemoSource, text: str, modified: str) -> Response:

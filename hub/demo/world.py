@@ -90,13 +90,24 @@ class World:
             day -= 1
         return found[skip : skip + count]
 
+    def oldest(self, source: DemoSource) -> DemoPost | None:
+        """The source's first post (what a list page pins on top for years)."""
+        for day in range(day_of(self.now()) + 1):
+            if posts := self.posts_on(source, day):
+                return posts[0]
+        return None
+
     def total(self, source: DemoSource, horizon_days: int = 120) -> int:
-        """How many posts the source's list pages hold (its recent history)."""
+        """How many posts the source's list pages hold: the `horizon_days` before its
+        newest post (a dormant source's pages still list its old posts)."""
         now = self.now()
-        today = day_of(now)
+        newest = self.latest(source, 1)
+        if not newest:
+            return 0
+        last = day_of(newest[0].time)
         return sum(
             1
-            for d in range(max(0, today - horizon_days), today + 1)
+            for d in range(max(0, last - horizon_days), last + 1)
             for p in self.posts_on(source, d)
             if p.time <= now
         )

@@ -5,8 +5,9 @@ and the source's settings are arguments, failures are ParseErrors.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from urllib.parse import urljoin
 
-from hub.config import Source
+from hub.config import Page, Source
 from hub.errors import ParseError
 from hub.models import Fetched, ListItem, Post, post_id
 from hub.parse.dates import parse_date
@@ -26,6 +27,7 @@ __all__ = [
     "feed_posts",
     "item_post_id",
     "list_items",
+    "list_page_url",
     "parse_date",
     "read_feed",
     "sanitize",
@@ -94,6 +96,12 @@ def article_post(
         author=one_line(article.department),
         attachments=article.attachments,
     )
+
+
+def list_page_url(page: Page, index: int) -> str:
+    """The URL of list page `index` after the first (1: the second page)."""
+    path = page.more.replace("{index}", str(index)).replace("{page}", str(index + 1))
+    return urljoin(page.url, path)
 
 
 def discover_feed(fetched: Fetched) -> str | None:

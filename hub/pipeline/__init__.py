@@ -1,0 +1,186 @@
+"""The one place where the stages meet: crawl (fetch -> parse -> store) and publish
+(store -> route -> site + search). Time is an argument; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hub import __version__, parse, search, site
+from hub import config as config_module
+from hub.config import Config, Source
+from hub.errors import BusyError, ConfigError
+from hub.fetch import Transport
+from hub.models import Hit, Routed, SourceResult, SourceState
+from hub.pipeline.crawl import Crawler, Progress, is_due
+from hub.route import Router
+from hub.store import Store
+
+
+def load(path: Path) -> Config:
+    """channels.yaml, validated down to the CSS selectors of every source."""
+    loaded = config_module.load(path)
+    errors = [
+        loaded.error(("sources", i, "page", key), message)
+        for i, source in enumerate(loaded.sources)
+        for key, message in parse.check_source(source)
+    ]
+    if errors:
+        raise ConfigError.combine(errors)
+    return loaded
+
+
+@contextmanager
+def writer_lock(config: Config) -> Iterator[None]:
+    """One writer per data folder: crawls and publishes never interleave."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    path = config.data_dir / "hub.lock"
+    with path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BusyError(
+                f"another hub process is writing to {config.data_dir} "
+                "(a crawl or publish is running); try again when it ends"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_store(config: Config) -> Store:
+    return Store.at(config.data_dir)
+
+
+def user_agent(config: Config) -> str:
+    return config.fetch.user_agent or f"hub/{__version__} (+{config.site.base_url})"
+
+
+# -- crawl ------------------------------------------------------------------------------
+
+
+def crawl(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    due_only: bool = False,
+    only: Sequence[str] = (),
+    transport: Transport | None = None,
+    progress: Progress | None = None,
+) -> list[SourceResult]:
+    """Fetch, parse and store every source (or the due ones, or `only` these ids).
+    A failing source is recorded on its state; the others go on."""
+    states = store.states()
+    chosen = [
+        s
+        for s in config.sources
+        if (not only or s.id in only) and (not due_only or is_due(states.get(s.id), now))
+    ]
+    if not chosen:
+        return []
+    crawler = Crawler(config, store, now, user_agent(config))
+    return asyncio.run(crawler.crawl_all(chosen, states, transport, progress))
+
+
+def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
+    """Every configured source with what hub knows of its health, in config order."""
+    states = store.states()
+    return [(s, states.get(s.id, SourceState(s.id))) for s in config.sources]
+
+
+# -- publish ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    posts: int
+    pages: int
+    indexed: search.UpdateResult
+    seconds: float
+
+
+def route(config: Config, store: Store) -> list[Routed]:
+    """Every stored post of a configured source, routed with the current rules."""
+    configured = {s.id: s.group for s in config.sources}
+    router = Router(config.channels, configured)
+    return router.route_all(p for p in store.posts() if p.post.source_id in configured)
+
+
+def publish(config: Config, store: Store, now: datetime) -> PublishResult:
+    """Rebuild the portal and bring the search index up to date."""
+    started = time.monotonic()
+    routed = route(config, store)
+    built = site.build(config, routed, store.states(), now)
+    indexed = search.update(config.index_dir, _documents(config, routed))
+    return PublishResult(len(routed), built.pages, indexed, time.monotonic() - started)
+
+
+def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Document]:
+    names = {s.id: (s.name, s.group) for s in config.sources}
+    zone = config.site.zone
+    for item in routed:
+        post = item.post.post
+        name, group = names[post.source_id]
+        path = site.post_path(post.id, item.post.filed, zone)
+        version = hashlib.sha256(
+            "\x00".join((post.hash, name, group, path, ",".join(item.channels))).encode()
+        ).hexdigest()[:16]
+        yield search.Document(
+            post.id,
+            version,
+            post.title,
+            post.text,
+            name,
+            post.source_id,
+            group,
+            item.channels,
+            item.post.date,
+            path,
+        )
+
+
+# -- search -----------------------------------------------------------------------------
+
+
+class SearchService:
+    """Queries and the search page for `hub serve` and `hub search`."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._page = site.SearchPage(config)
+
+    def query(self, text: str, limit: int = 20, section: str = "") -> tuple[int, list[Hit]]:
+        return search.query(self.config.index_dir, text, limit=limit, section=section)
+
+    def page(self, text: str, now: datetime) -> str:
+        """The search page: the form alone for an empty query, else the results."""
+        if not text.strip():
+            return self._page.render("", None, 0, now)
+        total, hits = self.query(text)
+        return self._page.render(text, hits, total, now)
+
+    def unavailable(self, text: str, now: datetime) -> str:
+        return self._page.render(text, None, 0, now, error="搜索暂时不可用，请稍后再试。")
+
+    def hit_json(self, hit: Hit) -> dict[str, object]:
+        return {
+            "id": hit.id,
+            "title": hit.title,
+            "url": self.config.site.base_url + hit.path,
+            "path": hit.path,
+            "department": hit.department,
+            "source": hit.source_id,
+            "sections": list(hit.sections),
+            "date": hit.date.isoformat() if hit.date else None,
+            "snippet": hit.snippet,
+        }
