@@ -91,6 +91,7 @@ class StoredPost:
     first_seen: datetime  # when hub first stored it; never changes
     filed: datetime  # the date it is filed under (its permalink month); fixed at first sight
     changed: datetime | None = None  # when hub last saw its content change upstream
+    sketch: tuple[int, ...] = ()  # for finding reprints; computed when it is saved
 
     @property
     def date(self) -> datetime:

@@ -5,7 +5,7 @@ sqlalchemy. ORM rows never leave this module: callers get `models` values.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,8 @@ from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from hub.errors import StoreError
 from hub.models import Attachment, Post, SourceState, StoredPost
+
+Sketcher = Callable[[Post], tuple[int, ...]]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,6 +55,7 @@ class PostRow(SQLModel, table=True):
     author: str = ""
     categories: str = "[]"  # JSON list
     attachments: str = "[]"  # JSON list of [title, url]
+    sketch: str = ""  # hex values, space-separated; "-" when the text is too short to sketch
     hash: str
     first_seen: datetime = Field(sa_type=UTCDateTime)
     filed: datetime = Field(index=True, sa_type=UTCDateTime)
@@ -148,9 +151,12 @@ class Store:
                 found.update(session.exec(select(PostRow.id).where(col(PostRow.id).in_(chunk))))
         return found
 
-    def save(self, posts: Iterable[Post], now: datetime) -> tuple[int, int]:
+    def save(
+        self, posts: Iterable[Post], now: datetime, sketch: Sketcher | None = None
+    ) -> tuple[int, int]:
         """Insert new posts and update changed ones in one transaction; (new, changed).
-        A post keeps its first-seen time and its filing date forever."""
+        A post keeps its first-seen time and its filing date forever. `sketch` is called
+        on new and changed posts only, and its result kept with them."""
         by_id = {post.id: post for post in posts}
         new = changed = 0
         with self._session() as session:
@@ -164,12 +170,15 @@ class Store:
             for pid, post in by_id.items():
                 row = rows.get(pid)
                 if row is None:
-                    session.add(_new_row(post, now))
+                    row = _new_row(post, now)
                     new += 1
                 elif row.hash != post.hash:
                     _update_row(row, post, now)
-                    session.add(row)
                     changed += 1
+                else:
+                    continue
+                row.sketch = _sketch_text(sketch(post)) if sketch else ""
+                session.add(row)
             session.commit()
         return new, changed
 
@@ -182,6 +191,16 @@ class Store:
             stored = [_stored(row) for row in session.exec(query)]
         stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
         return stored
+
+    def fill_sketches(self, sketch: Sketcher) -> int:
+        """Sketch the posts stored without one (by an earlier hub); how many were."""
+        with self._session() as session:
+            rows = list(session.exec(select(PostRow).where(PostRow.sketch == "")))
+            for row in rows:
+                row.sketch = _sketch_text(sketch(_stored(row).post)) or "-"
+                session.add(row)
+            session.commit()
+        return len(rows)
 
     def post_counts(self) -> dict[str, int]:
         with self._session() as session:
@@ -208,6 +227,10 @@ class Store:
         with self._session() as session:
             session.merge(SourceRow(**values))
             session.commit()
+
+
+def _sketch_text(values: tuple[int, ...]) -> str:
+    return " ".join(f"{v:x}" for v in values) or "-"
 
 
 def _new_row(post: Post, now: datetime) -> PostRow:
@@ -255,7 +278,8 @@ def _stored(row: PostRow) -> StoredPost:
         categories=tuple(json.loads(row.categories)),
         attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
-    return StoredPost(post, row.first_seen, row.filed, row.changed)
+    sketch = tuple(int(v, 16) for v in row.sketch.split()) if row.sketch not in ("", "-") else ()
+    return StoredPost(post, row.first_seen, row.filed, row.changed, sketch)
 
 
 def _state(row: SourceRow, posts: int = 0) -> SourceState:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from hub import pipeline, search
+from hub import pipeline, reprints, search
 from hub.config import Config
 from hub.demo import SOURCES, CountyServer, World
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
+from hub.site import post_path
 from tests.conftest import Clock, Crawled
 from tests.httpserver import Reply, ScriptedServer
 
@@ -296,3 +297,26 @@ def test_paging_stops_quietly_past_the_last_page(tmp_path: Path, clock: Clock) -
         (result,) = pipeline.crawl(config, pipeline.open_store(config), clock())
         assert (result.ok, result.new) == (True, 3)
         assert lists_read(server) == ["/list.html", "/list_1.html", "/list_2.html"]  # 404
+
+
+def test_reprints_are_listed_once_with_also_published_by(crawled: Crawled) -> None:
+    config = crawled.config
+    routed = pipeline.route(config, pipeline.open_store(config))
+    canonical_of = pipeline.find_reprints(config, routed)
+    copies = reprints.reprinted_by(canonical_of)
+    assert len(copies) >= 10  # the demo's towns reprint departments' notices
+    by_id = {r.post.post.id: r.post for r in routed}
+    names = {s.id: s.name for s in config.sources}
+    zone = config.site.zone
+    original, reprint_ids = max(copies.items(), key=lambda item: len(item[1]))
+    page = (config.site_dir / post_path(original, by_id[original].filed, zone)).read_text("utf-8")
+    assert "同时发布：" in page
+    for reprint in reprint_ids:
+        assert names[by_id[reprint].post.source_id] in page
+        copy = (config.site_dir / post_path(reprint, by_id[reprint].filed, zone)).read_text("utf-8")
+        assert '<link rel="canonical"' in copy and "本文为转载" in copy
+    listed = "".join(p.read_text("utf-8") for p in (config.site_dir / "c").rglob("index.html"))
+    assert all(reprint not in listed for ids in copies.values() for reprint in ids)
+    assert original in listed  # the original itself is listed
+    indexed = {hit.id for hit in search.query(config.index_dir, by_id[original].post.title)[1]}
+    assert original in indexed and not indexed & set(reprint_ids)

@@ -286,5 +286,14 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# The opening of every post: when, who and where, as news items start.
+LEADS = (
+    "{month}月{day}日，{unit}在{place}组织开展相关工作，共有{people}人参加。",
+    "{month}月{day}日上午，{unit}有关负责同志带队深入{place}，现场了解情况。",
+    "近日，{unit}围绕{theme}在{place}开展了为期{hours}天的集中行动。",
+    "{month}月{day}日下午，{unit}召开专题会议，{people}名干部参会。",
+    "为进一步做好{theme}工作，{month}月{day}日起，{unit}在{place}持续推进各项任务。",
+)
+
 # Appended to reprints, as government sites do.
 REPRINT_LINE = "来源：{origin}"

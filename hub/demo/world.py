@@ -207,8 +207,11 @@ class World:
         }
         title = rng.choice(titles).format(**slots)
         picked = rng.sample(sentences, min(len(sentences), rng.randint(2, 4)))
-        paragraphs = tuple(s.format(**{**slots, "n": rng.randint(2, 300)}) for s in picked)
-        return DemoPost(source, num, moment, topic, title, paragraphs)
+        lead = rng.choice(phrases.LEADS).format(
+            **slots, day=local.day, people=rng.randint(12, 400), hours=rng.randint(2, 9)
+        )
+        body = (lead, *(s.format(**{**slots, "n": rng.randint(2, 300)}) for s in picked))
+        return DemoPost(source, num, moment, topic, title, body)
 
 
 def _poisson(rng: random.Random, rate: float) -> int:

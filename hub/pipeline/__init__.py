@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from hub import __version__, parse, search, site
+from hub import __version__, parse, reprints, search, site
 from hub import config as config_module
 from hub.config import Config, Source
 from hub.errors import BusyError, ConfigError
 from hub.fetch import Transport
 from hub.models import Hit, Routed, SourceResult, SourceState
-from hub.pipeline.crawl import Crawler, Progress, is_due
+from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
 from hub.route import Router
 from hub.store import Store
 
@@ -119,10 +119,31 @@ def route(config: Config, store: Store) -> list[Routed]:
 def publish(config: Config, store: Store, now: datetime) -> PublishResult:
     """Rebuild the portal and bring the search index up to date."""
     started = time.monotonic()
+    store.fill_sketches(post_sketch)  # posts an earlier hub stored without one
     routed = route(config, store)
-    built = site.build(config, routed, store.states(), now)
-    indexed = search.update(config.index_dir, _documents(config, routed))
+    canonical_of = find_reprints(config, routed)
+    built = site.build(config, routed, store.states(), now, canonical_of)
+    # a reprint is found through its original, so it is not indexed on its own
+    originals = [
+        r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id
+    ]
+    indexed = search.update(config.index_dir, _documents(config, originals))
     return PublishResult(len(routed), built.pages, indexed, time.monotonic() - started)
+
+
+def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
+    """post id -> its cluster's canonical post id, for posts published more than once."""
+    names = {s.id: s.name for s in config.sources}
+    return reprints.clusters(
+        reprints.Candidate(
+            r.post.post.id,
+            r.post.sketch,
+            r.post.date,
+            names[r.post.post.source_id],
+            reprints.origin_named(r.post.post.text),
+        )
+        for r in routed
+    )
 
 
 def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Document]:

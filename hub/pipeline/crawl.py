@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hub import parse
+from hub import parse, reprints
 from hub.config import Config, Source
 from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
@@ -22,6 +22,11 @@ log = logging.getLogger("hub.pipeline")
 MAX_BACKOFF = timedelta(hours=24)
 GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
 Progress = Callable[[SourceResult], None]
+
+
+def post_sketch(post: Post) -> tuple[int, ...]:
+    """What reprint detection compares: the title and the text."""
+    return reprints.sketch(f"{post.title}\n{post.text}")
 
 
 def is_due(state: SourceState | None, now: datetime) -> bool:
@@ -115,7 +120,7 @@ class Crawler:
             feed_url = found or feed_url
         else:
             posts = await self._articles(source, fetched)
-        new, changed = self.store.save(posts, self.now)
+        new, changed = self.store.save(posts, self.now, post_sketch)
         return new, changed, fetched, feed_url
 
     async def _feed(

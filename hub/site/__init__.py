@@ -25,11 +25,16 @@ class BuildResult:
 
 
 def build(
-    config: Config, routed: Sequence[Routed], states: Mapping[str, SourceState], now: datetime
+    config: Config,
+    routed: Sequence[Routed],
+    states: Mapping[str, SourceState],
+    now: datetime,
+    canonical_of: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    """Render every page into a new folder and switch the site to it."""
+    """Render every page into a new folder and switch the site to it. `canonical_of`
+    maps reprints to their original, shown once in lists with "also published by"."""
     renderer = Renderer(config)
-    plan = Plan(config, routed, states, now)
+    plan = Plan(config, routed, states, now, canonical_of)
     written = 0
 
     def write(folder: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
@@ -42,6 +42,14 @@ class ChannelLink:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Where else a post was published: the department and its copy on the portal."""
+
+    department: str
+    path: str
+
+
+@dataclass(frozen=True)
 class PostView:
     id: str
     path: str
@@ -56,6 +64,14 @@ class PostView:
     content_html: str
     original_url: str
     attachments: tuple[Attachment, ...]
+    original: Copy | None = None  # for a reprint: the post it reprints
+    copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
+
+    @property
+    def listed(self) -> bool:
+        """Shown in sections, on the home page and in feeds: reprints are shown once,
+        as their original."""
+        return self.original is None
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,7 @@ class Plan:
         routed: Sequence[Routed],
         states: Mapping[str, SourceState],
         now: datetime,
+        canonical_of: Mapping[str, str] | None = None,
     ) -> None:
         self.config, self.now = config, now
         zone = config.site.zone
@@ -102,12 +119,15 @@ class Plan:
             for c in config.channels
         }
         sources = {s.id: s for s in config.sources}
-        self.posts = [self._view(r, sources, zone) for r in routed]  # newest first
+        views = [self._view(r, sources, zone) for r in routed]  # newest first
+        self.posts = _link_reprints(views, canonical_of or {})
+        self.listed = [view for view in self.posts if view.listed]
         self.by_channel: dict[str, list[PostView]] = defaultdict(list)
         self.by_source: dict[str, list[PostView]] = defaultdict(list)
         for view in self.posts:
-            for link in view.channels:
-                self.by_channel[link.slug].append(view)
+            if view.listed:
+                for link in view.channels:
+                    self.by_channel[link.slug].append(view)
             self.by_source[view.source_id].append(view)
         self.sources = [self._source(s, states) for s in config.sources]
 
@@ -164,7 +184,7 @@ class Plan:
                 {"channel": link, "description": self._description(slug)},
             )
             yield Page(link.feed_path, "rss.xml", {"channel": link, "posts": posts[:FEED_ITEMS]})
-        yield Page("feed.xml", "rss.xml", {"channel": None, "posts": self.posts[:FEED_ITEMS]})
+        yield Page("feed.xml", "rss.xml", {"channel": None, "posts": self.listed[:FEED_ITEMS]})
         for view in self.posts:
             yield Page(view.path, "post.html", {"post": view})
         for source in self.sources:
@@ -211,11 +231,33 @@ class Plan:
     def _sitemap(self) -> list[tuple[str, datetime | None]]:
         """(path, last modified) of every page a search engine should know."""
         entries: list[tuple[str, datetime | None]] = [
-            ("", self.posts[0].date if self.posts else None),
+            ("", self.listed[0].date if self.listed else None),
             ("sources/", None),
         ]
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug)
             entries.append((link.path, posts[0].date if posts else None))
         entries += [(s.path, s.latest) for s in self.sources]
-        return entries + [(v.path, v.updated or v.date) for v in self.posts]
+        return entries + [(v.path, v.updated or v.date) for v in self.listed]
+
+
+def _link_reprints(views: list[PostView], canonical_of: Mapping[str, str]) -> list[PostView]:
+    """Views that know their original (reprints) or their copies (originals)."""
+    by_id = {view.id: view for view in views}
+    copies: dict[str, list[Copy]] = defaultdict(list)
+    for view in views:
+        canonical = canonical_of.get(view.id, view.id)
+        if canonical != view.id and canonical in by_id:
+            copies[canonical].append(Copy(view.department, view.path))
+    linked = []
+    for view in views:
+        canonical = canonical_of.get(view.id, view.id)
+        if canonical != view.id and canonical in by_id:
+            first = by_id[canonical]
+            linked.append(replace(view, original=Copy(first.department, first.path)))
+        elif view.id in copies:
+            ordered = tuple(sorted(copies[view.id], key=lambda c: c.path))
+            linked.append(replace(view, copies=ordered))
+        else:
+            linked.append(view)
+    return linked
