@@ -21,6 +21,11 @@ class Reply:
 Handler = Callable[[BaseHTTPRequestHandler], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 drops connections when a crawl opens many
+    daemon_threads = True
+
+
 class ScriptedServer:
     """Answers each path with a Reply, or a function of the request returning one."""
 
@@ -57,7 +62,7 @@ class ScriptedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(

@@ -16,7 +16,7 @@ from hub.config import Page, Source
 from hub.errors import ParseError
 from hub.models import Fetched, ListItem
 from hub.parse.dates import parse_date
-from hub.parse.encoding import decode
+from hub.parse.encoding import choose, decode
 from hub.parse.html import sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
 
@@ -329,6 +329,16 @@ def test_gbk_that_happens_to_be_valid_utf8_is_caught() -> None:
     assert body.decode("utf-8")  # the trap: it decodes as UTF-8 without an error
     text = decode(body, {"content-type": "text/html; charset=utf-8"})
     assert UTF8_LOOKALIKE in text
+
+
+def test_a_character_cut_by_the_sample_or_the_network_does_not_discredit_a_charset() -> None:
+    # Regression: the 64 KiB sample (or a truncated download) can end inside a UTF-8
+    # character; that made the declared charset look like a lie and the page mojibake.
+    page = ("<p>" + "x" * (65536 - 4) + "防汛防汛</p>").encode()
+    assert choose(page, {"content-type": "text/html; charset=utf-8"}) == "utf-8"
+    truncated = RSS_GB.encode()[:-30]
+    (post,) = parse.feed_posts(fetched(truncated, content_type="text/xml"), FEED, SHANGHAI, NOW)
+    assert post.title == "关于做好汛期安全防范工作的通知"
 
 
 def test_utf8_declared_as_latin1_is_caught() -> None:

@@ -28,6 +28,11 @@ _FILE = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/files/P0(?P<num>\d+)\.docx$")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 drops connections when a crawl opens many
+    daemon_threads = True
+
+
 class Response:
     def __init__(
         self, status: int, body: bytes = b"", kind: str = "text/html", modified: str = ""
@@ -41,7 +46,7 @@ class CountyServer:
     def __init__(self, world: World, port: int = 0) -> None:
         self.world = world
         handler = type("Handler", (_Handler,), {"county": self})
-        self._server = ThreadingHTTPServer((LOOPBACK, port), handler)
+        self._server = _Server((LOOPBACK, port), handler)
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://{LOOPBACK}:{self.port}"

@@ -104,8 +104,8 @@ class Fetcher:
         try:
             fetched = await self._fetch(where, {}, source_id, now)
         except FetchError as exc:
-            if exc.kind == "refused-address":
-                raise
+            if exc.kind in ("refused-address", "network", "timeout"):
+                raise  # the site itself cannot be reached: that is the error to report
             return Rules.unreachable(str(exc))
         return Rules.from_response(fetched.status, fetched.content.decode("utf-8", "replace"))
 

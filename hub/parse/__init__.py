@@ -11,7 +11,7 @@ from hub.config import Page, Source
 from hub.errors import ParseError
 from hub.models import Fetched, ListItem, Post, post_id
 from hub.parse.dates import parse_date
-from hub.parse.encoding import decode, with_charset
+from hub.parse.encoding import as_utf8, decode
 from hub.parse.feed import parse_feed
 from hub.parse.html import one_line, sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
@@ -48,9 +48,10 @@ def read_feed(
         return parse_json_feed(
             fetched.content, url=fetched.url, source_id=source.id, zone=zone, now=now
         )
+    content, headers = as_utf8(fetched.content, fetched.headers, source.encoding)
     return parse_feed(
-        fetched.content,
-        with_charset(fetched.headers, fetched.content, source.encoding),
+        content,
+        headers,
         url=fetched.url,
         source_id=source.id,
         zone=zone,

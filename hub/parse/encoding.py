@@ -98,7 +98,9 @@ def choose(content: bytes, headers: Mapping[str, str], override: str | None = No
     clean: list[tuple[str, float]] = []
     for name in dict.fromkeys(w for w in witnesses if w):
         try:
-            text = sample.decode(name)
+            # incremental, not final: a sample (or a truncated document) may end inside
+            # a multi-byte character, which is not a lie of the witness
+            text = codecs.getincrementaldecoder(name)().decode(sample, final=False)
         except UnicodeDecodeError:
             continue  # this witness lies: the bytes are not in its charset
         clean.append((name, plausibility(text)))
@@ -115,13 +117,16 @@ def decode(content: bytes, headers: Mapping[str, str], override: str | None = No
     return content.decode(choose(content, headers, override), errors="replace")
 
 
-def with_charset(
-    headers: Mapping[str, str], content: bytes, override: str | None = None
-) -> dict[str, str]:
-    """Headers whose content type names the charset hub chose, for parsers (feedparser)
-    that would otherwise guess with whatever detector happens to be installed."""
+_XML_DECLARED = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def as_utf8(
+    content: bytes, headers: Mapping[str, str], override: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The document re-encoded as UTF-8, with headers and XML declaration saying so, for
+    a parser (feedparser) that would otherwise guess on its own: with whatever detector
+    happens to be installed, or with Latin-1 when a truncated file ends mid-character."""
+    text = decode(content, headers, override).lstrip("\ufeff")
+    text = _XML_DECLARED.sub(r"\1\2utf-8\2", text, count=1)
     kind = headers.get("content-type", "").split(";")[0].strip() or "application/xml"
-    name = choose(content, headers, override)
-    if name in ("utf-16", "utf-32"):  # the BOM tells the parser the byte order
-        return dict(headers)
-    return {**headers, "content-type": f"{kind}; charset={name}"}
+    return text.encode("utf-8"), {**headers, "content-type": f"{kind}; charset=utf-8"}

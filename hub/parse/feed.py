@@ -7,6 +7,7 @@ off: all HTML goes through our allowlist. Dates are read from the raw strings.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
@@ -35,7 +36,7 @@ def parse_feed(
     response_headers = {**headers, "content-location": url}
     try:
         result = feedparser.parse(
-            io.BytesIO(content),
+            io.BytesIO(_defuse_references(content)),
             response_headers=response_headers,
             sanitize_html=False,
             resolve_relative_uris=True,
@@ -91,3 +92,19 @@ def _body(entry: Any, base: str) -> str:
     if best.get("type") == "text/plain":
         return text_to_html(value)
     return sanitize(value, str(best.get("base") or base))
+
+
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _defuse_references(content: bytes) -> bytes:
+    """Numeric character references to no character at all (surrogates, beyond U+10FFFF,
+    NUL) become U+FFFD; feedparser raises on them, losing the whole feed."""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        hexa, decimal = match.groups()
+        point = int(hexa, 16) if hexa else int(decimal)
+        valid = 0 < point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF
+        return match.group(0) if valid else b"&#xFFFD;"
+
+    return _REFERENCE.sub(replace, content)

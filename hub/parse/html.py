@@ -89,6 +89,8 @@ TEXT_DROP = {"script", "style", "template", "head", "title", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
 _BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+# C0 controls other than tab and line breaks, DEL, and lone surrogates: never text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
@@ -103,7 +105,7 @@ def sanitize(fragment: str, base_url: str) -> str:
         return url if urlsplit(url).scheme in URL_SCHEMES else None
 
     cleaned = nh3.clean(
-        fragment,
+        _CONTROL.sub("", fragment),
         tags=TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ATTRIBUTES,
@@ -126,7 +128,7 @@ def safe_url(url: str) -> str:
 
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment; block elements become line breaks."""
-    marked = _BLOCK.sub("\n<", fragment)
+    marked = _BLOCK.sub("\n<", _CONTROL.sub(" ", fragment))
     stripped = nh3.clean(marked, tags=set(), clean_content_tags=TEXT_DROP)
     text = html.unescape(stripped)
     text = _SPACES.sub(" ", text)
