@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import unquote, urljoin, urlsplit
 
 from hub.models import Attachment, Post
-from hub.parse.html import one_line, safe_url, to_text
+from hub.parse.html import links, one_line, safe_url, to_text
 from hub.parse.identity import identity_key
-from hub.parse.page import attachments_in
+from hub.parse.page import ATTACHMENT_EXTENSIONS
 
 
 def entry_post(
@@ -54,6 +55,9 @@ def attachments(listed: Iterable[tuple[str, str]], body: str, base: str) -> tupl
         if url:
             name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
             found[url] = Attachment(one_line(title) or name, url)
-    for attachment in attachments_in(body, base):
-        found.setdefault(attachment.url, attachment)
+    for href, title in links(body):  # the body was sanitized: its links are absolute
+        url = safe_url(href)
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        if url and posixpath.splitext(name)[1].lower() in ATTACHMENT_EXTENSIONS:
+            found.setdefault(url, Attachment(title or name, url))
     return tuple(found.values())

@@ -38,8 +38,10 @@ def parse_feed(
         result = feedparser.parse(
             io.BytesIO(_defuse_references(content)),
             response_headers=response_headers,
+            # hub sanitizes and resolves links itself (nh3, against the entry's xml:base or
+            # link); feedparser's own passes over every body cost more than all of hub's
             sanitize_html=False,
-            resolve_relative_uris=True,
+            resolve_relative_uris=False,
         )
     except Exception as exc:  # feedparser raises many kinds on hostile input
         raise ParseError(f"feed could not be read: {type(exc).__name__}: {exc}") from exc

@@ -120,6 +120,15 @@ def sanitize(fragment: str, base_url: str) -> str:
     return cleaned.strip()
 
 
+_ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def links(cleaned: str) -> list[tuple[str, str]]:
+    """(href, text) of each link in HTML that `sanitize` produced (html5ever's
+    serialization: double-quoted attributes, href first), without parsing it again."""
+    return [(html.unescape(href), one_line(text)) for href, text in _ANCHOR.findall(cleaned)]
+
+
 def safe_url(url: str) -> str:
     """The URL if readers may follow it (http, https), else ''."""
     url = url.strip()

@@ -1,0 +1,1 @@
+"""hub's benchmarks: `python bench/run.py` prints the table."""
