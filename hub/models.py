@@ -92,6 +92,7 @@ class StoredPost:
     filed: datetime  # the date it is filed under (its permalink month); fixed at first sight
     changed: datetime | None = None  # when hub last saw its content change upstream
     sketch: tuple[int, ...] = ()  # for finding reprints; computed when it is saved
+    removed: datetime | None = None  # when hub saw the source stop listing it (撤稿)
 
     @property
     def date(self) -> datetime:

@@ -60,6 +60,7 @@ class PostRow(SQLModel, table=True):
     first_seen: datetime = Field(sa_type=UTCDateTime)
     filed: datetime = Field(index=True, sa_type=UTCDateTime)
     changed: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SourceRow(SQLModel, table=True):
@@ -202,6 +203,30 @@ class Store:
             session.commit()
         return len(rows)
 
+    def mark_removed(self, source_id: str, listed: set[str], since: datetime, now: datetime) -> int:
+        """Posts of a source published since `since` that it no longer lists were removed
+        upstream (撤稿): mark them; a listed post that was marked is back. Nothing is
+        deleted. Returns how many were newly marked."""
+        with self._session() as session:
+            rows = session.exec(
+                select(PostRow).where(
+                    PostRow.source_id == source_id,
+                    (col(PostRow.published) >= since) | col(PostRow.id).in_(list(listed)),
+                )
+            )
+            marked = 0
+            for row in rows:
+                present = row.id in listed
+                if present and row.removed is not None:
+                    row.removed = None
+                elif not present and row.removed is None:
+                    row.removed, marked = now, marked + 1
+                else:
+                    continue
+                session.add(row)
+            session.commit()
+        return marked
+
     def post_counts(self) -> dict[str, int]:
         with self._session() as session:
             query = select(PostRow.source_id, func.count()).group_by(PostRow.source_id)
@@ -279,7 +304,7 @@ def _stored(row: PostRow) -> StoredPost:
         attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
     sketch = tuple(int(v, 16) for v in row.sketch.split()) if row.sketch not in ("", "-") else ()
-    return StoredPost(post, row.first_seen, row.filed, row.changed, sketch)
+    return StoredPost(post, row.first_seen, row.filed, row.changed, sketch, row.removed)
 
 
 def _state(row: SourceRow, posts: int = 0) -> SourceState:

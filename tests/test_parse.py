@@ -422,6 +422,28 @@ def test_sanitized_output_is_the_same_in_every_process() -> None:
     assert len(outputs) == 1, outputs
 
 
+EMBEDS = frozenset({"player.bilibili.com"})
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        (
+            '<iframe src="https://player.bilibili.com/player.html?bvid=1" width="640"></iframe>',
+            '<iframe src="https://player.bilibili.com/player.html?bvid=1" width="640" '
+            'sandbox="allow-scripts allow-same-origin allow-presentation"></iframe>',
+        ),
+        ('<iframe src="http://player.bilibili.com/x"></iframe>t', "t"),  # not https
+        ('<iframe src="https://evil.example/x"></iframe>t', "t"),
+        ('<iframe src="https://player.bilibili.com.evil.example/x"></iframe>t', "t"),
+        ('<iframe srcdoc="<script>x()</script>"></iframe>t', "t"),
+    ],
+)
+def test_iframes_only_from_allowed_hosts(dirty: str, clean: str) -> None:
+    assert sanitize(dirty, "https://s.gov.cn/", EMBEDS) == clean
+    assert "iframe" not in sanitize(dirty, "https://s.gov.cn/")  # no hosts: no iframes
+
+
 def test_plain_text_keeps_paragraph_breaks() -> None:
     assert to_text("<p>第一段</p><p>第二&amp;段<br>换行</p>") == "第一段\n第二&段\n换行"
 

@@ -320,3 +320,49 @@ def test_reprints_are_listed_once_with_also_published_by(crawled: Crawled) -> No
     assert original in listed  # the original itself is listed
     indexed = {hit.id for hit in search.query(config.index_dir, by_id[original].post.title)[1]}
     assert original in indexed and not indexed & set(reprint_ids)
+
+
+def dated_item(n: int, day: int) -> str:
+    return (
+        f"<item><title>第{n}条</title><guid>{n}</guid><description>正文{n}</description>"
+        f"<pubDate>{day:02d} Jun 2026 02:00:00 GMT</pubDate></item>"
+    )
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_posts_withdrawn_upstream_are_kept_unless_configured(
+    tmp_path: Path, clock: Clock, keep: bool
+) -> None:
+    def feed(*numbers: int) -> Reply:
+        items = "".join(dated_item(n, 10 + n) for n in numbers)  # newer numbers, newer days
+        return Reply(
+            200, f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+        )
+
+    with ScriptedServer() as server:
+        (tmp_path / "channels.yaml").write_text(
+            f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, delay: 0s, robots: false}}
+sources: [{{id: one, name: 测试局, feed: "{server.url}/rss", keep_removed: {str(keep).lower()}}}]
+channels: [{{slug: qita, title: 其他, fallback: true}}]
+""",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+
+        def shown() -> list[str]:
+            return sorted(r.post.post.title for r in pipeline.route(config, store))
+
+        server.routes["/rss"] = feed(4, 3, 2, 1)
+        pipeline.crawl(config, store, clock())
+        server.routes["/rss"] = feed(5, 4, 2)  # 3 withdrawn; 1 merely fell off the end
+        pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        removed = {p.post.title for p in store.posts() if p.removed}
+        assert removed == {"第3条"}
+        everything = ["第1条", "第2条", "第3条", "第4条", "第5条"]
+        assert shown() == (everything if keep else [t for t in everything if t != "第3条"])
+        server.routes["/rss"] = feed(5, 4, 3, 2)  # back again
+        pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert not any(p.removed for p in store.posts()) and shown() == everything

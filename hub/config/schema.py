@@ -96,6 +96,17 @@ class Site(_Model):
     language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     per_page: int = Field(default=20, ge=1, le=500)
+    embed_hosts: Annotated[tuple[str, ...], BeforeValidator(_as_tuple)] = ()
+
+    @field_validator("embed_hosts")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for host in value:
+            if not re.fullmatch(
+                r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", host
+            ):
+                raise ValueError(f"{host!r} is not a host name such as player.bilibili.com")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -157,6 +168,7 @@ class Source(_Model):
     page: Page | None = None
     encoding: str | None = None
     every: Seconds | None = None  # overrides fetch.every
+    keep_removed: bool = True  # keep showing posts the source withdrew
 
     @field_validator("encoding")
     @classmethod

@@ -12,6 +12,7 @@ from hub.errors import ParseError
 from hub.models import Fetched, ListItem, Post, post_id
 from hub.parse.dates import parse_date
 from hub.parse.encoding import as_utf8, decode
+from hub.parse.entry import Reading
 from hub.parse.feed import parse_feed
 from hub.parse.html import one_line, sanitize, to_text
 from hub.parse.identity import canonical_link, identity_key
@@ -35,28 +36,33 @@ __all__ = [
 ]
 
 
-def feed_posts(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[Post]:
-    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
-    return read_feed(fetched, source, zone, now)[1]
+def feed_posts(
+    fetched: Fetched,
+    source: Source,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    embeds: frozenset[str] = frozenset(),
+) -> list[Post]:
+    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed); iframes from
+    the `embeds` hosts are kept."""
+    return read_feed(fetched, source, zone, now, embeds=embeds)[1]
 
 
 def read_feed(
-    fetched: Fetched, source: Source, zone: tzinfo, now: datetime
+    fetched: Fetched,
+    source: Source,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    embeds: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Post]]:
     """The feed's own title (plain text) and its posts."""
+    reading = Reading(source.id, zone, now, embeds)
     if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
-        return parse_json_feed(
-            fetched.content, url=fetched.url, source_id=source.id, zone=zone, now=now
-        )
+        return parse_json_feed(fetched.content, url=fetched.url, reading=reading)
     content, headers = as_utf8(fetched.content, fetched.headers, source.encoding)
-    return parse_feed(
-        content,
-        headers,
-        url=fetched.url,
-        source_id=source.id,
-        zone=zone,
-        now=now,
-    )
+    return parse_feed(content, headers, url=fetched.url, reading=reading)
 
 
 def list_items(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[ListItem]:
@@ -74,13 +80,19 @@ def item_post_id(source_id: str, item: ListItem) -> str:
 
 
 def article_post(
-    fetched: Fetched, item: ListItem, source: Source, zone: tzinfo, now: datetime
+    fetched: Fetched,
+    item: ListItem,
+    source: Source,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    embeds: frozenset[str] = frozenset(),
 ) -> Post:
     """The post an article page holds; the list item supplies the full title."""
     selector = source.page.article if source.page else ""
     text = decode(fetched.content, fetched.headers, source.encoding)
     article = parse_article(text, fetched.url, selector)
-    body = sanitize(article.body_html, fetched.url)
+    body = sanitize(article.body_html, fetched.url, embeds)
     plain = to_text(body)
     if not plain:
         raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
 from hub.models import Attachment, Post
 from hub.parse.html import links, one_line, safe_url, to_text
 from hub.parse.identity import identity_key
 from hub.parse.page import ATTACHMENT_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one parse needs to know beyond the bytes: whose they are, the site's time
+    zone and the crawl's time (for dates), and the hosts whose embeds may stay."""
+
+    source_id: str
+    zone: tzinfo
+    now: datetime
+    embeds: frozenset[str] = frozenset()
 
 
 def entry_post(

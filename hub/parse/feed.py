@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
 from typing import Any
 
 import feedparser
@@ -17,7 +16,7 @@ import feedparser
 from hub.errors import ParseError
 from hub.models import Post
 from hub.parse.dates import parse_date
-from hub.parse.entry import attachments, entry_post
+from hub.parse.entry import Reading, attachments, entry_post
 from hub.parse.html import one_line, sanitize, text_to_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -28,9 +27,7 @@ def parse_feed(
     headers: Mapping[str, str],
     *,
     url: str,
-    source_id: str,
-    zone: tzinfo,
-    now: datetime,
+    reading: Reading,
 ) -> tuple[str, list[Post]]:
     """Return the feed's title and its posts, newest first as the feed lists them."""
     response_headers = {**headers, "content-location": url}
@@ -49,21 +46,18 @@ def parse_feed(
         cause = result.get("bozo_exception")
         hint = " (an HTML page, not a feed)" if b"<html" in content[:2048].lower() else ""
         raise ParseError(f"not a feed{hint}: {cause or 'no entries found'}")
-    posts = [
-        post
-        for entry in result.entries
-        if (post := _post(entry, url, source_id, zone, now)) is not None
-    ]
+    posts = [post for entry in result.entries if (post := _post(entry, url, reading)) is not None]
     return one_line(str(result.feed.get("title", ""))), posts
 
 
-def _post(entry: Any, base: str, source_id: str, zone: tzinfo, now: datetime) -> Post | None:
+def _post(entry: Any, base: str, reading: Reading) -> Post | None:
     link = str(entry.get("link") or "")
-    body = _body(entry, link or base)
+    body = _body(entry, link or base, reading.embeds)
+    zone, now = reading.zone, reading.now
     # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a
     # deprecation warning; hub wants each raw string for what it is.
     return entry_post(
-        source_id=source_id,
+        source_id=reading.source_id,
         guid=entry.get("id"),
         link=link,
         title=str(entry.get("title") or ""),
@@ -83,7 +77,7 @@ def _post(entry: Any, base: str, source_id: str, zone: tzinfo, now: datetime) ->
     )
 
 
-def _body(entry: Any, base: str) -> str:
+def _body(entry: Any, base: str, embeds: frozenset[str]) -> str:
     details = list(entry.get("content") or [])
     if entry.get("summary_detail"):
         details.append(entry["summary_detail"])
@@ -93,7 +87,7 @@ def _body(entry: Any, base: str) -> str:
     value = str(best.get("value") or "")
     if best.get("type") == "text/plain":
         return text_to_html(value)
-    return sanitize(value, str(best.get("base") or base))
+    return sanitize(value, str(best.get("base") or base), embeds)
 
 
 _REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")

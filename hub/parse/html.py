@@ -94,32 +94,48 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
-def sanitize(fragment: str, base_url: str) -> str:
+def sanitize(fragment: str, base_url: str, embeds: frozenset[str] = frozenset()) -> str:
     """Keep only allowlisted tags and attributes; make links absolute against `base_url`;
-    links get rel="noopener noreferrer", images referrerpolicy="no-referrer"."""
+    links get rel="noopener noreferrer", images referrerpolicy="no-referrer". Iframes are
+    kept only when they show an https page of a host in `embeds`, and are sandboxed."""
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
         url = urljoin(base_url, value.strip())
-        return url if urlsplit(url).scheme in URL_SCHEMES else None
+        parts = urlsplit(url)
+        if tag == "iframe":
+            return url if parts.scheme == "https" and parts.hostname in embeds else None
+        return url if parts.scheme in URL_SCHEMES else None
 
+    # One attribute per tag only: nh3 adds several in a random order per process, which
+    # would change a post's hash, and so "update" it, on every crawl.
+    added = {"img": {"referrerpolicy": "no-referrer"}}
+    tags, drop, attributes = TAGS, DROP_WITH_CONTENT, ATTRIBUTES
+    if embeds:
+        tags, drop = TAGS | {"iframe"}, DROP_WITH_CONTENT - {"iframe"}
+        attributes = {
+            **ATTRIBUTES,
+            "iframe": {"src", "width", "height", "title", "allowfullscreen"},
+        }
+        added["iframe"] = {"sandbox": "allow-scripts allow-same-origin allow-presentation"}
     cleaned = nh3.clean(
         _CONTROL.sub("", fragment),
-        tags=TAGS,
-        clean_content_tags=DROP_WITH_CONTENT,
-        attributes=ATTRIBUTES,
+        tags=tags,
+        clean_content_tags=drop,
+        attributes=attributes,
         attribute_filter=absolute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        # One attribute only: nh3 adds several in a random order per process, which
-        # would change a post's hash, and so "update" it, on every crawl.
-        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
+        set_tag_attribute_values=added,
         strip_comments=True,
     )
+    if embeds:  # an iframe whose address was refused has no src left: drop it
+        cleaned = _BARE_IFRAME.sub("", cleaned)
     return cleaned.strip()
 
 
+_BARE_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
 _ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
 

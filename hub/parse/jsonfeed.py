@@ -4,14 +4,13 @@ only XML, so hub reads JSON Feed itself."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin
 
 from hub.errors import ParseError
 from hub.models import Post
 from hub.parse.dates import parse_date
-from hub.parse.entry import attachments, entry_post
+from hub.parse.entry import Reading, attachments, entry_post
 from hub.parse.html import one_line, sanitize, text_to_html
 
 
@@ -19,9 +18,7 @@ def looks_like_json_feed(content: bytes, content_type: str) -> bool:
     return "json" in content_type.lower() or content.lstrip()[:1] == b"{"
 
 
-def parse_json_feed(
-    content: bytes, *, url: str, source_id: str, zone: tzinfo, now: datetime
-) -> tuple[str, list[Post]]:
+def parse_json_feed(content: bytes, *, url: str, reading: Reading) -> tuple[str, list[Post]]:
     """Return the feed's title and its posts."""
     try:
         document = json.loads(content.decode("utf-8-sig"))
@@ -39,23 +36,22 @@ def parse_json_feed(
         p
         for item in items
         if isinstance(item, dict)
-        if (p := _post(item, base, source_id, zone, now)) is not None
+        if (p := _post(item, base, reading)) is not None
     ]
     return one_line(str(document.get("title") or "")), posts
 
 
-def _post(
-    item: dict[str, Any], base: str, source_id: str, zone: tzinfo, now: datetime
-) -> Post | None:
+def _post(item: dict[str, Any], base: str, reading: Reading) -> Post | None:
+    zone, now = reading.zone, reading.now
     link = urljoin(base, str(item.get("url") or item.get("external_url") or ""))
     if item.get("content_html"):
-        body = sanitize(str(item["content_html"]), link or base)
+        body = sanitize(str(item["content_html"]), link or base, reading.embeds)
     else:
         body = text_to_html(str(item.get("content_text") or item.get("summary") or ""))
     guid = item.get("id")
     authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
     return entry_post(
-        source_id=source_id,
+        source_id=reading.source_id,
         guid=str(guid) if guid is not None else None,
         link=link,
         title=str(item.get("title") or ""),

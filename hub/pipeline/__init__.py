@@ -112,8 +112,13 @@ class PublishResult:
 def route(config: Config, store: Store) -> list[Routed]:
     """Every stored post of a configured source, routed with the current rules."""
     configured = {s.id: s.group for s in config.sources}
+    hide_removed = {s.id for s in config.sources if not s.keep_removed}
     router = Router(config.channels, configured)
-    return router.route_all(p for p in store.posts() if p.post.source_id in configured)
+    return router.route_all(
+        p
+        for p in store.posts()
+        if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
+    )
 
 
 def publish(config: Config, store: Store, now: datetime) -> PublishResult:

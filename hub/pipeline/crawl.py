@@ -41,6 +41,7 @@ class Crawler:
     def __init__(self, config: Config, store: Store, now: datetime, user_agent: str) -> None:
         self.config, self.store, self.now = config, store, now
         self.zone = config.site.zone
+        self.embeds = frozenset(config.site.embed_hosts)
         self.user_agent = user_agent
 
     async def crawl_all(
@@ -118,9 +119,17 @@ class Crawler:
         if source.feed:
             fetched, posts, found = await self._feed(source, fetched)
             feed_url = found or feed_url
+            dated = [p.published for p in posts if p.published]
+            since = min(dated) if dated else None  # feeds list newest first, unpinned
+            listed = {p.id for p in posts}
         else:
-            posts = await self._articles(source, fetched)
+            posts, items = await self._articles(source, fetched)
+            # a list page may pin old items on top; what it still covers ends at its bottom
+            since = items[-1].published
+            listed = {parse.item_post_id(source.id, item) for item in items}
         new, changed = self.store.save(posts, self.now, post_sketch)
+        if since is not None:
+            self.store.mark_removed(source.id, listed, since, self.now)
         return new, changed, fetched, feed_url
 
     async def _feed(
@@ -129,14 +138,22 @@ class Crawler:
         """A feed's posts; when the address gives an HTML page that announces a feed
         (<link rel="alternate">), that feed's, and the feed is remembered."""
         try:
-            return fetched, parse.feed_posts(fetched, source, self.zone, self.now), None
+            return (
+                fetched,
+                parse.feed_posts(fetched, source, self.zone, self.now, embeds=self.embeds),
+                None,
+            )
         except ParseError:
             found = parse.discover_feed(fetched)
             if found is None or found == fetched.url:
                 raise
         log.info("%s: %s is a page; following its feed %s", source.id, fetched.url, found)
         fetched = await self.fetcher.get(found, source_id=source.id, now=self.now)
-        return fetched, parse.feed_posts(fetched, source, self.zone, self.now), found
+        return (
+            fetched,
+            parse.feed_posts(fetched, source, self.zone, self.now, embeds=self.embeds),
+            found,
+        )
 
     async def _listing(self, source: Source, fetched: Fetched) -> tuple[list[ListItem], set[str]]:
         """The items of the list page and, while the newest posts run past a page's end,
@@ -164,14 +181,19 @@ class Crawler:
             read += 1
         return items, known
 
-    async def _articles(self, source: Source, fetched: Fetched) -> list[Post]:
+    async def _articles(
+        self, source: Source, fetched: Fetched
+    ) -> tuple[list[Post], list[ListItem]]:
+        """The posts behind the list's new items, and every item listed."""
         items, known = await self._listing(source, fetched)
         wanted = [item for item in items if parse.item_post_id(source.id, item) not in known]
 
         async def follow(item: ListItem) -> Post | SourceError:
             try:
                 page = await self.fetcher.get(item.url, source_id=source.id, now=self.now)
-                return parse.article_post(page, item, source, self.zone, self.now)
+                return parse.article_post(
+                    page, item, source, self.zone, self.now, embeds=self.embeds
+                )
             except SourceError as exc:
                 return exc
 
@@ -182,7 +204,7 @@ class Crawler:
             log.warning("%s: article skipped, will retry: %s", source.id, error)
         if errors and not posts:
             raise errors[0]  # every article failed: the source is failing
-        return posts
+        return posts, items
 
     def _failed(
         self, source: Source, state: SourceState, error: SourceError, started: float
