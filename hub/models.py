@@ -128,12 +128,57 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """One field of a rule that matched a post, and what matched."""
+
+    field: str  # source, group, tags, keywords, title_keywords, regex, url, ...
+    value: str  # the keyword, group, pattern ... that matched
+    where: str = ""  # title or text, for what is searched in both
+
+    def __str__(self) -> str:
+        noun = {
+            "keywords": "keyword",
+            "title_keywords": "keyword",
+            "all_keywords": "keywords",
+            "tags": "tag",
+            "category": "category",
+        }.get(self.field, self.field)
+        return f"{noun} {self.value}" + (f" in {self.where}" if self.where else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Why a post is in a channel."""
+
+    channel: str  # slug
+    how: str  # rule, fallback, added (override), pinned (override)
+    rule: int = 0  # 1-based index of the include rule that matched, for how == rule
+    matched: tuple[Condition, ...] = ()
+
+    def __str__(self) -> str:
+        if self.how == "rule":
+            return f"rule {self.rule}: " + ", ".join(str(c) for c in self.matched)
+        return {
+            "fallback": "fallback: no other channel took it",
+            "added": "added by an override",
+            "pinned": "pinned by an override",
+        }[self.how]
+
+
+@dataclass(frozen=True, slots=True)
 class Routed:
     """Routing output: the channels a post is in, and why for each."""
 
     post: StoredPost
     channels: tuple[str, ...]  # channel slugs, in navigation order
-    reasons: Mapping[str, str]  # slug -> human-readable explanation
+    placements: Mapping[str, Placement]  # slug -> why the post is there
+    pinned: tuple[str, ...] = ()  # slugs where an override pins it on top
+    hidden: bool = False  # an override takes it off the portal
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """slug -> the explanation in words."""
+        return {slug: str(placement) for slug, placement in self.placements.items()}
 
 
 @dataclass(frozen=True, slots=True)

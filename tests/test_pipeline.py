@@ -301,7 +301,7 @@ def test_paging_stops_quietly_past_the_last_page(tmp_path: Path, clock: Clock) -
 
 def test_reprints_are_listed_once_with_also_published_by(crawled: Crawled) -> None:
     config = crawled.config
-    routed = pipeline.route(config, pipeline.open_store(config))
+    routed = pipeline.route(config, pipeline.open_store(config), crawled.clock())
     canonical_of = pipeline.find_reprints(config, routed)
     copies = reprints.reprinted_by(canonical_of)
     assert len(copies) >= 10  # the demo's towns reprint departments' notices
@@ -353,7 +353,7 @@ channels: [{{slug: qita, title: 其他, fallback: true}}]
         store = pipeline.open_store(config)
 
         def shown() -> list[str]:
-            return sorted(r.post.post.title for r in pipeline.route(config, store))
+            return sorted(r.post.post.title for r in pipeline.route(config, store, clock()))
 
         server.routes["/rss"] = feed(4, 3, 2, 1)
         pipeline.crawl(config, store, clock())

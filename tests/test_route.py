@@ -1,18 +1,28 @@
-"""Routing as a table: (post, channels) -> channels and the reason for each."""
+"""Routing as tables: (post, rules) -> channels and the reason for each; misses; overrides."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub.config import Channel, Rule
+from hub.config import Channel, Override, Rule, Source
 from hub.models import Post, StoredPost
 from hub.route import Router
 
-T0 = datetime(2026, 6, 15, tzinfo=UTC)
-GROUPS = {"banquan": "镇街", "wlj": "部门", "yjj": "部门", "gdj": "企事业单位"}
-CHANNELS = (
+NOW = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+ZONE = ZoneInfo("Asia/Shanghai")
+SOURCES = (
+    Source(id="banquan", name="板泉镇", group="镇街", feed="https://x.gov.cn/1.xml"),
+    Source(
+        id="wlj", name="县文化和旅游局", group="部门", tags=("文旅",), feed="https://x.gov.cn/2.xml"
+    ),
+    Source(id="yjj", name="县应急管理局", group="部门", feed="https://x.gov.cn/3.xml"),
+    Source(id="gdj", name="县供电公司", group="企事业单位", feed="https://x.gov.cn/4.xml"),
+)
+BASE = (
     Channel(slug="zhenjie", title="镇街动态", include=(Rule(group=("镇街",)),)),
     Channel(
         slug="yiyou",
@@ -21,62 +31,198 @@ CHANNELS = (
         exclude=(Rule(keywords=("招标",)),),
     ),
     Channel(slug="pingan", title="平安", include=(Rule(group=("部门",), keywords=("防汛",)),)),
-    Channel(slug="english", title="English", include=(Rule(keywords=("Flood",)),)),
     Channel(slug="qita", title="其他", fallback=True),
 )
 
 
-def stored(source: str, title: str, text: str = "") -> StoredPost:
+def stored(
+    source: str = "banquan",
+    title: str = "标题",
+    text: str = "",
+    *,
+    days: float = 1,
+    url: str = "https://x.gov.cn/a/1.html",
+    author: str = "",
+    categories: tuple[str, ...] = (),
+) -> StoredPost:
+    published = NOW - timedelta(days=days)
     post = Post(
         source_id=source,
-        key=title,
-        url="https://x/1",
+        key=title + url,
+        url=url,
         title=title,
         content_html=f"<p>{text}</p>",
         text=text,
-        published=T0,
+        published=published,
+        author=author,
+        categories=categories,
     )
-    return StoredPost(post, T0, T0)
+    return StoredPost(post, published, published)
+
+
+def route(
+    post: StoredPost, channels: tuple[Channel, ...] = BASE, overrides: tuple[Override, ...] = ()
+) -> dict[str, str]:
+    return Router(channels, SOURCES, ZONE, overrides).route(post, NOW).reasons
 
 
 @pytest.mark.parametrize(
-    ("source", "title", "text", "expected"),
+    ("post", "expected"),
     [
-        ("banquan", "板泉镇召开例会", "", {"zhenjie": "rule 1: group 镇街"}),
+        (stored("banquan", "板泉镇召开例会"), {"zhenjie": "rule 1: group 镇街"}),
         (
-            "banquan",
-            "板泉镇民宿旅游节开幕",
-            "",
-            {"zhenjie": "rule 1: group 镇街", "yiyou": "rule 1: keyword 民宿 in title"},
+            stored("banquan", "板泉镇民宿旅游节开幕"),
+            {"zhenjie": "rule 1: group 镇街", "yiyou": "rule 1: keyword 旅游 in title"},
         ),
-        ("wlj", "文旅局召开会议", "", {"yiyou": "rule 2: source wlj"}),
-        ("yjj", "景区道路工程招标公告", "", {"qita": "fallback: no other channel took it"}),
-        ("wlj", "县文旅局采购招标公告", "", {"qita": "fallback: no other channel took it"}),
+        (stored("wlj", "文旅局召开会议"), {"yiyou": "rule 2: source wlj"}),
+        (stored("yjj", "景区道路工程招标公告"), {"qita": "fallback: no other channel took it"}),
         (
-            "yjj",
-            "县应急管理局召开会议",
-            "部署防汛工作",
+            stored("yjj", "县应急管理局召开会议", "部署防汛工作"),
             {"pingan": "rule 1: group 部门, keyword 防汛 in text"},
         ),
-        ("banquan", "板泉镇部署防汛", "", {"zhenjie": "rule 1: group 镇街"}),  # needs 部门 too
-        ("gdj", "停电通知", "", {"qita": "fallback: no other channel took it"}),
-        ("gdj", "FLOOD warning", "", {"english": "rule 1: keyword FLOOD in title"}),
-        ("unknown", "旅游", "", {"yiyou": "rule 1: keyword 旅游 in title"}),
+        (stored("banquan", "板泉镇部署防汛"), {"zhenjie": "rule 1: group 镇街"}),
+        (stored("gdj", "停电通知"), {"qita": "fallback: no other channel took it"}),
+        (stored("unknown", "乡村旅游"), {"yiyou": "rule 1: keyword 旅游 in title"}),
+        # Chinese as written: traditional and full-width forms match simplified keywords
+        (stored("gdj", "鄉村旅遊持續升溫"), {"yiyou": "rule 1: keyword 旅游 in title"}),
+        (stored("gdj", "景區開放"), {"yiyou": "rule 1: keyword 景区 in title"}),
     ],
 )
-def test_routing_table(source: str, title: str, text: str, expected: dict[str, str]) -> None:
-    routed = Router(CHANNELS, GROUPS).route(stored(source, title, text))
-    assert dict(routed.reasons) == expected
+def test_base_rules(post: StoredPost, expected: dict[str, str]) -> None:
+    routed = Router(BASE, SOURCES, ZONE).route(post, NOW)
+    assert routed.reasons == expected
     assert routed.channels == tuple(expected)  # navigation order
 
 
+def one(rule: Rule) -> tuple[Channel, ...]:
+    return (Channel(slug="x", title="x", include=(rule,)),)
+
+
+FIELD_TABLE: list[tuple[dict[str, Any], StoredPost, str | None]] = [
+    ({"tags": "文旅"}, stored("wlj"), "rule 1: tag 文旅"),
+    ({"tags": "文旅"}, stored("yjj"), None),
+    ({"title_keywords": ["防汛"]}, stored(title="部署防汛"), "rule 1: keyword 防汛 in title"),
+    ({"title_keywords": ["防汛"]}, stored(text="部署防汛"), None),
+    (
+        {"all_keywords": ["防汛", "演练"]},
+        stored(title="防汛", text="应急演练"),
+        "rule 1: keywords 防汛、演练",
+    ),
+    ({"all_keywords": ["防汛", "演练"]}, stored(title="防汛"), None),
+    ({"keywords": ["APP"]}, stored(title="“皖事通”ａｐｐ上线"), "rule 1: keyword APP in title"),
+    (
+        {"regex": "第[一二三四五六七八九十]+期"},
+        stored(title="桐溪周报第十二期"),
+        "rule 1: regex 第十二期 in title",
+    ),
+    (
+        {"regex": "^关于.+的通知$"},
+        stored(title="关于做好防汛工作的通知"),
+        "rule 1: regex 关于做好防汛工作的通知 in title",
+    ),
+    ({"regex": "^关于.+的通知$"}, stored(title="关于做好防汛工作的公告"), None),
+    ({"category": "文旅"}, stored(categories=("文旅", "通知")), "rule 1: category 文旅"),
+    ({"category": "文旅"}, stored(categories=("通知",)), None),
+    ({"url": "*/zcwj/*"}, stored(url="https://x.gov.cn/zcwj/1.html"), "rule 1: url */zcwj/*"),
+    ({"url": "*/zcwj/*"}, stored(url="https://x.gov.cn/gzdt/1.html"), None),
+    (
+        {"url": "re:/t2026\\d{4}_"},
+        stored(url="https://x.gov.cn/t20260614_1.html"),
+        "rule 1: url re:/t2026\\d{4}_",
+    ),
+    ({"author": "记者站"}, stored(author="县融媒体中心记者站"), "rule 1: author 记者站"),
+    ({"max_age": "7d"}, stored(days=3), "rule 1: max_age 2026-06-12"),
+    ({"max_age": "7d"}, stored(days=10), None),
+    ({"since": "2026-06-01"}, stored(days=3), "rule 1: since 2026-06-12"),
+    ({"until": date(2026, 6, 1)}, stored(days=3), None),
+    ({"group": "部门", "keywords": ["防汛"]}, stored("yjj", text="无关"), None),
+]
+
+
+@pytest.mark.parametrize(("fields", "post", "expected"), FIELD_TABLE)
+def test_every_field(fields: dict[str, Any], post: StoredPost, expected: str | None) -> None:
+    reasons = route(post, one(Rule.model_validate(fields)))
+    assert reasons.get("x") == expected
+
+
 def test_longest_keyword_is_the_one_reported() -> None:
-    channel = Channel(slug="x", title="x", include=(Rule(keywords=("防汛", "防汛应急演练")),))
-    routed = Router((channel,), {}).route(stored("a", "县开展防汛应急演练"))
-    assert routed.reasons["x"] == "rule 1: keyword 防汛应急演练 in title"
+    reasons = route(
+        stored(title="县开展防汛应急演练"), one(Rule(keywords=("防汛", "防汛应急演练")))
+    )
+    assert reasons == {"x": "rule 1: keyword 防汛应急演练 in title"}
 
 
-def test_route_all_keeps_order() -> None:
-    posts = [stored("banquan", "一"), stored("wlj", "二")]
-    routed = Router(CHANNELS, GROUPS).route_all(posts)
-    assert [r.post for r in routed] == posts
+EXCLUSIVE = (
+    Channel(
+        slug="shizheng",
+        title="时政要闻",
+        include=(Rule(title_keywords=("县长",)),),
+        exclusive="要闻",
+        priority=10,
+    ),
+    Channel(slug="bumen", title="部门快讯", include=(Rule(group=("部门",)),), exclusive="要闻"),
+    Channel(slug="pingan", title="平安", include=(Rule(keywords=("防汛",)),)),
+)
+
+
+def test_exclusive_groups_keep_a_post_in_one_channel() -> None:
+    both = stored("yjj", "县长部署防汛")
+    routed = Router(EXCLUSIVE, SOURCES, ZONE).route(both, NOW)
+    assert routed.channels == ("shizheng", "pingan")
+    misses = {
+        m.channel: m.reason for m in Router(EXCLUSIVE, SOURCES, ZONE).misses(both, NOW, routed)
+    }
+    assert misses == {"bumen": "lost to shizheng in exclusive group 要闻 (priority 10 over 0)"}
+    assert Router(EXCLUSIVE, SOURCES, ZONE).route(stored("yjj", "部门例会"), NOW).channels == (
+        "bumen",
+    )
+
+
+def test_equal_priority_goes_to_the_first_channel() -> None:
+    tied = tuple(c.model_copy(update={"priority": 0}) for c in EXCLUSIVE)
+    assert Router(tied, SOURCES, ZONE).route(stored("yjj", "县长讲话"), NOW).channels == (
+        "shizheng",
+    )
+
+
+POST = stored("gdj", "停电通知", url="https://gdj.example.cn/a/9.html")
+
+
+@pytest.mark.parametrize(
+    ("override", "channels", "pinned", "hidden"),
+    [
+        (Override(post=POST.post.id, pin=("zhenjie",)), ("zhenjie",), ("zhenjie",), False),
+        (
+            Override(post="http://gdj.example.cn/a/9.html/", add=("yiyou", "zhenjie")),
+            ("zhenjie", "yiyou"),
+            (),
+            False,
+        ),
+        (Override(post=POST.post.id, hide=True), (), (), True),
+        (Override(post="someone-else", hide=True), ("qita",), (), False),
+    ],
+)
+def test_overrides(
+    override: Override, channels: tuple[str, ...], pinned: tuple[str, ...], hidden: bool
+) -> None:
+    routed = Router(BASE, SOURCES, ZONE, (override,)).route(POST, NOW)
+    assert (routed.channels, routed.pinned, routed.hidden) == (channels, pinned, hidden)
+    for slug in channels:
+        assert str(routed.placements[slug]) in (
+            "pinned by an override",
+            "added by an override",
+            "fallback: no other channel took it",
+        )
+
+
+def test_misses_explain_the_nearest_rule() -> None:
+    post = stored("yjj", "景区道路工程招标公告", "防汛")
+    router = Router(BASE, SOURCES, ZONE)
+    routed = router.route(post, NOW)
+    misses = {m.channel: m.reason for m in router.misses(post, NOW, routed)}
+    assert routed.channels == ("pingan",)
+    assert misses == {
+        "zhenjie": "rule 1: group is 部门, not 镇街",
+        "yiyou": "excluded by exclude rule 1: keyword 招标 in title",
+        "qita": "fallback: other channels took the post",
+    }

@@ -12,6 +12,7 @@ import feedparser
 import pytest
 
 from hub import config, site
+from hub.config import Override
 from hub.errors import BuildError
 from hub.models import Post, Routed, SourceState, StoredPost
 from hub.route import Router
@@ -52,8 +53,7 @@ def routed_posts(cfg: config.Config, count: int = 5) -> list[Routed]:
             published=T0 - timedelta(hours=n),
         )
         posts.append(StoredPost(post, T0, post.published or T0))
-    groups = {s.id: s.group for s in cfg.sources}
-    return Router(cfg.channels, groups).route_all(posts)
+    return Router(cfg.channels, cfg.sources, cfg.site.zone, cfg.overrides).route_all(posts, T0)
 
 
 @pytest.fixture
@@ -204,3 +204,17 @@ def test_static_urls_change_with_their_content(tmp_path: Path) -> None:
     site.build(cfg, routed_posts(cfg), {}, T0)
     assert theme_link.group(1) not in read(cfg, "index.html")
     assert read(cfg, "static/style.css") == "body{}"
+
+
+def test_pinned_posts_lead_their_channel(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    posts = [r.post for r in routed_posts(cfg)]
+    oldest = posts[-1]  # a town's post from hours ago, pinned in 镇街动态
+    pin = Override(post=oldest.post.id, pin=("zhenjie",))
+    routed = Router(cfg.channels, cfg.sources, cfg.site.zone, (pin,)).route_all(posts, T0)
+    site.build(cfg, routed, {}, T0)
+    page = read(cfg, "c/zhenjie/index.html")
+    first = page.index("<li>", page.index('<ol class="posts">'))
+    assert first < page.index(oldest.post.id) < page.index("</li>", first)  # the first item
+    assert '<span class="pin">置顶</span>' in page
+    assert '<span class="pin">' not in read(cfg, "c/qita/index.html")

@@ -12,6 +12,7 @@ from hub.config.schema import (
     Channel,
     Document,
     Fetch,
+    Override,
     Page,
     Rule,
     Site,
@@ -27,6 +28,7 @@ __all__ = [
     "Channel",
     "Config",
     "Fetch",
+    "Override",
     "Page",
     "Rule",
     "Site",
@@ -61,6 +63,10 @@ class Config:
     @property
     def channels(self) -> tuple[Channel, ...]:
         return self.document.channels
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        return self.document.overrides
 
     @property
     def root(self) -> Path:
@@ -144,6 +150,12 @@ def _line(lines: dict[KeyPath, int], loc: KeyPath) -> int:
 
 
 def _check_references(config: Config) -> None:
+    errors = _check_sources(config) + _check_channels(config) + _check_overrides(config)
+    if errors:
+        raise ConfigError.combine(errors)
+
+
+def _check_sources(config: Config) -> list[ConfigError]:
     errors: list[ConfigError] = []
     seen: dict[str, int] = {}
     for i, source in enumerate(config.sources):
@@ -151,8 +163,16 @@ def _check_references(config: Config) -> None:
             message = f"duplicate source id {source.id!r} (also sources[{seen[source.id]}])"
             errors.append(config.error(("sources", i, "id"), message))
         seen.setdefault(source.id, i)
-    groups = {s.group for s in config.sources if s.group}
-    known_groups = ", ".join(sorted(groups))
+    return errors
+
+
+def _check_channels(config: Config) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    known = {
+        "source": ({s.id for s in config.sources}, "source"),
+        "group": ({s.group for s in config.sources if s.group}, "group"),
+        "tags": ({t for s in config.sources for t in s.tags}, "tag"),
+    }
     slugs: dict[str, int] = {}
     fallbacks = 0
     for c, channel in enumerate(config.channels):
@@ -168,16 +188,37 @@ def _check_references(config: Config) -> None:
             )
         for kind in ("include", "exclude"):
             for r, rule in enumerate(getattr(channel, kind)):
-                where = ("channels", c, kind, r)
-                errors += [
-                    config.error((*where, "source"), f"unknown source {sid!r}")
-                    for sid in rule.source
-                    if sid not in seen
-                ]
-                errors += [
-                    config.error((*where, "group"), f"unknown group {g!r} (groups: {known_groups})")
-                    for g in rule.group
-                    if g not in groups
-                ]
-    if errors:
-        raise ConfigError.combine(errors)
+                for name, (values, noun) in known.items():
+                    listing = ", ".join(sorted(values)) or "none"
+                    errors += [
+                        config.error(
+                            ("channels", c, kind, r, name),
+                            f"unknown {noun} {value!r} (known: {listing})",
+                        )
+                        for value in getattr(rule, name)
+                        if value not in values
+                    ]
+    return errors
+
+
+def _check_overrides(config: Config) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    slugs = {c.slug for c in config.channels}
+    posts: dict[str, int] = {}
+    for o, override in enumerate(config.document.overrides):
+        if override.post in posts:
+            errors.append(
+                config.error(
+                    ("overrides", o, "post"),
+                    f"{override.post!r} is overridden twice "
+                    f"(also overrides[{posts[override.post]}])",
+                )
+            )
+        posts.setdefault(override.post, o)
+        for name in ("pin", "add"):
+            errors += [
+                config.error(("overrides", o, name), f"unknown channel {slug!r}")
+                for slug in getattr(override, name)
+                if slug not in slugs
+            ]
+    return errors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -167,6 +168,7 @@ class Source(_Model):
     feed: Url | None = None
     page: Page | None = None
     encoding: str | None = None
+    tags: Names = ()  # free labels rules can test, e.g. [文旅, 县直]
     every: Seconds | None = None  # overrides fetch.every
     keep_removed: bool = True  # keep showing posts the source withdrew
 
@@ -191,17 +193,81 @@ class Source(_Model):
         return self.feed or (self.page.url if self.page else "")
 
 
+def _date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"expected a date such as 2026-01-31, got {value!r}") from exc
+    return value
+
+
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_date)]
+# The fields a rule may test, in the order explanations list them.
+RULE_FIELDS = (
+    "source",
+    "group",
+    "tags",
+    "category",
+    "author",
+    "url",
+    "since",
+    "until",
+    "max_age",
+    "title_keywords",
+    "keywords",
+    "all_keywords",
+    "regex",
+)
+
+
 class Rule(_Model):
-    source: Names = ()
-    group: Names = ()
-    keywords: Names = ()
+    """Every field given must match; a list matches when any of its items does."""
+
+    source: Names = ()  # source ids
+    group: Names = ()  # source groups
+    tags: Names = ()  # source tags
+    keywords: Names = ()  # any of them, in the title or the text
+    title_keywords: Names = ()  # any of them, in the title
+    all_keywords: Names = ()  # every one of them, in the title or the text
+    regex: str = ""  # a regular expression searched in the title, then the text
+    category: Names = ()  # the feed's categories of the post
+    url: str = ""  # a glob (*, ?) on the original link, or re:EXPRESSION
+    author: Names = ()  # any of them, inside the post's author
+    max_age: Seconds | None = None  # the post is at most this old at publish time
+    since: Day | None = None  # published on or after this day (site time)
+    until: Day | None = None  # published on or before this day
 
     @model_validator(mode="after")
-    def _not_empty(self) -> Rule:
-        if not (self.source or self.group or self.keywords):
-            raise ValueError("a rule needs at least one of source, group, keywords")
-        if any(not k.strip() for k in self.keywords):
-            raise ValueError("keywords must not be empty strings")
+    def _sound(self) -> Rule:
+        if not any(getattr(self, name) for name in RULE_FIELDS):
+            raise ValueError(f"a rule needs at least one of {', '.join(RULE_FIELDS)}")
+        for name in (
+            "source",
+            "group",
+            "tags",
+            "keywords",
+            "title_keywords",
+            "all_keywords",
+            "category",
+            "author",
+        ):
+            if any(not item.strip() for item in getattr(self, name)):
+                raise ValueError(f"{name} must not hold empty strings")
+        if self.regex:
+            _pattern(self.regex)
+        if self.url.startswith("re:"):
+            _pattern(self.url[3:])
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("since is after until: the rule could never match")
         return self
 
 
@@ -212,12 +278,37 @@ class Channel(_Model):
     include: Rules = ()
     exclude: Rules = ()
     fallback: bool = False
+    exclusive: str = ""  # channels of one exclusive group never share a post
+    priority: int = 0  # inside an exclusive group, the highest priority takes the post
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:
         if not self.include and not self.fallback:
             raise ValueError("a channel needs `include:` rules or `fallback: true`")
         return self
+
+
+class Override(_Model):
+    """An editor's decision about one post that re-crawls and re-routing respect."""
+
+    post: str  # the post's id (from its portal address) or its original URL
+    pin: Names = ()  # channels where it is pinned on top (and placed, if no rule did)
+    add: Names = ()  # channels it is placed in, whatever the rules say
+    hide: bool = False  # shown nowhere: not in channels, feeds, department pages, search
+    note: str = ""  # why, for the next editor
+
+    @model_validator(mode="after")
+    def _decides(self) -> Override:
+        if not self.post.strip():
+            raise ValueError("post must name a post id or URL")
+        if self.hide and (self.pin or self.add):
+            raise ValueError("a hidden post cannot also be pinned or added")
+        if not (self.hide or self.pin or self.add):
+            raise ValueError("an override needs pin:, add: or hide: true")
+        return self
+
+
+Overrides = Annotated[tuple[Override, ...], BeforeValidator(_as_tuple)]
 
 
 class Document(_Model):
@@ -227,6 +318,7 @@ class Document(_Model):
     fetch: Fetch = Fetch()
     sources: Annotated[tuple[Source, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
+    overrides: Overrides = ()
 
 
 def validate(data: Any) -> tuple[Document | None, list[tuple[tuple[str | int, ...], str]]]:

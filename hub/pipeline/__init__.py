@@ -109,23 +109,32 @@ class PublishResult:
     seconds: float
 
 
-def route(config: Config, store: Store) -> list[Routed]:
-    """Every stored post of a configured source, routed with the current rules."""
-    configured = {s.id: s.group for s in config.sources}
+def router(config: Config) -> Router:
+    return Router(config.channels, config.sources, config.site.zone, config.overrides)
+
+
+def route(config: Config, store: Store, now: datetime) -> list[Routed]:
+    """Every stored post of a configured source, routed with the current rules; posts
+    hidden by an override, or withdrawn upstream where that hides them, are left out."""
+    configured = {s.id for s in config.sources}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
-    router = Router(config.channels, configured)
-    return router.route_all(
-        p
-        for p in store.posts()
-        if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
+    routed = router(config).route_all(
+        (
+            p
+            for p in store.posts()
+            if p.post.source_id in configured
+            and not (p.removed and p.post.source_id in hide_removed)
+        ),
+        now,
     )
+    return [r for r in routed if not r.hidden]
 
 
 def publish(config: Config, store: Store, now: datetime) -> PublishResult:
     """Rebuild the portal and bring the search index up to date."""
     started = time.monotonic()
     store.fill_sketches(post_sketch)  # posts an earlier hub stored without one
-    routed = route(config, store)
+    routed = route(config, store, now)
     canonical_of = find_reprints(config, routed)
     built = site.build(config, routed, store.states(), now, canonical_of)
     # a reprint is found through its original, so it is not indexed on its own

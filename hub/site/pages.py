@@ -64,6 +64,7 @@ class PostView:
     content_html: str
     original_url: str
     attachments: tuple[Attachment, ...]
+    pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
     original: Copy | None = None  # for a reprint: the post it reprints
     copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
 
@@ -129,6 +130,8 @@ class Plan:
                 for link in view.channels:
                     self.by_channel[link.slug].append(view)
             self.by_source[view.source_id].append(view)
+        for slug, views_in in self.by_channel.items():  # pinned first, each list by date
+            views_in.sort(key=partial(_unpinned, slug))
         self.sources = [self._source(s, states) for s in config.sources]
 
     def _view(self, routed: Routed, sources: Mapping[str, Source], zone: tzinfo) -> PostView:
@@ -149,6 +152,7 @@ class Plan:
             content_html=post.content_html,
             original_url=post.url,
             attachments=post.attachments,
+            pinned=routed.pinned,
         )
 
     def _source(self, source: Source, states: Mapping[str, SourceState]) -> SourceView:
@@ -261,3 +265,7 @@ def _link_reprints(views: list[PostView], canonical_of: Mapping[str, str]) -> li
         else:
             linked.append(view)
     return linked
+
+
+def _unpinned(slug: str, view: PostView) -> bool:
+    return slug not in view.pinned

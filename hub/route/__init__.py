@@ -1,0 +1,211 @@
+"""Which channels a post belongs in, and why. Pure: config and posts in, `Routed` out.
+
+In this order:
+1. A post joins every channel with a matching `include` rule (the first that matches is
+   its reason) and no matching `exclude` rule. Inside a rule every given field must
+   match; a keyword list matches if any keyword does (all_keywords: if all do).
+2. Channels that share an `exclusive` group never share a post: the one with the highest
+   `priority` keeps it (on a tie, the first in navigation order).
+3. Overrides: `hide` takes the post off the portal; `pin` and `add` place it in their
+   channels whatever the rules said, and `pin` puts it on top there.
+4. The fallback channel takes what no channel took.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from hub.config import Channel, Override, Source
+from hub.models import Placement, Routed, StoredPost
+from hub.route.keywords import KeywordIndex, fold
+from hub.route.rules import CompiledRule, Facts, Outcome
+
+__all__ = ["Miss", "Routed", "Router"]
+
+
+@dataclass(frozen=True)
+class _Channel:
+    slug: str
+    include: tuple[CompiledRule, ...]
+    exclude: tuple[CompiledRule, ...]
+    fallback: bool
+    exclusive: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class Miss:
+    """Why a post is not in a channel: the nearest rule and what it lacked."""
+
+    channel: str
+    reason: str
+
+
+class Router:
+    """Channels and overrides compiled once, applied to many posts."""
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        sources: Sequence[Source],
+        zone: tzinfo,
+        overrides: Sequence[Override] = (),
+    ) -> None:
+        self._groups = {s.id: s.group for s in sources}
+        self._tags = {s.id: frozenset(s.tags) for s in sources}
+        self._channels = [
+            _Channel(
+                c.slug,
+                tuple(CompiledRule(r, zone) for r in c.include),
+                tuple(CompiledRule(r, zone) for r in c.exclude),
+                c.fallback,
+                c.exclusive,
+                c.priority,
+            )
+            for c in channels
+        ]
+        rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
+        self._index = KeywordIndex(k for r in rules for k in r.keywords)
+        # Rules with keywords are tried only on posts where one of them occurs.
+        self._by_keyword: dict[str, set[int]] = defaultdict(set)
+        self._always: set[int] = set()
+        for rule in rules:
+            for keyword in rule.keywords:
+                self._by_keyword[keyword].add(id(rule))
+            if not rule.needs_keywords:
+                self._always.add(id(rule))
+        self._overrides: dict[str, Override] = {}
+        for override in overrides:
+            self._overrides[_post_ref(override.post)] = override
+
+    def facts(self, post: StoredPost, now: datetime) -> Facts:
+        title, text = fold(post.post.title), fold(post.post.text)
+        sid = post.post.source_id
+        return Facts(
+            post,
+            self._groups.get(sid, ""),
+            self._tags.get(sid, frozenset()),
+            frozenset(self._index.find(title)),
+            frozenset(self._index.find(text)),
+            title,
+            text,
+            now,
+        )
+
+    def override(self, post: StoredPost) -> Override | None:
+        return self._overrides.get(post.post.id) or self._overrides.get(_post_ref(post.post.url))
+
+    def route(self, post: StoredPost, now: datetime) -> Routed:
+        facts = self.facts(post, now)
+        live = self._always.union(
+            *(self._by_keyword[k] for k in facts.title_hits | facts.text_hits)
+        )
+        placements: dict[str, Placement] = {}
+        for channel in self._channels:
+            placed = self._place(channel, facts, live)
+            if placed is not None:
+                placements[channel.slug] = placed
+        for loser in self._losers(placements):
+            del placements[loser]
+        override = self.override(post)
+        pinned: tuple[str, ...] = ()
+        if override is not None:
+            if override.hide:
+                return Routed(post, (), {}, hidden=True)
+            for slug in override.add:
+                placements.setdefault(slug, Placement(slug, "added"))
+            for slug in override.pin:
+                placements.setdefault(slug, Placement(slug, "pinned"))
+            pinned = tuple(override.pin)
+        if not placements:
+            placements = {
+                c.slug: Placement(c.slug, "fallback") for c in self._channels if c.fallback
+            }
+        order = [c.slug for c in self._channels if c.slug in placements]
+        return Routed(post, tuple(order), {s: placements[s] for s in order}, pinned)
+
+    def route_all(self, posts: Iterable[StoredPost], now: datetime) -> list[Routed]:
+        return [self.route(post, now) for post in posts]
+
+    def _place(self, channel: _Channel, facts: Facts, live: set[int]) -> Placement | None:
+        for index, rule in enumerate(channel.include, start=1):
+            if id(rule) in live and (outcome := rule.test(facts)).matches:
+                if any(id(r) in live and r.test(facts).matches for r in channel.exclude):
+                    return None
+                return Placement(channel.slug, "rule", index, outcome.held)
+        return None
+
+    def _losers(self, placements: Mapping[str, Placement]) -> list[str]:
+        """Channels that lose a post to a higher-priority channel of their exclusive group."""
+        winners: dict[str, _Channel] = {}
+        losers = []
+        for channel in self._channels:
+            if channel.slug not in placements or not channel.exclusive:
+                continue
+            best = winners.get(channel.exclusive)
+            if best is None or channel.priority > best.priority:
+                if best is not None:
+                    losers.append(best.slug)
+                winners[channel.exclusive] = channel
+            else:
+                losers.append(channel.slug)
+        return losers
+
+    def misses(self, post: StoredPost, now: datetime, routed: Routed) -> list[Miss]:
+        """For each channel the post is not in: the nearest miss, in words."""
+        if routed.hidden:
+            return [Miss(c.slug, "hidden by an override") for c in self._channels]
+        facts = self.facts(post, now)
+        everything = {id(r) for c in self._channels for r in (*c.include, *c.exclude)}
+        tried = {c.slug: self._place(c, facts, everything) for c in self._channels}
+        missed = []
+        for channel in self._channels:
+            if channel.slug in routed.placements:
+                continue
+            missed.append(Miss(channel.slug, self._miss(channel, facts, tried, routed)))
+        return missed
+
+    def _miss(
+        self, channel: _Channel, facts: Facts, tried: Mapping[str, Placement | None], routed: Routed
+    ) -> str:
+        if channel.fallback:
+            return "fallback: other channels took the post"
+        if tried[channel.slug] is not None:
+            winner = next(
+                (
+                    c
+                    for c in self._channels
+                    if c.exclusive == channel.exclusive and c.slug in routed.placements
+                ),
+                None,
+            )
+            if winner is not None and channel.exclusive:
+                return (
+                    f"lost to {winner.slug} in exclusive group {channel.exclusive} "
+                    f"(priority {winner.priority} over {channel.priority})"
+                )
+        for index, rule in enumerate(channel.exclude, start=1):
+            outcome = rule.test(facts)
+            if outcome.matches:
+                why = ", ".join(str(c) for c in outcome.held)
+                return f"excluded by exclude rule {index}: {why}"
+        outcomes: list[tuple[int, Outcome]] = [
+            (index, rule.test(facts)) for index, rule in enumerate(channel.include, start=1)
+        ]
+        if not outcomes:
+            return "no include rules"
+        index, nearest = max(outcomes, key=lambda o: (len(o[1].held) - len(o[1].failed), -o[0]))
+        held = ", ".join(str(c) for c in nearest.held)
+        return f"rule {index}: " + "; ".join(nearest.failed) + (f" (had {held})" if held else "")
+
+
+def _post_ref(reference: str) -> str:
+    """An override names a post by id or by its original URL (scheme and trailing slash
+    aside)."""
+    ref = reference.strip()
+    if "://" in ref:
+        ref = ref.split("://", 1)[1].rstrip("/").lower()
+    return ref
