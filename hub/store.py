@@ -227,6 +227,21 @@ class Store:
             session.commit()
         return marked
 
+    def find(self, reference: str) -> StoredPost | None:
+        """A post by its id, or by its original URL (either scheme, trailing slash or not)."""
+        reference = reference.strip()
+        with self._session() as session:
+            row = session.get(PostRow, reference)
+            if row is None and "://" in reference:
+                rest = reference.split("://", 1)[1].rstrip("/")
+                forms = [
+                    f"{scheme}://{rest}{slash}"
+                    for scheme in ("http", "https")
+                    for slash in ("", "/")
+                ]
+                row = session.exec(select(PostRow).where(col(PostRow.url).in_(forms))).first()
+        return _stored(row) if row is not None else None
+
     def post_counts(self) -> dict[str, int]:
         with self._session() as session:
             query = select(PostRow.source_id, func.count()).group_by(PostRow.source_id)

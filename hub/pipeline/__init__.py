@@ -20,6 +20,7 @@ from hub.config import Config, Source
 from hub.errors import BusyError, ConfigError
 from hub.fetch import Transport
 from hub.models import Hit, Routed, SourceResult, SourceState
+from hub.pipeline import trace
 from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
 from hub.route import Router
 from hub.store import Store
@@ -137,6 +138,7 @@ def publish(config: Config, store: Store, now: datetime) -> PublishResult:
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed)
     built = site.build(config, routed, store.states(), now, canonical_of)
+    trace.save(config.data_dir, routed, now)  # what the portal now shows, for explain/diff
     # a reprint is found through its original, so it is not indexed on its own
     originals = [
         r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id

@@ -1,0 +1,172 @@
+"""What every hub command shares: the group, the clock, error reporting, the -c option,
+progress and the summary lines of crawls and publishes; owns rich (click is the CLI's
+own library, used by each command module)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hub import __version__, pipeline, serve
+from hub.config import Config
+from hub.errors import HubError
+from hub.models import SourceResult
+from hub.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def now() -> datetime:
+    """The one clock of the command line."""
+    return datetime.now(UTC)
+
+
+def reports_errors(command: F) -> F:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except HubError as exc:
+            click.echo(f"{exc}" if exc.exit_code == 2 else f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_option(command: F) -> F:
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        default=Path("channels.yaml"),
+        show_default=True,
+        help="The site's channels.yaml; data/, site/ and index/ live beside it.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hub")
+@click.option("-v", "--verbose", is_flag=True, help="Log every source and request.")
+def main(verbose: bool) -> None:
+    """hub: crawl a county's department sources, route them into one publication, and
+    publish a static portal with Chinese full-text search."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+# -- shared output ----------------------------------------------------------------------
+
+
+def crawl_sources(
+    config: Config, store: Store, *, due_only: bool = False, only: Sequence[str] = ()
+) -> list[SourceResult]:
+    unknown = set(only) - {s.id for s in config.sources}
+    if unknown:
+        raise HubError(f"unknown source id: {', '.join(sorted(unknown))}")
+    total = len(only) if only else len(config.sources)
+    with progress(total, "crawling") as advance:
+        results = pipeline.crawl(
+            config, store, now(), due_only=due_only, only=only, progress=advance
+        )
+    new = sum(r.new for r in results)
+    changed = sum(r.changed for r in results)
+    failed = [r for r in results if not r.ok]
+    same = sum(1 for r in results if r.not_modified)
+    click.echo(
+        f"crawled {len(results)} sources: {new} new posts, {changed} changed, "
+        f"{same} unchanged sources, {len(failed)} failed"
+    )
+    for result in failed:
+        click.echo(f"  {result.source_id}: {result.error_kind}: {result.error}", err=True)
+    return results
+
+
+def publish_site(config: Config, store: Store) -> pipeline.PublishResult:
+    outcome = pipeline.publish(config, store, now())
+    index = outcome.indexed
+    click.echo(
+        f"published {outcome.posts} posts as {outcome.pages} files in "
+        f"{outcome.seconds:.1f}s to {config.site_dir}; search index: {index.added} added, "
+        f"{index.updated} updated, {index.deleted} removed"
+    )
+    return outcome
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[SourceResult], None]]:
+    """A progress bar on a terminal; plain log lines (from the pipeline) otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda result: None
+        return
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    quiet = logging.getLogger("hub.pipeline")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the bar replaces the per-source lines
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        try:
+            yield lambda result: bar.advance(task)
+        finally:
+            quiet.setLevel(level)
+
+
+def listen(config: Config, host: str, port: int) -> serve.Server:
+    try:
+        return serve.Server(config, now, host=host, port=port)
+    except OSError as exc:
+        raise HubError(f"cannot listen on {host}:{port}: {exc} (try --port)") from exc
+
+
+@contextmanager
+def until_stopped() -> Iterator[None]:
+    """Ctrl-C and SIGTERM end a long-running command cleanly, with exit status 0."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Aligned columns, as wide as the terminal (or wide enough in a log), no trailing
+    spaces."""
+    grid = Table(box=None, pad_edge=False)
+    for column in columns:
+        grid.add_column(column, no_wrap=column != columns[-1])
+    for row in rows:
+        grid.add_row(*row)
+    console = Console(width=None if sys.stdout.isatty() else 240)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())

@@ -1,0 +1,136 @@
+"""Editors' questions, answered from the database, the rules and the last publish:
+"why is this post here?" (explain) and "what would my edit move?" (route diff)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hub.config import Config, Override
+from hub.models import Placement, Routed, StoredPost
+from hub.pipeline import trace
+from hub.route import Miss, Router
+from hub.store import Store
+
+
+@dataclass(frozen=True)
+class Explanation:
+    post: StoredPost
+    department: str
+    group: str
+    published: dict[str, Placement]  # as the portal shows it now (the last publish)
+    published_at: datetime | None
+    current: Routed  # with the channels.yaml on disk
+    misses: list[Miss]  # for the channels the post is not in, with the current rules
+    override: Override | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the rules on disk would place the post differently from the portal."""
+        if self.published_at is None:
+            return False
+        now = () if self.current.hidden else self.current.channels
+        return tuple(self.published) != now
+
+
+@dataclass(frozen=True)
+class Move:
+    post: StoredPost
+    reason: str  # why it enters (the new placement) or why it was there (the old one)
+
+
+@dataclass
+class ChannelDiff:
+    slug: str
+    title: str
+    enter: list[Move] = field(default_factory=list)
+    leave: list[Move] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RouteDiff:
+    published_at: datetime | None
+    since: datetime | None
+    posts: int  # posts compared
+    channels: list[ChannelDiff]  # in navigation order, only those that change
+
+    @property
+    def moves(self) -> int:
+        return sum(len(c.enter) + len(c.leave) for c in self.channels)
+
+
+def explain(
+    config: Config, store: Store, router: Router, reference: str, now: datetime
+) -> Explanation | None:
+    """Why a post (by id or original URL) is where it is; None if hub has no such post."""
+    post = store.find(reference)
+    if post is None:
+        return None
+    source = next((s for s in config.sources if s.id == post.post.source_id), None)
+    published = trace.load(config.data_dir)
+    current = router.route(post, now)
+    return Explanation(
+        post=post,
+        department=source.name if source else post.post.source_id,
+        group=source.group if source else "",
+        published=published.placements.get(post.post.id, {}),
+        published_at=published.published_at,
+        current=current,
+        misses=router.misses(post, now, current),
+        override=router.override(post),
+    )
+
+
+def route_diff(
+    config: Config,
+    store: Store,
+    route: Callable[[], Sequence[Routed]],
+    now: datetime,
+    since: timedelta | None = None,
+) -> RouteDiff:
+    """Per channel, the posts the rules on disk would add and remove, against the last
+    publish. `route` routes the stored posts with the current rules."""
+    published = trace.load(config.data_dir)
+    start = now - since if since else None
+    titles = {c.slug: c.title for c in config.channels}
+    diffs = {slug: ChannelDiff(slug, title) for slug, title in titles.items()}
+    compared = 0
+    seen: set[str] = set()
+    for routed in route():
+        post = routed.post
+        seen.add(post.post.id)
+        if start and post.date < start:
+            continue
+        compared += 1
+        before = published.placements.get(post.post.id, {})
+        for slug, placement in routed.placements.items():
+            if slug not in before and slug in diffs:
+                diffs[slug].enter.append(Move(post, str(placement)))
+        for slug, placement in before.items():
+            if slug not in routed.placements and slug in diffs:
+                diffs[slug].leave.append(Move(post, str(placement)))
+    _left_out(store, published, seen, diffs, start)
+    changed = [d for d in diffs.values() if d.enter or d.leave]
+    for d in changed:
+        d.enter.sort(key=lambda m: m.post.date, reverse=True)
+        d.leave.sort(key=lambda m: m.post.date, reverse=True)
+    return RouteDiff(published.published_at, start, compared, changed)
+
+
+def _left_out(
+    store: Store,
+    published: trace.Trace,
+    seen: set[str],
+    diffs: dict[str, ChannelDiff],
+    start: datetime | None,
+) -> None:
+    """Published posts the new routing drops entirely (hidden, or their source removed)."""
+    gone = set(published.placements) - seen
+    if not gone:
+        return
+    for post in store.posts():
+        if post.post.id in gone and not (start and post.date < start):
+            for slug, placement in published.placements[post.post.id].items():
+                if slug in diffs:
+                    diffs[slug].leave.append(Move(post, f"{placement}; now hidden or unlisted"))

@@ -1,0 +1,77 @@
+"""The routing of the last publish, kept beside the database so `hub explain` answers for
+the site as published and `hub route --diff` compares an edited channels.yaml with it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hub.models import Condition, Placement, Routed
+
+FILE = "routing.json"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Where each published post went, and why."""
+
+    published_at: datetime | None
+    placements: dict[str, dict[str, Placement]]  # post id -> slug -> placement
+    pinned: dict[str, tuple[str, ...]]  # post id -> slugs where it is pinned
+
+    def channels(self, post_id: str) -> tuple[str, ...]:
+        return tuple(self.placements.get(post_id, {}))
+
+
+def _placement(data: dict[str, Any], slug: str) -> Placement:
+    matched = tuple(Condition(*condition) for condition in data.get("matched", []))
+    return Placement(slug, data["how"], int(data.get("rule", 0)), matched)
+
+
+def _json(placement: Placement) -> dict[str, Any]:
+    data: dict[str, Any] = {"how": placement.how}
+    if placement.rule:
+        data["rule"] = placement.rule
+    if placement.matched:
+        data["matched"] = [[c.field, c.value, c.where] for c in placement.matched]
+    return data
+
+
+def save(folder: Path, routed: Sequence[Routed], now: datetime) -> None:
+    """Write the trace of a publish, atomically (a reader sees the old one or the new)."""
+    document = {
+        "published_at": now.isoformat(),
+        "posts": {
+            r.post.post.id: {
+                "placements": {slug: _json(p) for slug, p in r.placements.items()},
+                **({"pinned": list(r.pinned)} if r.pinned else {}),
+            }
+            for r in routed
+        },
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{FILE}.{os.getpid()}"
+    temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(folder / FILE)
+
+
+def load(folder: Path) -> Trace:
+    """The last publish's trace; empty before the first publish."""
+    try:
+        document = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Trace(None, {}, {})
+    posts = document.get("posts", {})
+    return Trace(
+        datetime.fromisoformat(document["published_at"]),
+        {
+            pid: {slug: _placement(p, slug) for slug, p in entry["placements"].items()}
+            for pid, entry in posts.items()
+        },
+        {pid: tuple(entry.get("pinned", ())) for pid, entry in posts.items()},
+    )
