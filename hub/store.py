@@ -21,6 +21,7 @@ from hub.errors import StoreError
 from hub.models import Attachment, Post, SourceState, StoredPost
 
 Sketcher = Callable[[Post], tuple[int, ...]]
+DATABASE = "hub.sqlite3"  # the file name inside a site's data/ folder
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -130,7 +131,7 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create {folder}: {exc}") from exc
-        return cls(f"sqlite:///{folder / 'hub.sqlite3'}")
+        return cls(f"sqlite:///{folder / DATABASE}")
 
     def close(self) -> None:
         self._engine.dispose()

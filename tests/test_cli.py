@@ -20,7 +20,20 @@ from hub.config import Config
 from hub.demo import CountyServer
 from tests.conftest import write_project
 
-COMMANDS = {"check", "run", "crawl", "publish", "serve", "search", "schedule", "demo", "status"}
+COMMANDS = {
+    "check",
+    "run",
+    "crawl",
+    "publish",
+    "serve",
+    "search",
+    "schedule",
+    "demo",
+    "status",
+    "explain",
+    "route",
+    "sources",
+}
 
 
 def hub(*args: str) -> tuple[int, str, str]:
@@ -33,9 +46,12 @@ def test_help_explains_every_command_in_one_line() -> None:
     assert code == 0
     listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
     assert listed == COMMANDS
-    for command in COMMANDS:
+    for command in COMMANDS - {"sources"}:
         code, out, _ = hub(command, "--help")
         assert code == 0 and "-c, --config PATH" in out, command
+    for sub in ("import", "export"):  # `hub sources` is a group of two
+        code, out, _ = hub("sources", sub, "--help")
+        assert code == 0 and "-c, --config PATH" in out, sub
 
 
 def test_check_accepts_the_demo_config(tmp_path: Path, county: CountyServer) -> None:

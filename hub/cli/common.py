@@ -5,6 +5,7 @@ own library, used by each command module)."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +30,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def now() -> datetime:
-    """The one clock of the command line."""
+    """The one clock of the command line. SOURCE_DATE_EPOCH (the reproducible-builds
+    convention) fixes it, so that a publish or a report can be made twice identically."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return datetime.fromtimestamp(int(fixed), UTC)
     return datetime.now(UTC)
 
 

@@ -33,6 +33,8 @@ _UNITS_SECONDS: dict[str, float] = {
     "d": 86400,
 }
 _UNITS_BYTES: dict[str, float] = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
+_COMPOUND = re.compile(r"(?:\d+(?:\.\d+)?\s*[a-zA-Z]+\s*)+")
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
@@ -45,6 +47,10 @@ def _amount(value: Any, units: dict[str, float], what: str) -> Any:
         unit = match.group(2).lower()
         if unit in units:
             return float(match.group(1)) * units[unit]
+    if isinstance(value, str) and _COMPOUND.fullmatch(value.strip()):  # 2d12h, 1h30m
+        parts = _PART.findall(value)
+        if all(unit.lower() in units for _, unit in parts):
+            return sum(float(number) * units[unit.lower()] for number, unit in parts)
     names = ", ".join(u for u in units if u)
     raise ValueError(
         f"expected a {what} such as 20{next(iter(u for u in units if u))} "

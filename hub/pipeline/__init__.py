@@ -23,7 +23,7 @@ from hub.models import Hit, Routed, SourceResult, SourceState
 from hub.pipeline import trace
 from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
 from hub.route import Router
-from hub.store import Store
+from hub.store import DATABASE, Store
 
 
 def load(path: Path) -> Config:
@@ -60,6 +60,19 @@ def writer_lock(config: Config) -> Iterator[None]:
 
 def open_store(config: Config) -> Store:
     return Store.at(config.data_dir)
+
+
+def existing_store(config: Config) -> Store | None:
+    """The site's database if it has one; commands that only read never create it."""
+    return open_store(config) if (config.data_dir / DATABASE).exists() else None
+
+
+def channel_counts(config: Config, routed: Sequence[Routed]) -> dict[str, int]:
+    counts = {c.slug: 0 for c in config.channels}
+    for r in routed:
+        for slug in r.channels:
+            counts[slug] += 1
+    return counts
 
 
 def user_agent(config: Config) -> str:

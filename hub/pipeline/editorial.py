@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from hub import opml
 from hub.config import Config, Override
 from hub.models import Placement, Routed, StoredPost
 from hub.pipeline import trace
@@ -134,3 +136,101 @@ def _left_out(
             for slug, placement in published.placements[post.post.id].items():
                 if slug in diffs:
                     diffs[slug].leave.append(Move(post, f"{placement}; now hidden or unlisted"))
+
+
+def warnings(config: Config, routed: Sequence[Routed], store: Store) -> list[str]:
+    """What `hub check` warns about: channels no stored post reaches, sources whose posts
+    all fall through to the fallback, overrides naming posts hub does not have."""
+    if not routed:
+        return [
+            "warning: no posts are stored yet, so rules cannot be checked against "
+            "them (run `hub run` first)"
+        ]
+    found: list[str] = []
+    counts: dict[str, int] = {c.slug: 0 for c in config.channels}
+    fallbacks = {c.slug for c in config.channels if c.fallback}
+    only_fallback: dict[str, bool] = {}
+    for r in routed:
+        for slug in r.channels:
+            counts[slug] = counts.get(slug, 0) + 1
+        sid = r.post.post.source_id
+        only_fallback[sid] = only_fallback.get(sid, True) and set(r.channels) <= fallbacks
+    for c, channel in enumerate(config.channels):
+        if not counts[channel.slug] and not channel.fallback:
+            found.append(
+                str(
+                    config.error(
+                        ("channels", c),
+                        f"{channel.slug} takes none of the {len(routed)} stored posts",
+                    )
+                )
+            )
+    for i, source in enumerate(config.sources):
+        if only_fallback.get(source.id) and fallbacks:
+            found.append(
+                str(
+                    config.error(
+                        ("sources", i), f"{source.id}: every post reaches only the fallback channel"
+                    )
+                )
+            )
+    for o, override in enumerate(config.overrides):
+        if store.find(override.post) is None:
+            found.append(
+                str(config.error(("overrides", o, "post"), f"no stored post is {override.post!r}"))
+            )
+    return [f"warning: {line}" for line in found]
+
+
+def export_sources(
+    config: Config, routed: Sequence[Routed], now: datetime, channel: str = ""
+) -> str:
+    """The sources (those that reach `channel`, when given) as OPML 2.0."""
+    reaching = {r.post.post.source_id for r in routed if channel in r.channels}
+    chosen = [s for s in config.sources if not channel or s.id in reaching]
+    listed = (
+        opml.Listed(s.id, s.name, s.group, s.feed or "", s.page.url if s.page else "")
+        for s in chosen
+    )
+    return opml.write(config.site.title, listed, now)
+
+
+def import_sources(config: Config, text: str) -> tuple[str, int, int]:
+    """YAML entries, ready for `sources:`, for the OPML subscriptions hub does not have
+    (pages with no feed are listed as comments, since they need selectors); with how many
+    subscriptions the file holds and how many are configured already."""
+    known = {_address(s.url) for s in config.sources}
+    taken = {s.id for s in config.sources}
+    outlines = opml.read(text)
+    lines: list[str] = []
+    already = 0
+    for outline in outlines:
+        address = _address(outline.feed or outline.page)
+        if address in known:
+            already += 1
+            continue
+        known.add(address)
+        if not outline.feed:
+            lines.append(
+                f"  # no feed: {outline.title} {outline.page} "
+                "(add it with page: and its CSS selectors)"
+            )
+            continue
+        lines += [
+            f"  - id: {opml.slug_for(outline.feed, taken)}",
+            f"    name: {_quoted(outline.title)}",
+        ]
+        if outline.group:
+            lines.append(f"    group: {_quoted(outline.group)}")
+        lines.append(f"    feed: {_quoted(outline.feed)}")
+    return ("\n".join(lines) + "\n" if lines else ""), len(outlines), already
+
+
+def _address(url: str) -> str:
+    """A URL as a subscription is recognised: scheme and trailing slash aside."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def _quoted(value: str) -> str:
+    """A YAML scalar that stays a string (JSON strings are YAML double-quoted scalars)."""
+    return json.dumps(value, ensure_ascii=False)
