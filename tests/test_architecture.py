@@ -67,7 +67,7 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "uvicorn": "hub.serve",
         "pydantic": "hub.config.schema",
         "rich": "hub.cli.common",
-        "ahocorasick": "hub.route.keywords",
+        "ahocorasick_rs": "hub.route.keywords",
         "zhconv": "hub.route.keywords",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}

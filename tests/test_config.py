@@ -169,6 +169,21 @@ def test_repository_channels_yaml_is_the_demo_county() -> None:
             "channels.yaml:12: sources[1].page: `more:` needs {page} or {index}",
         ),
         (
+            "{keywords: [旅游, 景区]}",
+            '{regex: "第[一二三期"}',
+            "channels.yaml:23: channels[1].include[0]: invalid regular expression '第[一二三期'",
+        ),
+        (
+            "{keywords: 招标}",
+            "{keywords: [招标, on]}",
+            "channels.yaml:24: channels[1].exclude[0].keywords[1]: expected text, got a boolean",
+        ),
+        (
+            "    fallback: true\n",
+            "    fallback: true\noverrides:\n  - {post: abc, pin: [nope]}\n",
+            "channels.yaml:29: overrides[0].pin: unknown channel 'nope'",
+        ),
+        (
             "  base_url: https://portal.example.gov.cn\n",
             "",
             "channels.yaml:1: site.base_url: required key is missing",

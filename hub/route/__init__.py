@@ -13,6 +13,7 @@ In this order:
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,11 +57,12 @@ class Router:
     ) -> None:
         self._groups = {s.id: s.group for s in sources}
         self._tags = {s.id: frozenset(s.tags) for s in sources}
+        keys = itertools.count()
         self._channels = [
             _Channel(
                 c.slug,
-                tuple(CompiledRule(r, zone) for r in c.include),
-                tuple(CompiledRule(r, zone) for r in c.exclude),
+                tuple(CompiledRule(r, zone, next(keys)) for r in c.include),
+                tuple(CompiledRule(r, zone, next(keys)) for r in c.exclude),
                 c.fallback,
                 c.exclusive,
                 c.priority,
@@ -69,14 +71,16 @@ class Router:
         ]
         rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
-        # Rules with keywords are tried only on posts where one of them occurs.
+        # A rule with keywords is tried only on posts where one of them occurs, and only
+        # the channels of the rules left are looked at.
         self._by_keyword: dict[str, set[int]] = defaultdict(set)
         self._always: set[int] = set()
+        self._channel_of = {r.key: n for n, c in enumerate(self._channels) for r in c.include}
         for rule in rules:
             for keyword in rule.keywords:
-                self._by_keyword[keyword].add(id(rule))
+                self._by_keyword[keyword].add(rule.key)
             if not rule.needs_keywords:
-                self._always.add(id(rule))
+                self._always.add(rule.key)
         self._overrides: dict[str, Override] = {}
         for override in overrides:
             self._overrides[_post_ref(override.post)] = override
@@ -84,15 +88,18 @@ class Router:
     def facts(self, post: StoredPost, now: datetime) -> Facts:
         title, text = fold(post.post.title), fold(post.post.text)
         sid = post.post.source_id
+        title_hits = frozenset(self._index.find(title))
+        text_hits = frozenset(self._index.find(text))
         return Facts(
             post,
             self._groups.get(sid, ""),
             self._tags.get(sid, frozenset()),
-            frozenset(self._index.find(title)),
-            frozenset(self._index.find(text)),
+            title_hits,
+            text_hits,
             title,
             text,
             now,
+            title_hits | text_hits,
         )
 
     def override(self, post: StoredPost) -> Override | None:
@@ -100,11 +107,10 @@ class Router:
 
     def route(self, post: StoredPost, now: datetime) -> Routed:
         facts = self.facts(post, now)
-        live = self._always.union(
-            *(self._by_keyword[k] for k in facts.title_hits | facts.text_hits)
-        )
+        live = self._always.union(*(self._by_keyword[k] for k in facts.hits))
         placements: dict[str, Placement] = {}
-        for channel in self._channels:
+        for position in sorted({self._channel_of[k] for k in live if k in self._channel_of}):
+            channel = self._channels[position]
             placed = self._place(channel, facts, live)
             if placed is not None:
                 placements[channel.slug] = placed
@@ -132,10 +138,10 @@ class Router:
 
     def _place(self, channel: _Channel, facts: Facts, live: set[int]) -> Placement | None:
         for index, rule in enumerate(channel.include, start=1):
-            if id(rule) in live and (outcome := rule.test(facts)).matches:
-                if any(id(r) in live and r.test(facts).matches for r in channel.exclude):
+            if rule.key in live and rule.matches(facts):
+                if any(r.key in live and r.matches(facts) for r in channel.exclude):
                     return None
-                return Placement(channel.slug, "rule", index, outcome.held)
+                return Placement(channel.slug, "rule", index, rule.test(facts).held)
         return None
 
     def _losers(self, placements: Mapping[str, Placement]) -> list[str]:
@@ -159,7 +165,7 @@ class Router:
         if routed.hidden:
             return [Miss(c.slug, "hidden by an override") for c in self._channels]
         facts = self.facts(post, now)
-        everything = {id(r) for c in self._channels for r in (*c.include, *c.exclude)}
+        everything = {r.key for c in self._channels for r in (*c.include, *c.exclude)}
         tried = {c.slug: self._place(c, facts, everything) for c in self._channels}
         missed = []
         for channel in self._channels:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 
 from hub.config import Rule
 from hub.models import Condition, StoredPost
@@ -26,6 +28,7 @@ class Facts:
     title: str  # folded
     text: str  # folded
     now: datetime
+    hits: frozenset[str] = frozenset()  # title_hits | text_hits
 
     def where(self, keyword: str) -> str:
         if keyword in self.title_hits:
@@ -45,10 +48,15 @@ class Outcome:
         return not self.failed
 
 
-class CompiledRule:
-    """A rule ready to be tested against many posts."""
+Check = Callable[[Facts], bool]
 
-    def __init__(self, rule: Rule, zone: tzinfo) -> None:
+
+class CompiledRule:
+    """A rule ready to be tested against many posts: `matches` is the fast path routing
+    takes; `test` also says which conditions held and which failed, for explanations."""
+
+    def __init__(self, rule: Rule, zone: tzinfo, key: int = 0) -> None:
+        self.key = key  # unique within a router
         self.rule, self.zone = rule, zone
         self.keywords = (
             frozenset(rule.keywords) | frozenset(rule.title_keywords) | frozenset(rule.all_keywords)
@@ -60,8 +68,66 @@ class CompiledRule:
             if url
             else None
         )
+        self._titled, self._anywhere = frozenset(rule.title_keywords), frozenset(rule.keywords)
+        # the most specific keyword explains a placement best (防汛应急演练 over 防汛); on a
+        # tie, the one the editor wrote first
+        order = {k: n for n, k in enumerate((*rule.title_keywords, *rule.keywords))}
+        self._rank = {k: (-len(k), n) for k, n in order.items()}
         self.authors = tuple(fold(a) for a in rule.author)
         self.categories = frozenset(fold(c) for c in rule.category)
+        self._checks = self._compile()
+        rule = self.rule
+        present = (
+            (rule.source, self._source),
+            (rule.group, self._group),
+            (rule.tags, self._tags),
+            (rule.category, self._category),
+            (rule.author, self._author),
+            (rule.url, self._url),
+            (rule.max_age is not None or rule.since or rule.until, self._dates),
+            (self.keywords, self._keywords),
+            (rule.regex, self._regex),
+        )
+        # only the fields the rule has: explaining a placement stays cheap
+        self._parts = tuple(part for given, part in present if given)
+
+    def matches(self, facts: Facts) -> bool:
+        return all(check(facts) for check in self._checks)
+
+    def _compile(self) -> tuple[Check, ...]:
+        """The rule's conditions as small functions, cheapest and most selective first."""
+        rule, checks = self.rule, list[Check]()
+        if rule.source:
+            sources = frozenset(rule.source)
+            checks.append(lambda f: f.post.post.source_id in sources)
+        if rule.group:
+            groups = frozenset(rule.group)
+            checks.append(lambda f: f.group in groups)
+        if rule.tags:
+            tags = frozenset(rule.tags)
+            checks.append(lambda f: not f.tags.isdisjoint(tags))
+        if rule.title_keywords:
+            titled = frozenset(rule.title_keywords)
+            checks.append(lambda f: not f.title_hits.isdisjoint(titled))
+        if rule.keywords:
+            anywhere = frozenset(rule.keywords)
+            checks.append(lambda f: not f.hits.isdisjoint(anywhere))
+        if rule.all_keywords:
+            every = frozenset(rule.all_keywords)
+            checks.append(lambda f: every <= f.hits)
+        slow: list[Callable[[Facts, list[Condition], list[str]], None]] = []
+        if rule.category:
+            slow.append(self._category)
+        if rule.author:
+            slow.append(self._author)
+        if rule.url:
+            slow.append(self._url)
+        if rule.max_age is not None or rule.since or rule.until:
+            slow.append(self._dates)
+        if rule.regex:
+            slow.append(self._regex)
+        checks += [partial(_holds, method) for method in slow]  # explanations thrown away
+        return tuple(checks)
 
     @property
     def needs_keywords(self) -> bool:
@@ -72,18 +138,8 @@ class CompiledRule:
         """Every condition of the rule against the post."""
         held: list[Condition] = []
         failed: list[str] = []
-        for check in (
-            self._source,
-            self._group,
-            self._tags,
-            self._category,
-            self._author,
-            self._url,
-            self._dates,
-            self._keywords,
-            self._regex,
-        ):
-            check(facts, held, failed)
+        for part in self._parts:
+            part(facts, held, failed)
         return Outcome(tuple(held), tuple(failed))
 
     def _source(self, facts: Facts, held: list[Condition], failed: list[str]) -> None:
@@ -161,15 +217,15 @@ class CompiledRule:
     def _keywords(self, facts: Facts, held: list[Condition], failed: list[str]) -> None:
         rule = self.rule
         if rule.title_keywords:
-            found = [k for k in rule.title_keywords if k in facts.title_hits]
+            found = self._titled & facts.title_hits
             if found:
-                held.append(Condition("title_keywords", _longest(found), "title"))
+                held.append(Condition("title_keywords", self._best(found), "title"))
             else:
                 failed.append(f"no title keyword ({_listing(rule.title_keywords)})")
         if rule.keywords:
-            found = [k for k in rule.keywords if facts.where(k)]
+            found = self._anywhere & facts.hits
             if found:
-                best = _longest(found)
+                best = self._best(found)
                 held.append(Condition("keywords", best, facts.where(best)))
             else:
                 failed.append(f"no keyword ({_listing(rule.keywords)})")
@@ -180,6 +236,11 @@ class CompiledRule:
             else:
                 held.append(Condition("all_keywords", "、".join(rule.all_keywords)))
 
+    def _best(self, found: frozenset[str]) -> str:
+        if len(found) == 1:
+            return next(iter(found))
+        return min(found, key=self._rank.__getitem__)
+
     def _regex(self, facts: Facts, held: list[Condition], failed: list[str]) -> None:
         if self.regex is not None:
             for where, text in (("title", facts.title), ("text", facts.text)):
@@ -189,9 +250,10 @@ class CompiledRule:
             failed.append(f"regex {self.rule.regex} finds nothing")
 
 
-def _longest(keywords: list[str]) -> str:
-    """The most specific keyword explains a placement best (防汛应急演练 over 防汛)."""
-    return max(keywords, key=len)
+def _holds(check: Callable[[Facts, list[Condition], list[str]], None], facts: Facts) -> bool:
+    failed: list[str] = []
+    check(facts, [], failed)
+    return not failed
 
 
 def _listing(keywords: tuple[str, ...], most: int = 5) -> str:
