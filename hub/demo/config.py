@@ -39,7 +39,8 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
         "shizheng",
         "时政要闻",
         "县委、县政府重要会议和重要活动。",
-        "[{keywords: [常务会议, 常委会, 县委书记, 县长, 调研, 推进会, 理论学习中心组, 带队督导]}]",
+        "[{title_keywords: [常务会议, 常委会, 县委书记, 县长, 调研, 推进会, 理论学习中心组,"
+        " 督导]}]",
         "",
     ),
     ("zhenjie", "镇街动态", "各镇（街道）发布的工作动态。", "[{group: 镇街}]", ""),
@@ -62,7 +63,7 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
         "yiyou",
         "宜游桐溪",
         "景区、民宿、节庆与文旅活动。",
-        "[{keywords: [旅游, 景区, 民宿, 文旅, 非遗, 游客, 桃花节]}, {source: wlj}]",
+        "[{keywords: [旅游, 景区, 民宿, 文旅, 非遗, 游客, 桃花节]}, {tags: 文旅}]",
         "[{keywords: [招标, 采购]}]",
     ),
     (
@@ -124,8 +125,15 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# Leaders' news is not repeated among the departments' news: 时政要闻 keeps it.
+EXTRA = {"shizheng": ("exclusive: 要闻", "priority: 10"), "bumen": ("exclusive: 要闻",)}
+TAGS = {"wlj": "[文旅]", "swj": "[文旅, 商贸]", "rmt": "[媒体]", "xwxcb": "[媒体]"}
+
+
 def _source_yaml(source: DemoSource, base: str) -> str:
     lines = [f"  - id: {source.id}", f"    name: {source.name}", f"    group: {source.group}"]
+    if source.id in TAGS:
+        lines.append(f"    tags: {TAGS[source.id]}")
     if source.shape in ("rss", "atom"):
         lines.append(f"    feed: {base}{render.feed_path(source)}")
     else:
@@ -152,6 +160,7 @@ def channels_yaml(
         ]
         if exclude:
             block.append(f"    exclude: {exclude}")
+        block += [f"    {line}" for line in EXTRA.get(slug, ())]
         channels.append("\n".join(block))
     return f"""\
 # channels.yaml: the sources hub crawls and the sections it publishes them in.
@@ -185,4 +194,9 @@ channels:
     title: 其他信息
     description: 未归入以上栏目的信息。
     fallback: true
+
+# overrides:   editors' decisions about single posts, kept across crawls (docs/channels.md)
+#   - post: <the id at the end of the post's portal address, or its original URL>
+#     pin: [shizheng]
+#     note: 置顶至月底
 """
