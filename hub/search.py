@@ -26,6 +26,7 @@ from hub.models import Hit
 jieba.setLogLevel(logging.WARNING)
 _SKIP = re.compile(r"^[\s\W_]+$")  # punctuation and spaces are not words
 SNIPPET_CHARS = 100
+MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
 
 
 class JiebaTokenizer(Tokenizer):  # type: ignore[misc]
@@ -126,10 +127,10 @@ def update(folder: Path, documents: Iterable[Document]) -> UpdateResult:
     docs = {doc.id: doc for doc in documents}
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        indexed = {term.decode() for term in reader.lexicon("id")}
-        changed = [
-            d for d in docs.values() if reader.doc_frequency("version", f"{d.id}:{d.hash}") == 0
-        ]
+        indexed = _live_terms(reader, "id")
+        versions = _live_terms(reader, "version")
+        deleted_share = 1 - reader.doc_count() / max(1, reader.doc_count_all())
+    changed = [d for d in docs.values() if f"{d.id}:{d.hash}" not in versions]
     stale = indexed - docs.keys()
     if not changed and not stale:
         return UpdateResult(0, 0, 0)
@@ -139,12 +140,28 @@ def update(folder: Path, documents: Iterable[Document]) -> UpdateResult:
             writer.delete_by_term("id", pid)
         for doc in changed:
             writer.update_document(**_fields(doc))
-        writer.commit()
+        # replaced documents linger, deleted, until segments merge: merge them all now
+        # and then, so the index stays the size of what it holds
+        writer.commit(optimize=deleted_share > MAX_DELETED_SHARE)
     except Exception as exc:
         writer.cancel()
         raise SearchError(f"cannot write the search index in {folder}: {exc}") from exc
     added = sum(1 for d in changed if d.id not in indexed)
     return UpdateResult(added, len(changed) - added, len(stale))
+
+
+def _live_terms(reader: Any, field: str) -> set[str]:
+    """The terms of a field that belong to documents not deleted. (A term index keeps
+    the terms of deleted documents until segments merge, so it alone would say that a
+    document replaced and since changed back to its old text is current.)"""
+    terms = {term.decode() for term in reader.lexicon(field)}
+    if not reader.has_deletions():
+        return terms
+    return {
+        term
+        for term in terms
+        if any(not reader.is_deleted(n) for n in reader.postings(field, term).all_ids())
+    }
 
 
 def _fields(doc: Document) -> dict[str, Any]:

@@ -124,3 +124,18 @@ def test_empty_query_finds_nothing(index: Path) -> None:
 def test_a_missing_index_is_a_search_error(tmp_path: Path) -> None:
     with pytest.raises(SearchError, match="no search index"):
         search.query(tmp_path / "none", "防汛")
+
+
+def test_a_document_changed_back_to_an_earlier_version_is_updated(index: Path) -> None:
+    # Regression: the term index keeps deleted documents' terms, so version "h1" looked
+    # current again after id1 went to "h1b" and back, and the index kept "h1b"'s text.
+    changed = replace(DOCS[0], hash="h1b", title="县开展山洪应急演练")
+    assert search.update(index, [changed, *DOCS[1:]]) == search.UpdateResult(0, 1, 0)
+    assert search.update(index, DOCS) == search.UpdateResult(0, 1, 0)
+    assert ids(index, "防汛应急演练") == ["id1"] and ids(index, "山洪") == []
+    assert search.update(index, DOCS) == search.UpdateResult(0, 0, 0)
+
+
+def test_deleted_documents_are_not_deleted_again(index: Path) -> None:
+    assert search.update(index, DOCS[:3]) == search.UpdateResult(0, 0, 1)
+    assert search.update(index, DOCS[:3]) == search.UpdateResult(0, 0, 0)

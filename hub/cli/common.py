@@ -105,13 +105,13 @@ def crawl_sources(
     return results
 
 
-def publish_site(config: Config, store: Store) -> pipeline.PublishResult:
-    outcome = pipeline.publish(config, store, now())
+def publish_site(config: Config, store: Store, full: bool = False) -> pipeline.PublishResult:
+    outcome = pipeline.publish(config, store, now(), full=full)
     index = outcome.indexed
     click.echo(
-        f"published {outcome.posts} posts as {outcome.pages} files in "
-        f"{outcome.seconds:.1f}s to {config.site_dir}; search index: {index.added} added, "
-        f"{index.updated} updated, {index.deleted} removed"
+        f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "
+        f"written, the rest unchanged) in {outcome.seconds:.1f}s to {config.site_dir}; "
+        f"search index: {index.added} added, {index.updated} updated, {index.deleted} removed"
     )
     return outcome
 

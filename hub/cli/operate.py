@@ -55,12 +55,13 @@ def crawl(config_path: Path, due: bool, only: tuple[str, ...]) -> None:
 
 @main.command()
 @config_option
+@click.option("--full", is_flag=True, help="Render every page, changed or not.")
 @reports_errors
-def publish(config_path: Path) -> None:
-    """Rebuild the portal and the search index from the database."""
+def publish(config_path: Path, full: bool) -> None:
+    """Bring the portal and the search index up to date from the database."""
     config = pipeline.load(config_path)
     with pipeline.writer_lock(config):
-        publish_site(config, pipeline.open_store(config))
+        publish_site(config, pipeline.open_store(config), full=full)
 
 
 @main.command(name="serve")

@@ -104,6 +104,16 @@ class Site(_Model):
     timezone: str = "Asia/Shanghai"
     per_page: int = Field(default=20, ge=1, le=500)
     embed_hosts: Annotated[tuple[str, ...], BeforeValidator(_as_tuple)] = ()
+    # What a Chinese government site states on every page (政府网站网页设计规范):
+    organizer: str = ""  # 主办单位
+    site_code: str = ""  # 网站标识码
+    icp: str = ""  # ICP 备案号, e.g. 示ICP备12345678号
+    police: str = ""  # 公安机关备案号, e.g. 示公网安备 12345678901234号
+    contact: str = ""  # 联系方式: telephone, e-mail or address
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
 
     @field_validator("embed_hosts")
     @classmethod
@@ -286,6 +296,7 @@ class Channel(_Model):
     fallback: bool = False
     exclusive: str = ""  # channels of one exclusive group never share a post
     priority: int = 0  # inside an exclusive group, the highest priority takes the post
+    column_type: str = ""  # the ColumnType meta tag; the title when empty
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:

@@ -20,7 +20,7 @@ from hub.config import Config, Source
 from hub.errors import BusyError, ConfigError
 from hub.fetch import Transport
 from hub.models import Hit, Routed, SourceResult, SourceState
-from hub.pipeline import trace
+from hub.pipeline import editorial, trace
 from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
 from hub.route import Router
 from hub.store import DATABASE, Store
@@ -118,7 +118,8 @@ def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
 @dataclass(frozen=True)
 class PublishResult:
     posts: int
-    pages: int
+    pages: int  # files in the portal
+    written: int  # files this publish rendered; the others were unchanged
     indexed: search.UpdateResult
     seconds: float
 
@@ -144,20 +145,32 @@ def route(config: Config, store: Store, now: datetime) -> list[Routed]:
     return [r for r in routed if not r.hidden]
 
 
-def publish(config: Config, store: Store, now: datetime) -> PublishResult:
-    """Rebuild the portal and bring the search index up to date."""
+def publish(config: Config, store: Store, now: datetime, *, full: bool = False) -> PublishResult:
+    """Bring the portal and the search index up to date: pages whose content did not
+    change are kept from the live build, unless `full`."""
     started = time.monotonic()
     store.fill_sketches(post_sketch)  # posts an earlier hub stored without one
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed)
-    built = site.build(config, routed, store.states(), now, canonical_of)
+    sources_opml = editorial.export_sources(config, routed, now)
+    built = site.build(
+        config,
+        routed,
+        store.states(),
+        now,
+        canonical_of=canonical_of,
+        extra={"sources.opml": sources_opml},
+        full=full,
+    )
     trace.save(config.data_dir, routed, now)  # what the portal now shows, for explain/diff
     # a reprint is found through its original, so it is not indexed on its own
     originals = [
         r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id
     ]
     indexed = search.update(config.index_dir, _documents(config, originals))
-    return PublishResult(len(routed), built.pages, indexed, time.monotonic() - started)
+    return PublishResult(
+        len(routed), built.pages, built.written, indexed, time.monotonic() - started
+    )
 
 
 def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:

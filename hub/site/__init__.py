@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError
 from hub.models import Hit, Routed, SourceState
-from hub.site.pages import Plan, post_path
+from hub.site.pages import Plan
 from hub.site.publish import current_build, publish
 from hub.site.render import Renderer, theme_dir
+from hub.site.views import post_path
 
 __all__ = ["BuildResult", "SearchPage", "build", "current_build", "post_path", "theme_dir"]
+
+
+MANIFEST = ".manifest.json"  # in each build: file -> the key it was made from
 
 
 @dataclass(frozen=True)
 class BuildResult:
     folder: Path  # the build the site now points to
-    pages: int  # files written, static assets included
+    pages: int  # files in the build, static assets included
+    written: int  # files rendered and written by this publish; the rest were kept
 
 
 def build(
@@ -29,32 +38,72 @@ def build(
     routed: Sequence[Routed],
     states: Mapping[str, SourceState],
     now: datetime,
+    *,
     canonical_of: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+    full: bool = False,
 ) -> BuildResult:
-    """Render every page into a new folder and switch the site to it. `canonical_of`
-    maps reprints to their original, shown once in lists with "also published by"."""
+    """Render the portal into a new folder and switch the site to it. A page whose key
+    (what it is made from, with the templates and settings) is the one the live build
+    recorded is linked from there instead of rendered again, unless `full`.
+    `canonical_of` maps reprints to their original; `extra` adds files as they are."""
     renderer = Renderer(config)
     plan = Plan(config, routed, states, now, canonical_of)
-    written = 0
+    counts = {"pages": 0, "written": 0}
 
-    def write(folder: Path) -> None:
-        nonlocal written
+    def write(folder: Path, previous: Path | None) -> None:
+        old = {} if full or previous is None else _manifest(previous)
+        keys: dict[str, str] = {}
         made: set[Path] = set()
-        for page in plan.pages():
-            target = folder / page.file
+        for file, own_key, produce in _outputs(plan, renderer, extra or {}, now):
+            target = folder / file
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            _write(target, renderer.render(page.template, page.context, now))
-            written += 1
+            keys[file] = key = f"{renderer.digest}:{own_key}"
+            counts["pages"] += 1
+            if previous is not None and old.get(file) == key and _link(previous / file, target):
+                continue
+            _write(target, produce())
+            counts["written"] += 1
         for relative, source in renderer.static_files():
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-            written += 1
+            counts["pages"] += 1
+        _write(folder / MANIFEST, json.dumps(keys, ensure_ascii=False))
 
     folder = publish(config.site_dir, config.data_dir / "builds", now, write)
-    return BuildResult(folder, written)
+    return BuildResult(folder, counts["pages"], counts["written"])
+
+
+def _outputs(
+    plan: Plan, renderer: Renderer, extra: Mapping[str, str], now: datetime
+) -> Iterator[tuple[str, str, Callable[[], str]]]:
+    """(file, key, how to make it) for every page and extra file of the portal."""
+    for page in plan.pages():
+        yield page.file, page.key, partial(renderer.render, page.template, page.context, now)
+    for file, text in extra.items():
+        key = hashlib.sha256(text.encode()).hexdigest()[:24]
+        yield file, key, partial(str, text)
+
+
+def _manifest(build: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # an older or damaged build: render everything
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _link(old: Path, new: Path) -> bool:
+    """The old build's file in the new build, without copying (a hard link: readers of
+    either build keep reading whole files). False when that cannot be done."""
+    try:
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 class SearchPage:

@@ -1,94 +1,35 @@
-"""What pages the portal has and what each shows: routed posts -> a plan of pages.
-
-Pure: no templates and no files here. URL patterns live in this module only.
-"""
+"""What pages the portal has and what each shows: routed posts -> a plan of pages, each
+with a key that changes exactly when its output can. Pure: no templates, no files."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
 from hub.config import Config, Source
-from hub.models import Attachment, Routed, SourceState
+from hub.models import Routed, SourceState
+from hub.site.views import (
+    FEED_FORMATS,
+    ChannelLink,
+    Neighbour,
+    PostView,
+    SourceView,
+    channel_path,
+    feed_path,
+    link_reprints,
+    post_path,
+    source_path,
+)
 
 HOME_PER_SECTION = 6
 FEED_ITEMS = 50
 SUMMARY_CHARS = 90
-
-
-def post_path(post_id: str, filed: datetime, zone: tzinfo) -> str:
-    local = filed.astimezone(zone)
-    return f"p/{local:%Y}/{local:%m}/{post_id}.html"
-
-
-def channel_path(slug: str, page: int = 1) -> str:
-    return f"c/{slug}/" if page == 1 else f"c/{slug}/{page}/"
-
-
-def source_path(source_id: str, page: int = 1) -> str:
-    return f"s/{source_id}/" if page == 1 else f"s/{source_id}/{page}/"
-
-
-@dataclass(frozen=True)
-class ChannelLink:
-    slug: str
-    title: str
-    path: str
-    feed_path: str
-
-
-@dataclass(frozen=True)
-class Copy:
-    """Where else a post was published: the department and its copy on the portal."""
-
-    department: str
-    path: str
-
-
-@dataclass(frozen=True)
-class PostView:
-    id: str
-    path: str
-    title: str
-    date: datetime
-    updated: datetime | None
-    department: str
-    source_id: str
-    source_path: str
-    channels: tuple[ChannelLink, ...]
-    summary: str
-    content_html: str
-    original_url: str
-    attachments: tuple[Attachment, ...]
-    pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
-    original: Copy | None = None  # for a reprint: the post it reprints
-    copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
-
-    @property
-    def listed(self) -> bool:
-        """Shown in sections, on the home page and in feeds: reprints are shown once,
-        as their original."""
-        return self.original is None
-
-
-@dataclass(frozen=True)
-class SourceView:
-    id: str
-    name: str
-    group: str
-    url: str
-    path: str
-    count: int
-    state: SourceState
-    latest: datetime | None
-
-    @property
-    def health(self) -> str:
-        return self.state.health
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
 
 
 @dataclass(frozen=True)
@@ -100,6 +41,12 @@ class Page:
     @property
     def file(self) -> str:
         return self.path + "index.html" if self.path.endswith("/") or not self.path else self.path
+
+    @property
+    def key(self) -> str:
+        """Changes whenever what the page shows can change (its template and the site's
+        settings aside, which the build adds): an unchanged key means an unchanged file."""
+        return hashlib.sha256(f"{self.template}\n{self.context!r}".encode()).hexdigest()[:24]
 
 
 class Plan:
@@ -116,12 +63,14 @@ class Plan:
         self.config, self.now = config, now
         zone = config.site.zone
         self.channels = {
-            c.slug: ChannelLink(c.slug, c.title, channel_path(c.slug), f"c/{c.slug}/feed.xml")
+            c.slug: ChannelLink(
+                c.slug, c.title, channel_path(c.slug), c.description, c.column_type or c.title
+            )
             for c in config.channels
         }
         sources = {s.id: s for s in config.sources}
         views = [self._view(r, sources, zone) for r in routed]  # newest first
-        self.posts = _link_reprints(views, canonical_of or {})
+        self.posts = link_reprints(views, dict(canonical_of or {}))
         self.listed = [view for view in self.posts if view.listed]
         self.by_channel: dict[str, list[PostView]] = defaultdict(list)
         self.by_source: dict[str, list[PostView]] = defaultdict(list)
@@ -182,31 +131,52 @@ class Plan:
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug, [])
             yield from self._paged(
-                posts,
-                partial(channel_path, slug),
-                "channel.html",
-                {"channel": link, "description": self._description(slug)},
+                posts, partial(channel_path, slug), "channel.html", {"channel": link}
             )
-            yield Page(link.feed_path, "rss.xml", {"channel": link, "posts": posts[:FEED_ITEMS]})
-        yield Page("feed.xml", "rss.xml", {"channel": None, "posts": self.listed[:FEED_ITEMS]})
-        for view in self.posts:
-            yield Page(view.path, "post.html", {"post": view})
+            yield from self._feeds(link, posts[:FEED_ITEMS])
+        yield from self._feeds(None, self.listed[:FEED_ITEMS])
+        yield from self._post_pages()
         for source in self.sources:
             posts = self.by_source.get(source.id, [])
+            light = {"source": (source.id, source.name, source.group, source.url, source.path)}
             yield from self._paged(
-                posts, partial(source_path, source.id), "source.html", {"source": source}
+                posts, partial(source_path, source.id), "source.html", {"source": source}, key=light
             )
         groups: dict[str, list[SourceView]] = defaultdict(list)
         for source in self.sources:
             groups[source.group or "其他"].append(source)
         yield Page("sources/", "sources.html", {"groups": dict(groups)})
+        yield Page("map/", "map.html", {"groups": sorted(groups)})
         yield Page("search/", "search.html", {"query": "", "hits": None, "total": 0, "error": ""})
         yield Page("404.html", "404.html")
         yield Page("robots.txt", "robots.txt")
-        yield Page("sitemap.xml", "sitemap.xml", {"paths": self._sitemap()})
+        yield from self._sitemaps()
 
-    def _description(self, slug: str) -> str:
-        return next(c.description for c in self.config.channels if c.slug == slug)
+    def _post_pages(self) -> Iterator[Page]:
+        """Each post, with the posts before and after it in its section."""
+        around: dict[str, tuple[Neighbour | None, Neighbour | None]] = {}
+        for posts in self.by_channel.values():
+            for n, view in enumerate(posts):
+                if view.section and posts is self.by_channel[view.section.slug]:
+                    around[view.id] = (
+                        Neighbour(posts[n - 1].title, posts[n - 1].path) if n else None,
+                        Neighbour(posts[n + 1].title, posts[n + 1].path)
+                        if n + 1 < len(posts)
+                        else None,
+                    )
+        for view in self.posts:
+            before, after = around.get(view.id, (None, None))
+            yield Page(view.path, "post.html", {"post": view, "newer": before, "older": after})
+
+    def _feeds(self, link: ChannelLink | None, posts: Sequence[PostView]) -> Iterator[Page]:
+        slug = link.slug if link else ""
+        updated = max((p.updated or p.date for p in posts), default=None)
+        for kind in FEED_FORMATS:
+            yield Page(
+                feed_path(slug, kind),
+                f"feed.{kind}",
+                {"channel": link, "posts": posts, "updated": updated, "kind": kind},
+            )
 
     def _paged(
         self,
@@ -214,29 +184,44 @@ class Plan:
         path_of: Callable[[int], str],
         template: str,
         context: Mapping[str, Any],
+        key: Any = None,
     ) -> Iterator[Page]:
         per = self.config.site.per_page
         pages = max(1, -(-len(posts) // per))
         for n in range(1, pages + 1):
-            yield Page(
+            shown = posts[(n - 1) * per : n * per]
+            yield _Keyed(
                 path_of(n),
                 template,
                 {
                     **context,
-                    "posts": posts[(n - 1) * per : n * per],
+                    "posts": shown,
                     "page": n,
                     "pages": pages,
                     "prev_path": path_of(n - 1) if n > 1 else None,
                     "next_path": path_of(n + 1) if n < pages else None,
                     "total": len(posts),
                 },
+                None if key is None else (key, shown, n, pages, len(posts)),
             )
+
+    def _sitemaps(self) -> Iterator[Page]:
+        entries = self._sitemap()
+        if len(entries) <= SITEMAP_LIMIT:
+            yield Page("sitemap.xml", "sitemap.xml", {"paths": entries})
+            return
+        parts = [entries[i : i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)]
+        names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+        for name, part in zip(names, parts, strict=True):
+            yield Page(name, "sitemap.xml", {"paths": part})
+        yield Page("sitemap.xml", "sitemap-index.xml", {"sitemaps": names})
 
     def _sitemap(self) -> list[tuple[str, datetime | None]]:
         """(path, last modified) of every page a search engine should know."""
         entries: list[tuple[str, datetime | None]] = [
             ("", self.listed[0].date if self.listed else None),
             ("sources/", None),
+            ("map/", None),
         ]
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug)
@@ -245,26 +230,18 @@ class Plan:
         return entries + [(v.path, v.updated or v.date) for v in self.listed]
 
 
-def _link_reprints(views: list[PostView], canonical_of: Mapping[str, str]) -> list[PostView]:
-    """Views that know their original (reprints) or their copies (originals)."""
-    by_id = {view.id: view for view in views}
-    copies: dict[str, list[Copy]] = defaultdict(list)
-    for view in views:
-        canonical = canonical_of.get(view.id, view.id)
-        if canonical != view.id and canonical in by_id:
-            copies[canonical].append(Copy(view.department, view.path))
-    linked = []
-    for view in views:
-        canonical = canonical_of.get(view.id, view.id)
-        if canonical != view.id and canonical in by_id:
-            first = by_id[canonical]
-            linked.append(replace(view, original=Copy(first.department, first.path)))
-        elif view.id in copies:
-            ordered = tuple(sorted(copies[view.id], key=lambda c: c.path))
-            linked.append(replace(view, copies=ordered))
-        else:
-            linked.append(view)
-    return linked
+@dataclass(frozen=True)
+class _Keyed(Page):
+    """A page whose key comes from a light stand-in for its context (department pages
+    show a source's name, not its fetch state, which changes at every crawl)."""
+
+    stand_in: Any = None
+
+    @property
+    def key(self) -> str:
+        if self.stand_in is None:
+            return super().key
+        return hashlib.sha256(f"{self.template}\n{self.stand_in!r}".encode()).hexdigest()[:24]
 
 
 def _unpinned(slug: str, view: PostView) -> bool:

@@ -13,11 +13,14 @@ from pathlib import Path
 
 from hub.errors import BuildError
 
-KEEP_BUILDS = 2  # the live one and the one before it (readers may still hold its files)
 
-
-def publish(site: Path, builds: Path, now: datetime, write: Callable[[Path], None]) -> Path:
-    """Call `write(folder)` on a new build folder, then make `site` point to it."""
+def publish(
+    site: Path, builds: Path, now: datetime, write: Callable[[Path, Path | None], None]
+) -> Path:
+    """Call `write(folder, previous)` on a new build folder, then make `site` point to it.
+    `previous` is the build readers see now (None before the first publish); it is kept,
+    with the new one, for readers still in the middle of it."""
+    previous = current_build(site)
     try:
         builds.mkdir(parents=True, exist_ok=True)
         folder = builds / f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -25,12 +28,12 @@ def publish(site: Path, builds: Path, now: datetime, write: Callable[[Path], Non
     except OSError as exc:
         raise BuildError(f"cannot create a build folder in {builds}: {exc}") from exc
     try:
-        write(folder)
+        write(folder, previous)
         _swap(site, folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _prune(builds, keep=folder)
+    _prune(builds, keep={folder, previous})
     return folder
 
 
@@ -46,12 +49,12 @@ def _swap(site: Path, folder: Path) -> None:
         raise BuildError(f"cannot switch {site} to the new build: {exc}") from exc
 
 
-def _prune(builds: Path, keep: Path) -> None:
-    others = sorted(
-        (p for p in builds.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime
-    )
-    for path in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
-        shutil.rmtree(path, ignore_errors=True)
+def _prune(builds: Path, keep: set[Path | None]) -> None:
+    """Remove every build but the live one and the one before it, including folders a
+    publish killed half-way left behind."""
+    for path in builds.iterdir():
+        if path.is_dir() and path not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def current_build(site: Path) -> Path | None:

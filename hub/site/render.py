@@ -55,6 +55,7 @@ class Renderer:
             relative: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
             for relative, path in self.static_files()
         }
+        self.digest = self._digest(config, versions)
         self.env.globals.update(
             site=site,
             nav=config.channels,
@@ -70,6 +71,20 @@ class Renderer:
             rfc822=lambda d: format_datetime(d.astimezone(UTC), usegmt=True) if d else "",
             w3c=lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if d else "",
         )
+
+    def _digest(self, config: Config, versions: Mapping[str, str]) -> str:
+        """What every page depends on besides its own content: the templates, the static
+        files, the site's settings and the navigation. A change here rebuilds everything."""
+        digest = hashlib.sha256()
+        for folder in self.dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix in (".html", ".xml", ".atom", ".json", ".txt"):
+                    digest.update(f"{path.relative_to(folder)}\n".encode())
+                    digest.update(path.read_bytes())
+        digest.update(repr(sorted(versions.items())).encode())
+        digest.update(repr(config.site).encode())
+        digest.update(repr([(c.slug, c.title) for c in config.channels]).encode())
+        return digest.hexdigest()[:16]
 
     def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:
         try:

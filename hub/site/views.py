@@ -1,0 +1,143 @@
+"""The portal's addresses and what its templates are given: stable URL patterns, and
+plain values for posts, sections and departments. Pure."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from typing import Any
+
+from hub.models import Attachment, SourceState
+
+FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
+
+
+def post_path(post_id: str, filed: datetime, zone: tzinfo) -> str:
+    local = filed.astimezone(zone)
+    return f"p/{local:%Y}/{local:%m}/{post_id}.html"
+
+
+def channel_path(slug: str, page: int = 1) -> str:
+    return f"c/{slug}/" if page == 1 else f"c/{slug}/{page}/"
+
+
+def source_path(source_id: str, page: int = 1) -> str:
+    return f"s/{source_id}/" if page == 1 else f"s/{source_id}/{page}/"
+
+
+def feed_path(slug: str, kind: str) -> str:
+    """A section's feed (`slug` empty: everything) in one of FEED_FORMATS."""
+    return f"c/{slug}/feed.{kind}" if slug else f"feed.{kind}"
+
+
+@dataclass(frozen=True)
+class ChannelLink:
+    slug: str
+    title: str
+    path: str
+    description: str = ""
+    column_type: str = ""
+
+    @property
+    def feed_path(self) -> str:
+        return feed_path(self.slug, "xml")
+
+    def feed(self, kind: str) -> str:
+        return feed_path(self.slug, kind)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Where else a post was published: the department and its copy on the portal."""
+
+    department: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The post before or after another in its section."""
+
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class PostView:
+    id: str
+    path: str
+    title: str
+    date: datetime
+    updated: datetime | None
+    department: str
+    source_id: str
+    source_path: str
+    channels: tuple[ChannelLink, ...]
+    summary: str
+    content_html: str
+    original_url: str
+    attachments: tuple[Attachment, ...]
+    pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
+    original: Copy | None = None  # for a reprint: the post it reprints
+    copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
+
+    @property
+    def listed(self) -> bool:
+        """Shown in sections, on the home page and in feeds: reprints are shown once,
+        as their original."""
+        return self.original is None
+
+    @property
+    def section(self) -> ChannelLink | None:
+        """The section the post is read in: its first."""
+        return self.channels[0] if self.channels else None
+
+    def attachment_types(self) -> list[dict[str, Any]]:
+        """Attachments with their media types, as JSON Feed wants them."""
+        return [
+            {
+                "url": a.url,
+                "title": a.title,
+                "mime_type": mimetypes.guess_type(a.url)[0] or "application/octet-stream",
+            }
+            for a in self.attachments
+        ]
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: str
+    name: str
+    group: str
+    url: str
+    path: str
+    count: int
+    state: SourceState
+    latest: datetime | None
+
+    @property
+    def health(self) -> str:
+        return self.state.health
+
+
+def link_reprints(views: list[PostView], canonical_of: dict[str, str]) -> list[PostView]:
+    """Views that know their original (reprints) or their copies (originals)."""
+    by_id = {view.id: view for view in views}
+    copies: dict[str, list[Copy]] = {}
+    for view in views:
+        canonical = canonical_of.get(view.id, view.id)
+        if canonical != view.id and canonical in by_id:
+            copies.setdefault(canonical, []).append(Copy(view.department, view.path))
+    linked = []
+    for view in views:
+        canonical = canonical_of.get(view.id, view.id)
+        if canonical != view.id and canonical in by_id:
+            first = by_id[canonical]
+            linked.append(replace(view, original=Copy(first.department, first.path)))
+        elif view.id in copies:
+            ordered = tuple(sorted(copies[view.id], key=lambda c: c.path))
+            linked.append(replace(view, copies=ordered))
+        else:
+            linked.append(view)
+    return linked
