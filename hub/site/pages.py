@@ -59,8 +59,10 @@ class Plan:
         states: Mapping[str, SourceState],
         now: datetime,
         canonical_of: Mapping[str, str] | None = None,
+        *,
+        sitemap_limit: int = SITEMAP_LIMIT,
     ) -> None:
-        self.config, self.now = config, now
+        self.config, self.now, self.sitemap_limit = config, now, sitemap_limit
         zone = config.site.zone
         self.channels = {
             c.slug: ChannelLink(
@@ -206,11 +208,11 @@ class Plan:
             )
 
     def _sitemaps(self) -> Iterator[Page]:
-        entries = self._sitemap()
-        if len(entries) <= SITEMAP_LIMIT:
+        entries, limit = self._sitemap(), self.sitemap_limit
+        if len(entries) <= limit:
             yield Page("sitemap.xml", "sitemap.xml", {"paths": entries})
             return
-        parts = [entries[i : i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)]
+        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
         names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
         for name, part in zip(names, parts, strict=True):
             yield Page(name, "sitemap.xml", {"paths": part})
