@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, parsing, routing
+from bench import crawl, parsing, portal, routing
 
 
 def main() -> None:
@@ -32,7 +32,12 @@ def main() -> None:
         f"hub benchmarks · Python {platform.python_version()} · {platform.machine()} · "
         f"{datetime.now(UTC):%Y-%m-%d}"
     )
-    rows = [*crawl.rows(args.repeat), *parsing.rows(args.repeat), *routing.rows(args.repeat)]
+    rows = [
+        *crawl.rows(args.repeat),
+        *parsing.rows(args.repeat),
+        *routing.rows(args.repeat),
+        *portal.rows(args.repeat),
+    ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")
     for row in rows:

@@ -388,7 +388,7 @@ def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
         ("<p>ok<script>alert(1)</script></p>", "<p>ok</p>"),
         (
             '<img src="a.png" onerror="x()">',
-            '<img src="https://s.gov.cn/n/a.png" referrerpolicy="no-referrer">',
+            '<img alt="" src="https://s.gov.cn/n/a.png" referrerpolicy="no-referrer">',
         ),
         ('<a href="javascript:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<a href="data:text/html,x">x</a>', '<a rel="noopener noreferrer">x</a>'),
@@ -400,6 +400,8 @@ def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
         ("<style>body{}</style><p style='position:fixed'>t</p>", "<p>t</p>"),
         ('<svg><a href="javascript:x">s</a></svg>t', "t"),
         ("<!-- note --><h1>标题</h1>", "标题"),
+        ('<img src="b.png" alt="县城全景">',
+         '<img src="https://s.gov.cn/n/b.png" alt="县城全景" referrerpolicy="no-referrer">'),
     ],
 )
 def test_sanitize_allowlist(dirty: str, clean: str) -> None:

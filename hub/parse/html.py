@@ -132,9 +132,12 @@ def sanitize(fragment: str, base_url: str, embeds: frozenset[str] = frozenset())
     )
     if embeds:  # an iframe whose address was refused has no src left: drop it
         cleaned = _BARE_IFRAME.sub("", cleaned)
-    return cleaned.strip()
+    # An image the source gave no text for: screen readers would read its file name;
+    # alt="" says there is nothing to read (hub cannot invent the description).
+    return _NO_ALT.sub('<img alt=""', cleaned).strip()
 
 
+_NO_ALT = re.compile(r"<img(?![^>]*\salt=)")
 _BARE_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
 _ANCHOR = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
