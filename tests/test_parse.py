@@ -400,8 +400,10 @@ def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
         ("<style>body{}</style><p style='position:fixed'>t</p>", "<p>t</p>"),
         ('<svg><a href="javascript:x">s</a></svg>t', "t"),
         ("<!-- note --><h1>标题</h1>", "标题"),
-        ('<img src="b.png" alt="县城全景">',
-         '<img src="https://s.gov.cn/n/b.png" alt="县城全景" referrerpolicy="no-referrer">'),
+        (
+            '<img src="b.png" alt="县城全景">',
+            '<img src="https://s.gov.cn/n/b.png" alt="县城全景" referrerpolicy="no-referrer">',
+        ),
     ],
 )
 def test_sanitize_allowlist(dirty: str, clean: str) -> None:
