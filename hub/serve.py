@@ -34,6 +34,13 @@ from hub.pipeline import SearchService
 
 Clock = Callable[[], datetime]
 MAX_QUERY = 200  # characters; longer queries are cut, not refused
+# What the portal publishes that file-name guessing gets wrong or does not know.
+MEDIA_TYPES = {
+    "feed.json": "application/feed+json",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+}
 
 
 def make_app(config: Config, clock: Clock) -> Starlette:
@@ -101,7 +108,10 @@ def _static(site_dir: Path, request: Request) -> Response:
     cache = "public, max-age=86400" if relative.startswith("static/") else "no-cache"
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"etag": etag, "cache-control": cache})
-    return FileResponse(target, stat_result=stat, headers={"etag": etag, "cache-control": cache})
+    kind = MEDIA_TYPES.get(target.name) or MEDIA_TYPES.get(target.suffix)
+    return FileResponse(
+        target, stat_result=stat, media_type=kind, headers={"etag": etag, "cache-control": cache}
+    )
 
 
 def _not_found(root: Path) -> Response:

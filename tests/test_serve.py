@@ -90,5 +90,20 @@ def test_caching_and_compression(portal: str) -> None:
     assert "镇街动态".encode() in gzip.decompress(body)
 
 
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("feed.xml", "application/xml; charset=utf-8"),
+        ("c/pingan/feed.atom", "application/atom+xml; charset=utf-8"),
+        ("c/pingan/feed.json", "application/feed+json"),
+        ("sources.opml", "text/x-opml; charset=utf-8"),
+        ("static/style.css", "text/css; charset=utf-8"),
+    ],
+)
+def test_machine_outputs_have_their_media_types(portal: str, path: str, kind: str) -> None:
+    status, headers, _ = get(portal + path)
+    assert (status, headers["content-type"]) == (200, kind)
+
+
 def test_health(portal: str) -> None:
     assert get(portal + "healthz")[:1] == (200,)
