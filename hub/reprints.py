@@ -14,7 +14,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -130,12 +130,3 @@ def _canonical(group: Sequence[Candidate]) -> Candidate:
     named = {p.origin for p in group if p.origin}
     originals = [p for p in group if p.department in named]
     return min(originals or group, key=lambda p: (p.date, p.id))
-
-
-def reprinted_by(canonical_of: Mapping[str, str]) -> dict[str, list[str]]:
-    """canonical id -> the ids of its reprints."""
-    copies: dict[str, list[str]] = defaultdict(list)
-    for post_id, canonical in canonical_of.items():
-        if post_id != canonical:
-            copies[canonical].append(post_id)
-    return dict(copies)

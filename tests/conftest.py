@@ -80,3 +80,12 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         published = pipeline.publish(config, store, clock())
         store.close()
     yield Crawled(config, results, published, clock)
+
+
+def reprinted_by(canonical_of: dict[str, str]) -> dict[str, list[str]]:
+    """canonical post id -> the ids of its reprints."""
+    copies: dict[str, list[str]] = {}
+    for post_id, canonical in canonical_of.items():
+        if post_id != canonical:
+            copies.setdefault(canonical, []).append(post_id)
+    return copies

@@ -63,7 +63,6 @@ class ScriptedServer:
                 pass
 
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True

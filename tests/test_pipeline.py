@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from hub import pipeline, reprints, search
+from hub import pipeline, search
 from hub.config import Config
 from hub.demo import SOURCES, CountyServer, World
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
 from hub.site import post_path
-from tests.conftest import Clock, Crawled
+from tests.conftest import Clock, Crawled, reprinted_by
 from tests.httpserver import Reply, ScriptedServer
 
 
@@ -303,7 +303,7 @@ def test_reprints_are_listed_once_with_also_published_by(crawled: Crawled) -> No
     config = crawled.config
     routed = pipeline.route(config, pipeline.open_store(config), crawled.clock())
     canonical_of = pipeline.find_reprints(config, routed)
-    copies = reprints.reprinted_by(canonical_of)
+    copies = reprinted_by(canonical_of)
     assert len(copies) >= 10  # the demo's towns reprint departments' notices
     by_id = {r.post.post.id: r.post for r in routed}
     names = {s.id: s.name for s in config.sources}

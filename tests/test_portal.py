@@ -271,7 +271,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".manifest.json"
+        # static files are copies of the theme's: the golden copy holds what hub makes
+        if p.is_file() and p.name != ".manifest.json" and "static" not in p.parts
     }
 
 

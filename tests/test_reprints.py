@@ -10,6 +10,7 @@ import pytest
 
 from hub import reprints
 from hub.reprints import Candidate
+from tests.conftest import reprinted_by
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -53,7 +54,7 @@ def test_reprints_cluster_under_the_department_they_name() -> None:
     ]
     found = reprints.clusters(posts)
     assert found == {"town1": "yjj", "yjj": "yjj", "town2": "yjj"}
-    assert reprints.reprinted_by(found) == {"yjj": ["town1", "town2"]}
+    assert reprinted_by(found) == {"yjj": ["town1", "town2"]}
 
 
 def test_without_a_named_origin_the_earliest_is_canonical() -> None:

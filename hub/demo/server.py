@@ -47,7 +47,6 @@ class CountyServer:
         self.world = world
         handler = type("Handler", (_Handler,), {"county": self})
         self._server = _Server((LOOPBACK, port), handler)
-        self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self._thread = threading.Thread(

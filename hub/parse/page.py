@@ -152,11 +152,6 @@ def parse_article(text: str, url: str, selector: str) -> Article:
     )
 
 
-def attachments_in(fragment: str, base: str) -> tuple[Attachment, ...]:
-    """The documents an HTML fragment links to."""
-    return _attachments(_soup(fragment), base)
-
-
 def _attachments(soup: BeautifulSoup, base: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
     for anchor in soup.find_all("a", href=True):

@@ -13,8 +13,6 @@ from hub.config import Rule
 from hub.models import Condition, StoredPost
 from hub.route.keywords import fold
 
-KEYWORD_FIELDS = ("title_keywords", "keywords", "all_keywords")
-
 
 @dataclass(frozen=True)
 class Facts:
