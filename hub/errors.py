@@ -7,6 +7,7 @@ HubError                 base; message names the thing, the cause is chained
 │   └── ParseError       not a feed, selectors found nothing, undecodable
 ├── StoreError           database unusable: fatal
 ├── SearchError          index unusable: publish fails, serve answers 503
+├── QueryError           a search asked wrongly (bad date, page, sort): exit 2, HTTP 400
 ├── BuildError           template or write failure: the previous site stays
 └── BusyError            another writer holds the lock
 """
@@ -86,6 +87,12 @@ class StoreError(HubError):
 
 class SearchError(HubError):
     """The search index cannot be opened, written or queried."""
+
+
+class QueryError(HubError):
+    """A search request that cannot be answered as asked: the message says how to ask."""
+
+    exit_code = 2
 
 
 class BuildError(HubError):

@@ -181,18 +181,41 @@ class Routed:
         return {slug: str(placement) for slug, placement in self.placements.items()}
 
 
+# Text in pieces, each marked True where it matches a search: the templates escape
+# every piece and wrap the marked ones in <mark>.
+Marked = tuple[tuple[str, bool], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result, as the portal and the CLI show it."""
+    """One search result, as the portal, the API and the CLI show it."""
 
     id: str
     title: str
     path: str  # the post's page on the portal, relative to the site root
     department: str
     source_id: str
+    group: str
     sections: tuple[str, ...]  # channel slugs
     date: datetime | None
-    snippet: str  # plain text
+    title_marked: Marked
+    snippet: Marked  # a piece of the text around the matches
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """One page of search results."""
+
+    total: int  # matches in all pages
+    page: int
+    per_page: int
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...] = ()  # queries that do find something, when this did not
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True, slots=True)

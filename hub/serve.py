@@ -29,11 +29,10 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from hub.config import Config
-from hub.errors import SearchError
+from hub.errors import QueryError, SearchError
 from hub.pipeline import SearchService
 
 Clock = Callable[[], datetime]
-MAX_QUERY = 200  # characters; longer queries are cut, not refused
 # What the portal publishes that file-name guessing gets wrong or does not know.
 MEDIA_TYPES = {
     "feed.json": "application/feed+json",
@@ -49,21 +48,23 @@ def make_app(config: Config, clock: Clock) -> Starlette:
     site_dir = config.site_dir
 
     async def search_page(request: Request) -> Response:
-        query = request.query_params.get("q", "")[:MAX_QUERY]
+        params = dict(request.query_params)
         try:
-            return HTMLResponse(service.page(query, clock()))
+            status, page = service.page(params, clock())
         except SearchError:
-            return HTMLResponse(service.unavailable(query, clock()), status_code=503)
+            return HTMLResponse(service.unavailable(params, clock()), status_code=503)
+        return HTMLResponse(page, status_code=status)
 
     async def search_api(request: Request) -> Response:
-        query = request.query_params.get("q", "")[:MAX_QUERY]
+        params = dict(request.query_params)
         try:
-            total, hits = service.query(query, limit=_limit(request))
+            query = service.request(params)
+            results = service.results(query)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
         except SearchError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
-        return JSONResponse(
-            {"query": query, "total": total, "hits": [service.hit_json(h) for h in hits]}
-        )
+        return JSONResponse(service.json(query, results))
 
     async def healthz(request: Request) -> Response:
         ok = (site_dir / "index.html").exists()
@@ -84,11 +85,6 @@ def make_app(config: Config, clock: Clock) -> Starlette:
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=800)],
     )
-
-
-def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit", "20")
-    return max(1, min(100, int(raw))) if raw.isdigit() else 20
 
 
 def _static(site_dir: Path, request: Request) -> Response:

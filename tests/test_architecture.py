@@ -60,15 +60,16 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "httpx": "hub.fetch",
         "sqlmodel": "hub.store",
         "jinja2": "hub.site.render",
-        "whoosh": "hub.search",
-        "jieba": "hub.search",
+        "whoosh": "hub.search.engine",
+        "rjieba": "hub.search.analysis",
+        "pypinyin": "hub.search.suggest",
         "apscheduler": "hub.schedule",
         "click": "hub.cli",
         "uvicorn": "hub.serve",
         "pydantic": "hub.config.schema",
         "rich": "hub.cli.common",
         "ahocorasick_rs": "hub.route.keywords",
-        "zhconv": "hub.route.keywords",
+        "zhconv": "hub.text",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}
 

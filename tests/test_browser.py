@@ -90,6 +90,8 @@ def test_key_pages_load_cleanly_and_fit_the_screen(
         portal + "c/zhenjie/",
         portal.rstrip("/") + post_link,
         portal + "search/?q=" + urllib.parse.quote("防汛"),
+        portal + "search/?" + urllib.parse.urlencode(FILTERED),
+        portal + "search/?q=" + urllib.parse.quote("防训"),
         portal + "sources/",
     ]
     for url in urls:
@@ -123,6 +125,31 @@ def test_search_form_submits_to_search_results(browser: Browser, portal: str) ->
     assert problems == []
 
 
+FILTERED = {"q": "防汛", "section": "pingan", "sort": "newest", "page": "2"}
+
+
+def test_search_filters_and_pages_work_in_the_browser(browser: Browser, portal: str) -> None:
+    page, problems = visit(browser, portal + "search/?q=" + urllib.parse.quote("防汛"), "phone")
+    page.locator(".filters summary").click()
+    page.select_option("select[name=section]", "pingan")
+    page.select_option("select[name=sort]", "newest")
+    page.click(".search-big button")
+    page.wait_for_load_state("load")
+    assert "section=pingan" in page.url and "sort=newest" in page.url
+    first = page.locator("ol.hits li a").first.inner_text()
+    assert page.locator("ol.hits mark").count() > 0
+    page.click("a[rel=next]")
+    page.wait_for_load_state("load")
+    assert "page=2" in page.url and "section=pingan" in page.url
+    assert page.locator("ol.hits li a").first.inner_text() != first
+    page.goto(portal + "search/?q=" + urllib.parse.quote("防训"))  # a homophone typo
+    page.get_by_role("link", name="防汛", exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("?q=" + urllib.parse.quote("防汛"))
+    assert page.locator("ol.hits li").count() > 0
+    assert problems == []
+
+
 def key_pages(browser: Browser, portal: str) -> list[str]:
     home, _ = visit(browser, portal, "desktop")
     post_link = home.locator("ol.posts a").first.get_attribute("href")
@@ -132,6 +159,8 @@ def key_pages(browser: Browser, portal: str) -> list[str]:
         portal + "c/zhenjie/",
         portal.rstrip("/") + str(post_link),
         portal + "search/?q=" + urllib.parse.quote("防汛"),
+        portal + "search/?" + urllib.parse.urlencode(FILTERED),  # filters open, marks
+        portal + "search/?q=" + urllib.parse.quote("防训"),  # nothing found, a suggestion
     ]
 
 

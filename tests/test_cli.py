@@ -27,6 +27,7 @@ COMMANDS = {
     "publish",
     "serve",
     "search",
+    "index",
     "schedule",
     "demo",
     "status",
@@ -90,13 +91,17 @@ def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
     assert set(payload["hits"][0]) == {
         "id",
         "title",
+        "title_html",
         "url",
         "path",
         "department",
         "source",
+        "group",
         "sections",
         "date",
+        "score",
         "snippet",
+        "snippet_text",
     }
 
 
@@ -131,7 +136,8 @@ def test_status_shows_each_source_health(project: Config) -> None:
 
 def test_search_before_any_publish_is_a_clear_error(project: Config) -> None:
     code, _, err = hub("search", "-c", str(project.path), "防汛")
-    assert code == 1 and err.startswith("error: no search index in ")
+    assert code == 1 and err.startswith("error: the search index in ")
+    assert "does not exist: run `hub publish` or `hub index --rebuild`" in err
 
 
 def test_unknown_source_is_refused(project: Config) -> None:
@@ -153,6 +159,35 @@ def test_demo_once_builds_the_portal_in_an_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "index.html").is_file()
     code, out, _ = hub("search", "-c", str(config), "防汛", "--json")
     assert code == 0 and json.loads(out)["total"] > 0
+    check_search_and_index_commands(config)
+
+
+def check_search_and_index_commands(config: Path) -> None:
+    code, out, _ = hub("search", "-c", str(config), "防汛", "演练", "--limit", "2")
+    assert code == 0 and " posts match '防汛 演练', page 1 of " in out
+    assert out.count("http://127.0.0.1:8000/p/") == 2
+    code, out, _ = hub(
+        "search", "-c", str(config), "防汛", "--section", "pingan", "--sort", "newest", "--json"
+    )
+    payload = json.loads(out)
+    assert code == 0 and payload["sort"] == "newest"
+    assert all("pingan" in hit["sections"] for hit in payload["hits"])
+    dates = [hit["date"] for hit in payload["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    code, out, _ = hub("search", "-c", str(config), "防训")
+    assert code == 0 and "0 posts match '防训'\ndid you mean: 防汛\n" in out
+    code, _, err = hub("search", "-c", str(config), "防汛", "--since", "June 1")
+    assert code == 2 and err == "error: since must be a date such as 2026-06-01, not 'June 1'\n"
+    code, before, _ = hub("index", "-c", str(config))
+    assert code == 0 and before.endswith(
+        f"posts in the search index in {config.parent / 'index'}\n"
+    )
+    code, out, _ = hub("index", "-c", str(config), "--rebuild")
+    count = before.split()[0]
+    assert (
+        code == 0
+        and out == f"rebuilt the search index in {config.parent / 'index'}: {count} posts\n"
+    )
 
 
 def test_demo_refuses_a_config_for_another_county(tmp_path: Path, county: CountyServer) -> None:

@@ -59,9 +59,10 @@ def test_publish_fills_every_section(crawled: Crawled) -> None:
 
 
 def test_search_finds_flood_posts(crawled: Crawled) -> None:
-    total, hits = search.query(crawled.config.index_dir, "防汛", limit=5)
-    assert total >= 5
-    assert all("防汛" in h.title + h.snippet for h in hits)
+    results = search.search(crawled.config.index_dir, search.Request("防汛", per_page=5))
+    hits = results.hits
+    assert results.total >= 5 and len(hits) == 5
+    assert all("防汛" in h.title + search.plain(h.snippet) for h in hits)
     assert all((crawled.config.site_dir / h.path).is_file() for h in hits)
 
 
@@ -318,7 +319,8 @@ def test_reprints_are_listed_once_with_also_published_by(crawled: Crawled) -> No
     listed = "".join(p.read_text("utf-8") for p in (config.site_dir / "c").rglob("index.html"))
     assert all(reprint not in listed for ids in copies.values() for reprint in ids)
     assert original in listed  # the original itself is listed
-    indexed = {hit.id for hit in search.query(config.index_dir, by_id[original].post.title)[1]}
+    title = by_id[original].post.title
+    indexed = {hit.id for hit in search.search(config.index_dir, search.Request(title)).hits}
     assert original in indexed and not indexed & set(reprint_ids)
 
 

@@ -1,4 +1,5 @@
-"""The search index on real Whoosh with jieba segmentation."""
+"""The search index on real Whoosh with Chinese analysis: what finds what, filters,
+sorting, pages, highlighting and suggestions."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from pathlib import Path
 import pytest
 
 from hub import search
-from hub.errors import SearchError
+from hub.errors import QueryError, SearchError
+from hub.search import Request
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 
 
-def doc(
+def doc(  # noqa: PLR0917 (a table of test documents reads best positionally)
     n: int,
     title: str,
     text: str,
     department: str = "县应急管理局",
     sections: tuple[str, ...] = ("bumen",),
+    source: str = "yjj",
+    group: str = "部门",
+    files: tuple[str, ...] = (),
 ) -> search.Document:
     return search.Document(
         id=f"id{n}",
@@ -27,11 +32,12 @@ def doc(
         title=title,
         text=text,
         department=department,
-        source_id="yjj",
-        group="部门",
+        source_id=source,
+        group=group,
         sections=sections,
-        date=T0 - timedelta(hours=n),
+        date=T0 - timedelta(days=n),
         path=f"p/{n}.html",
+        files=files,
     )
 
 
@@ -45,9 +51,10 @@ DOCS = [
     doc(
         2,
         "梅岭花海迎来赏花高峰",
-        "游客如织，乡村旅游持续升温。",
+        "游客如织，乡村旅遊持续升温。",
         "县文化和旅游局",
         ("bumen", "yiyou"),
+        "wlj",
     ),
     doc(
         3,
@@ -55,75 +62,216 @@ DOCS = [
         "会议要求压实责任，确保安全度汛。",
         "白沙镇人民政府",
         ("zhenjie", "pingan"),
+        "bsz",
+        "镇街",
     ),
     doc(4, "ＡＢＣ全角标题", "全角字母也能搜到。"),
+    doc(5, "全县应急管理工作会议召开", "会议总结上半年工作。"),
+    doc(
+        6,
+        "关于公开招聘社区工作者的公告",
+        "详见附件。",
+        "县人力资源和社会保障局",
+        source="rsj",
+        files=("报名登记表.docx",),
+    ),
+    doc(7, "<b>防汛</b> & 抗旱物资储备", "检查物资 <script>alert(1)</script> 储备情况。"),
 ]
 
 
 @pytest.fixture
 def index(tmp_path: Path) -> Path:
     folder = tmp_path / "index"
-    assert search.update(folder, DOCS) == search.UpdateResult(4, 0, 0)
+    result = search.update(folder, DOCS)
+    assert (result.added, result.rebuilt) == (len(DOCS), True)
     return folder
 
 
-def ids(folder: Path, query: str, section: str = "") -> list[str]:
-    return [hit.id for hit in search.query(folder, query, section=section)[1]]
+def ids(folder: Path, text: str, **kwargs: object) -> list[str]:
+    return [hit.id for hit in search.search(folder, Request(text, **kwargs)).hits]  # type: ignore[arg-type]
+
+
+# -- what finds what --------------------------------------------------------------------
 
 
 def test_chinese_words_are_found_inside_longer_text(index: Path) -> None:
-    assert set(ids(index, "防汛")) == {"id1", "id3"}
-    assert ids(index, "旅游") == ["id2"]
+    assert set(ids(index, "防汛")) == {"id1", "id3", "id7"}
     assert ids(index, "水位") == ["id1"]
 
 
-def test_words_are_anded(index: Path) -> None:
+def test_a_phrase_finds_those_characters_in_that_order(index: Path) -> None:
+    assert ids(index, '"防汛应急"') == ["id1"]
+    assert ids(index, "“应急演练”") == ["id1"]
+    assert ids(index, '"应急防汛"') == []
+
+
+def test_text_is_found_across_jieba_word_boundaries(index: Path) -> None:
+    # jieba cuts 全县/应急/管理, so 县应急 and 急管 are no words of id5; its characters are
+    assert ids(index, "急管") == ["id5"]
+    assert ids(index, '"县应急管理"') == ["id5"]
+    # (unquoted, 县 and 应急 are also words in other posts; the exact text ranks first)
+    assert ids(index, "县应急")[0] == "id5"
+
+
+def test_words_are_anded_excluded_and_ored(index: Path) -> None:
     assert ids(index, "防汛 白沙镇") == ["id3"]
     assert ids(index, "防汛 旅游") == []
+    assert set(ids(index, "防汛 -演练")) == {"id3", "id7"}
+    assert set(ids(index, "花海 OR 招聘")) == {"id2", "id6"}
+    assert set(ids(index, "花海 | 招聘")) == {"id2", "id6"}
+    assert ids(index, "-防汛") == []  # nothing to exclude from
 
 
 def test_department_names_find_their_posts(index: Path) -> None:
     assert ids(index, "文化和旅游局") == ["id2"]
+    assert ids(index, "人力资源和社会保障局") == ["id6"]
 
 
-def test_width_is_folded(index: Path) -> None:
+def test_titles_rank_above_passing_mentions(index: Path) -> None:
+    # id5 has 会议 in its title and its text, id3 in its text only
+    assert ids(index, "会议")[:2] == ["id5", "id3"]
+
+
+def test_attachment_names_are_searched(index: Path) -> None:
+    assert ids(index, "报名登记表") == ["id6"]
+
+
+def test_width_case_and_traditional_script_are_folded(index: Path) -> None:
     assert ids(index, "abc") == ["id4"]
     assert ids(index, "ＡＢＣ") == ["id4"]
+    assert ids(index, "AbC") == ["id4"]
+    assert ids(index, "乡村旅游") == ["id2"]  # the document wrote 旅遊
+    assert ids(index, "鄉村旅遊") == ["id2"]
 
 
-def test_section_filter(index: Path) -> None:
+def test_empty_and_punctuation_queries_find_nothing(index: Path) -> None:
+    for text in ("", "   ", "，。！", '""', "-"):
+        results = search.search(index, Request(text))
+        assert (results.total, results.hits, results.suggestions) == (0, (), ())
+
+
+# -- filters, order, pages --------------------------------------------------------------
+
+
+def test_filters_by_section_department_group_and_dates(index: Path) -> None:
     assert ids(index, "防汛", section="zhenjie") == ["id3"]
+    assert set(ids(index, "防汛", section="pingan")) == {"id1", "id3"}
+    assert ids(index, "防汛", source="bsz") == ["id3"]
+    assert ids(index, "防汛", group="镇街") == ["id3"]
+    assert set(ids(index, "防汛", since=T0 - timedelta(days=3))) == {"id1", "id3"}
+    assert ids(index, "防汛", until=T0 - timedelta(days=2)) == ["id3", "id7"] or set(
+        ids(index, "防汛", until=T0 - timedelta(days=2))
+    ) == {"id3", "id7"}
+    between = {"since": T0 - timedelta(days=3, hours=1), "until": T0 - timedelta(days=2)}
+    assert ids(index, "防汛", **between) == ["id3"]
+
+
+def test_newest_first_and_pages(index: Path) -> None:
+    assert ids(index, "防汛", sort="newest") == ["id1", "id3", "id7"]
+    first = search.search(index, Request("防汛", sort="newest", per_page=2))
+    second = search.search(index, Request("防汛", sort="newest", per_page=2, page=2))
+    beyond = search.search(index, Request("防汛", sort="newest", per_page=2, page=3))
+    assert (first.total, first.pages, [h.id for h in first.hits]) == (3, 2, ["id1", "id3"])
+    assert (second.total, [h.id for h in second.hits]) == (3, ["id7"])
+    assert (beyond.total, beyond.hits) == (3, ())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sort": "oldest"}, "sort must be one of"),
+        ({"page": 0}, "page must be"),
+        ({"per_page": 1000}, "per_page between"),
+        ({"since": T0, "until": T0}, "date range is empty"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        Request("防汛", **kwargs)  # type: ignore[arg-type]
+
+
+# -- what a hit shows -------------------------------------------------------------------
 
 
 def test_hits_carry_what_the_portal_shows(index: Path) -> None:
-    total, hits = search.query(index, "旅游")
-    assert total == 1
-    hit = hits[0]
-    assert (hit.title, hit.department, hit.path) == (
+    results = search.search(index, Request("赏花"))
+    assert results.total == 1
+    hit = results.hits[0]
+    assert (hit.title, hit.department, hit.path, hit.source_id, hit.group) == (
         "梅岭花海迎来赏花高峰",
         "县文化和旅游局",
         "p/2.html",
+        "wlj",
+        "部门",
     )
-    assert hit.sections == ("bumen", "yiyou") and hit.date == T0 - timedelta(hours=2)
-    assert "旅游" in hit.snippet
+    assert hit.sections == ("bumen", "yiyou") and hit.date == T0 - timedelta(days=2)
+    assert ("赏花", True) in hit.title_marked
+    assert hit.score > 0
+
+
+def test_matches_are_marked_in_the_original_script(index: Path) -> None:
+    hit = search.search(index, Request("乡村旅游")).hits[0]
+    assert [p for p, marked in hit.snippet if marked] == ["乡村旅遊"]
+
+
+def test_highlighted_html_is_escaped(index: Path) -> None:
+    hit = search.search(index, Request("防汛 储备")).hits[0]
+    assert hit.id == "id7"
+    assert search.to_html(hit.title_marked) == (
+        "&lt;b&gt;<mark>防汛</mark>&lt;/b&gt; &amp; 抗旱物资<mark>储备</mark>"
+    )
+    snippet = search.to_html(hit.snippet)
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert "<mark>储备</mark>" in snippet
+
+
+def test_the_snippet_is_taken_where_the_words_are(tmp_path: Path) -> None:
+    long_text = "开头的话。" * 60 + "今年汛期全县防汛形势严峻。" + "结尾的话。" * 60
+    folder = tmp_path / "index"
+    search.update(folder, [doc(1, "一则通知", long_text)])
+    hit = search.search(folder, Request("防汛")).hits[0]
+    text = search.plain(hit.snippet)
+    assert text.startswith("…") and text.endswith("…") and "全县防汛形势" in text
+    assert len(text) <= search.snippets.SNIPPET_CHARS + 2
+
+
+# -- suggestions ------------------------------------------------------------------------
+
+
+def test_a_homophone_typo_is_offered_the_word_meant(index: Path) -> None:
+    results = search.search(index, Request("防训"))  # fáng xùn, picked wrongly
+    assert results.total == 0 and results.suggestions == ("防汛",)
+
+
+def test_pinyin_typed_is_offered_the_word(index: Path) -> None:
+    assert search.search(index, Request("fangxun")).suggestions == ("防汛",)
+
+
+def test_a_typo_inside_a_longer_query_is_repaired(index: Path) -> None:
+    assert search.search(index, Request("防训工作 白沙镇")).suggestions == ("防汛工作 白沙镇",)
+
+
+def test_a_department_name_half_remembered_is_offered(index: Path) -> None:
+    results = search.search(index, Request("人力资源社保局"))
+    assert results.total == 0 and results.suggestions == ("县人力资源和社会保障局",)
+
+
+def test_nothing_is_suggested_that_finds_nothing(index: Path) -> None:
+    assert search.search(index, Request("火箭发射")).suggestions == ()
+    # under a filter the suggestion must find something under the same filter
+    assert search.search(index, Request("防训", section="yiyou")).suggestions == ()
+
+
+# -- the index's life -------------------------------------------------------------------
 
 
 def test_update_only_touches_what_changed(index: Path) -> None:
     assert search.update(index, DOCS) == search.UpdateResult(0, 0, 0)
     edited = [replace(DOCS[0], hash="h1b", title="县开展山洪应急演练"), *DOCS[1:3]]
-    assert search.update(index, edited) == search.UpdateResult(0, 1, 1)
+    assert search.update(index, edited) == search.UpdateResult(0, 1, len(DOCS) - 3)
     assert ids(index, "山洪") == ["id1"]
     assert ids(index, "全角") == []  # removed from the site, removed from the index
     assert search.count(index) == 3
-
-
-def test_empty_query_finds_nothing(index: Path) -> None:
-    assert search.query(index, "   ") == (0, [])
-
-
-def test_a_missing_index_is_a_search_error(tmp_path: Path) -> None:
-    with pytest.raises(SearchError, match="no search index"):
-        search.query(tmp_path / "none", "防汛")
 
 
 def test_a_document_changed_back_to_an_earlier_version_is_updated(index: Path) -> None:
@@ -132,10 +280,60 @@ def test_a_document_changed_back_to_an_earlier_version_is_updated(index: Path) -
     changed = replace(DOCS[0], hash="h1b", title="县开展山洪应急演练")
     assert search.update(index, [changed, *DOCS[1:]]) == search.UpdateResult(0, 1, 0)
     assert search.update(index, DOCS) == search.UpdateResult(0, 1, 0)
-    assert ids(index, "防汛应急演练") == ["id1"] and ids(index, "山洪") == []
+    assert ids(index, '"防汛应急演练"') == ["id1"] and ids(index, "山洪") == []
     assert search.update(index, DOCS) == search.UpdateResult(0, 0, 0)
 
 
 def test_deleted_documents_are_not_deleted_again(index: Path) -> None:
-    assert search.update(index, DOCS[:3]) == search.UpdateResult(0, 0, 1)
+    assert search.update(index, DOCS[:3]) == search.UpdateResult(0, 0, len(DOCS) - 3)
     assert search.update(index, DOCS[:3]) == search.UpdateResult(0, 0, 0)
+
+
+def test_suggestions_follow_updates(index: Path) -> None:
+    search.update(index, [*DOCS, doc(8, "山洪灾害防御演练", "转移群众。")])
+    assert search.search(index, Request("山红")).suggestions == ("山洪",)
+
+
+def test_a_rebuild_replaces_the_generation_and_keeps_the_one_before(index: Path) -> None:
+    before = (index / "current").resolve()
+    result = search.update(index, DOCS[:2], rebuild=True)
+    after = (index / "current").resolve()
+    assert (result.added, result.rebuilt) == (2, True) and after != before
+    assert search.count(index) == 2
+    assert {p.name for p in (index / "generations").iterdir()} == {before.name, after.name}
+    search.update(index, DOCS, rebuild=True)
+    assert before not in (index / "generations").iterdir()  # only live and previous stay
+
+
+def test_an_index_of_another_schema_is_rebuilt_by_the_next_update(index: Path) -> None:
+    (index / "current" / "hub-schema").write_text("1\n", encoding="utf-8")
+    with pytest.raises(SearchError, match=r"older hub.*hub index --rebuild"):
+        search.search(index, Request("防汛"))
+    assert search.update(index, DOCS).rebuilt
+    assert len(ids(index, "防汛")) == 3
+
+
+def test_the_files_of_hub_0_1_are_cleared_by_a_rebuild(tmp_path: Path) -> None:
+    folder = tmp_path / "index"
+    folder.mkdir()
+    (folder / "_MAIN_3.toc").write_bytes(b"old")
+    (folder / "MAIN_abc.seg").write_bytes(b"old")
+    search.update(folder, DOCS)
+    assert sorted(p.name for p in folder.iterdir()) == ["current", "generations"]
+
+
+def test_a_missing_index_is_a_search_error(tmp_path: Path) -> None:
+    with pytest.raises(SearchError, match="does not exist"):
+        search.search(tmp_path / "none", Request("防汛"))
+
+
+def test_a_damaged_index_is_a_search_error_and_the_next_update_mends_it(
+    index: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for toc in (index / "current").glob("*.toc"):
+        toc.write_bytes(b"\x00garbage")
+    with pytest.raises(SearchError, match=r"unusable.*hub index --rebuild"):
+        search.search(index, Request("防汛"))
+    assert search.update(index, DOCS).rebuilt
+    assert "rebuilding it" in caplog.text
+    assert len(ids(index, "防汛")) == 3

@@ -60,24 +60,89 @@ def test_missing_pages_get_the_portal_404(portal: str) -> None:
     assert status == 404
 
 
+def page(portal: str, **params: str) -> tuple[int, str]:
+    status, _, body = get(portal + "search/?" + urllib.parse.urlencode(params))
+    return status, body.decode()
+
+
+def api(portal: str, **params: str) -> tuple[int, dict[str, object]]:
+    status, headers, body = get(portal + "api/search?" + urllib.parse.urlencode(params))
+    assert headers["content-type"] == "application/json"
+    return status, json.loads(body)
+
+
 def test_search_page_renders_results_with_the_portal_templates(portal: str) -> None:
-    status, _, body = get(portal + "search/?q=" + urllib.parse.quote("防汛"))
-    page = body.decode()
-    assert status == 200 and "相关的信息" in page and '<ol class="hits">' in page
-    status, _, body = get(portal + "search?q=" + urllib.parse.quote("<script>x</script>"))
-    assert status == 200 and "<script>x</script>" not in body.decode()
-    assert "&lt;script&gt;x&lt;/script&gt;" in body.decode()
-    status, _, body = get(portal + "search/")
-    assert status == 200 and "输入关键词" in body.decode()
+    status, body = page(portal, q="防汛")
+    assert status == 200 and "相关的信息" in body and '<ol class="hits"' in body
+    assert "<mark>防汛</mark>" in body
+    status, body = page(portal, q="<script>x</script>")
+    assert status == 200 and "<script>x</script>" not in body
+    assert "&lt;script&gt;x&lt;/script&gt;" in body
+    status, body = page(portal)
+    assert status == 200 and "输入关键词" in body
 
 
-def test_search_api_contract(portal: str) -> None:
-    status, headers, body = get(portal + "api/search?limit=3&q=" + urllib.parse.quote("旅游"))
-    payload = json.loads(body)
-    assert status == 200 and headers["content-type"] == "application/json"
-    assert payload["query"] == "旅游" and payload["total"] >= 3 and len(payload["hits"]) == 3
-    hit = payload["hits"][0]
-    assert hit["url"].startswith("http://127.0.0.1:8000/p/") and hit["department"]
+def test_search_page_filters_sorts_and_pages(portal: str) -> None:
+    status, body = page(portal, q="防汛", section="pingan", sort="newest")
+    assert status == 200 and '<option value="pingan" selected>' in body
+    assert '<option value="newest" selected>' in body
+    # the next page keeps the filters
+    assert 'rel="next"' in body
+    next_link = body.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "section=pingan" in next_link and "sort=newest" in next_link
+    assert "page=2" in next_link
+
+
+def test_search_page_suggests_and_offers_to_drop_filters(portal: str) -> None:
+    status, body = page(portal, q="防训")
+    assert status == 200 and "您是不是要找" in body and ">防汛</a>" in body
+    status, body = page(portal, q="防训", section="yiyou")
+    assert "取消筛选" in body
+
+
+def test_bad_search_requests_get_a_helpful_page_not_an_error(portal: str) -> None:
+    for params in ({"since": "yesterday"}, {"page": "-1"}, {"section": "nope"}, {"sort": "x"}):
+        status, body = page(portal, q="防汛", **params)
+        assert status == 400 and "搜索条件无法识别" in body and '<form class="search-big"' in body
+    status, body = page(portal, q="防汛" * 500)  # too long: cut, not refused
+    assert status == 200
+
+
+def test_search_api_contract(portal: str, crawled: Crawled) -> None:
+    status, payload = api(portal, q="旅游", per_page="3")
+    assert status == 200
+    assert payload["query"] == "旅游" and payload["per_page"] == 3 and payload["page"] == 1
+    hits = payload["hits"]
+    assert isinstance(hits, list) and len(hits) == 3
+    assert isinstance(payload["total"], int) and payload["total"] >= 3
+    assert payload["pages"] == -(-payload["total"] // 3)
+    for hit in hits:
+        assert {"id", "title", "url", "department", "sections", "date", "snippet"} <= set(hit)
+        assert hit["url"].startswith(crawled.config.site.base_url + "p/")
+        assert hit["department"] and isinstance(hit["sections"], list)
+        assert "<mark>" in hit["snippet"] + hit["title_html"]
+    _, second = api(portal, q="旅游", per_page="3", page="2")
+    assert {h["id"] for h in hits}.isdisjoint(h["id"] for h in second["hits"])  # type: ignore[union-attr]
+
+
+def test_search_api_filters_by_date_and_department(portal: str, crawled: Crawled) -> None:
+    source = crawled.config.sources[0].id
+    _, payload = api(portal, q="工作", source=source, per_page="50")
+    assert payload["total"] and {h["source"] for h in payload["hits"]} == {source}  # type: ignore[union-attr]
+    _, newest = api(portal, q="工作", sort="newest", per_page="1")
+    day = newest["hits"][0]["date"][:10]  # type: ignore[index]
+    _, that_day = api(portal, q="工作", since=day, until=day, per_page="100")
+    dates = {h["date"] for h in that_day["hits"]}  # type: ignore[union-attr]
+    assert dates and all(d.startswith(day) or d[:10] <= day for d in dates)
+
+
+def test_search_api_refuses_bad_requests_with_reasons(portal: str) -> None:
+    status, payload = api(portal, q="防汛", since="2026-13-01")
+    assert status == 400 and "since must be a date" in str(payload["error"])
+    status, payload = api(portal, q="防汛", per_page="500")
+    assert status == 400 and "per_page" in str(payload["error"])
+    status, payload = api(portal, q="")
+    assert status == 200 and payload["total"] == 0 and payload["hits"] == []
 
 
 def test_caching_and_compression(portal: str) -> None:

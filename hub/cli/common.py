@@ -22,7 +22,7 @@ from rich.table import Table
 
 from hub import __version__, pipeline, serve
 from hub.config import Config
-from hub.errors import HubError
+from hub.errors import ConfigError, HubError
 from hub.models import SourceResult
 from hub.store import Store
 
@@ -44,7 +44,8 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except HubError as exc:
-            click.echo(f"{exc}" if exc.exit_code == 2 else f"error: {exc}", err=True)
+            # configuration errors already begin with where they are (channels.yaml:12:)
+            click.echo(f"{exc}" if isinstance(exc, ConfigError) else f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
@@ -111,7 +112,12 @@ def publish_site(config: Config, store: Store, full: bool = False) -> pipeline.P
     click.echo(
         f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "
         f"written, the rest unchanged) in {outcome.seconds:.1f}s to {config.site_dir}; "
-        f"search index: {index.added} added, {index.updated} updated, {index.deleted} removed"
+        + (
+            f"search index rebuilt: {index.added} posts"
+            if index.rebuilt
+            else f"search index: {index.added} added, {index.updated} updated, "
+            f"{index.deleted} removed"
+        )
     )
     return outcome
 

@@ -1,5 +1,5 @@
-"""Commands that operate a site: crawl, publish, serve, search, watch its sources, and
-the demo county."""
+"""Commands that operate a site: crawl, publish, serve, watch its sources, and the demo
+county."""
 
 from __future__ import annotations
 
@@ -76,31 +76,6 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     click.echo(f"serving {config.site_dir} at {server.url} (Ctrl-C stops)")
     with until_stopped():
         server.run()
-
-
-@main.command(name="search")
-@config_option
-@click.argument("query")
-@click.option("--section", default="", metavar="SLUG", help="Only posts in this section.")
-@click.option("--limit", default=10, show_default=True, help="How many hits to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-@reports_errors
-def search_command(config_path: Path, query: str, section: str, limit: int, as_json: bool) -> None:
-    """Search the published posts, e.g. `hub search 防汛`."""
-    config = pipeline.load(config_path)
-    service = pipeline.SearchService(config)
-    total, hits = service.query(query, limit=limit, section=section)
-    if as_json:
-        payload = {"query": query, "total": total, "hits": [service.hit_json(h) for h in hits]}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    zone = config.site.zone
-    for hit in hits:
-        date = hit.date.astimezone(zone).strftime("%Y-%m-%d") if hit.date else ""
-        click.echo(f"{hit.title}\n  {hit.department} · {date} · {service.hit_json(hit)['url']}")
-    click.echo(
-        f"{total} posts match {query!r}" + (f" (showing {len(hits)})" if total > len(hits) else "")
-    )
 
 
 @main.command(name="status")

@@ -8,18 +8,20 @@ import asyncio
 import fcntl
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from typing import cast
 
 from hub import __version__, parse, reprints, search, site
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import BusyError, ConfigError
+from hub.errors import BusyError, ConfigError, QueryError
 from hub.fetch import Transport
-from hub.models import Hit, Routed, SourceResult, SourceState
+from hub.models import Hit, Results, Routed, SourceResult, SourceState
 from hub.pipeline import editorial, trace
 from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
 from hub.route import Router
@@ -163,11 +165,7 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
         full=full,
     )
     trace.save(config.data_dir, routed, now)  # what the portal now shows, for explain/diff
-    # a reprint is found through its original, so it is not indexed on its own
-    originals = [
-        r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id
-    ]
-    indexed = search.update(config.index_dir, _documents(config, originals))
+    indexed = search.update(config.index_dir, _documents(config, _originals(routed, canonical_of)))
     return PublishResult(
         len(routed), built.pages, built.written, indexed, time.monotonic() - started
     )
@@ -188,6 +186,22 @@ def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
     )
 
 
+def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
+    """Rebuild the search index from the database alone: what the live portal shows."""
+    routed = route(config, store, now)
+    originals = _originals(routed, find_reprints(config, routed))
+    return search.update(config.index_dir, _documents(config, originals), rebuild=True)
+
+
+def index_count(config: Config) -> int:
+    return search.count(config.index_dir)
+
+
+def _originals(routed: Sequence[Routed], canonical_of: dict[str, str]) -> list[Routed]:
+    """A reprint is found through its original, so it is not indexed on its own."""
+    return [r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id]
+
+
 def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Document]:
     names = {s.id: (s.name, s.group) for s in config.sources}
     zone = config.site.zone
@@ -199,16 +213,17 @@ def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Docu
             "\x00".join((post.hash, name, group, path, ",".join(item.channels))).encode()
         ).hexdigest()[:16]
         yield search.Document(
-            post.id,
-            version,
-            post.title,
-            post.text,
-            name,
-            post.source_id,
-            group,
-            item.channels,
-            item.post.date,
-            path,
+            id=post.id,
+            hash=version,
+            title=post.title,
+            text=post.text,
+            department=name,
+            source_id=post.source_id,
+            group=group,
+            sections=item.channels,
+            date=item.post.date,
+            path=path,
+            files=tuple(a.title for a in post.attachments),
         )
 
 
@@ -222,18 +237,82 @@ class SearchService:
         self.config = config
         self._page = site.SearchPage(config)
 
-    def query(self, text: str, limit: int = 20, section: str = "") -> tuple[int, list[Hit]]:
-        return search.query(self.config.index_dir, text, limit=limit, section=section)
+    def request(self, params: Mapping[str, str]) -> search.Request:
+        """A request from a form or a command line: q, section, source, group, since and
+        until (dates, both days included, in the site's time zone), sort, page, per_page.
+        Raises QueryError, saying what is wrong, for what cannot be understood."""
+        zone = self.config.site.zone
 
-    def page(self, text: str, now: datetime) -> str:
-        """The search page: the form alone for an empty query, else the results."""
-        if not text.strip():
-            return self._page.render("", None, 0, now)
-        total, hits = self.query(text)
-        return self._page.render(text, hits, total, now)
+        def day(name: str, days_after: int = 0) -> datetime | None:
+            raw = params.get(name, "").strip()
+            if not raw:
+                return None
+            try:
+                value = date.fromisoformat(raw)
+            except ValueError:
+                raise QueryError(f"{name} must be a date such as 2026-06-01, not {raw!r}") from None
+            return datetime.combine(value + timedelta(days=days_after), dt_time(), zone)
 
-    def unavailable(self, text: str, now: datetime) -> str:
-        return self._page.render(text, None, 0, now, error="搜索暂时不可用，请稍后再试。")
+        def number(name: str, default: int) -> int:
+            raw = params.get(name, "").strip()
+            if not raw:
+                return default
+            if not raw.isdigit():
+                raise QueryError(f"{name} must be a whole number, not {raw!r}")
+            return int(raw)
+
+        known = {
+            "section": {c.slug for c in self.config.channels},
+            "source": {s.id for s in self.config.sources},
+            "group": {s.group for s in self.config.sources},
+        }
+        for name, values in known.items():
+            if (value := params.get(name, "")) and value not in values:
+                raise QueryError(f"there is no {name} {value!r}")
+        return search.Request(
+            text=params.get("q", "")[: search.MAX_QUERY_CHARS],
+            section=params.get("section", ""),
+            source=params.get("source", ""),
+            group=params.get("group", ""),
+            since=day("since"),
+            until=day("until", days_after=1),
+            sort=cast(search.Sort, params.get("sort") or "relevance"),
+            page=number("page", 1),
+            per_page=number("per_page", 10),
+        )
+
+    def results(self, request: search.Request) -> Results:
+        return search.search(self.config.index_dir, request)
+
+    def page(self, params: Mapping[str, str], now: datetime) -> tuple[int, str]:
+        """(HTTP status, the search page): the form alone for an empty query, else the
+        results; a request that cannot be understood gets the form and what to fix."""
+        try:
+            request = self.request(params)
+        except QueryError:
+            error = (
+                "搜索条件无法识别：日期请写成 2026-06-01 的形式，页码为正整数，"
+                "栏目和单位请从列表中选择。"
+            )
+            return 400, self._page.render(params, None, now, error=error)
+        results = self.results(request) if search.parse(request.text).clauses() else None
+        return 200, self._page.render(params, results, now)
+
+    def unavailable(self, params: Mapping[str, str], now: datetime) -> str:
+        return self._page.render(params, None, now, error="搜索暂时不可用，请稍后再试。")
+
+    def json(self, request: search.Request, results: Results) -> dict[str, object]:
+        """The API's answer: the query, the total and one page of hits."""
+        return {
+            "query": request.text,
+            "total": results.total,
+            "page": results.page,
+            "pages": results.pages,
+            "per_page": results.per_page,
+            "sort": request.sort,
+            "hits": [self.hit_json(h) for h in results.hits],
+            "suggestions": list(results.suggestions),
+        }
 
     def hit_json(self, hit: Hit) -> dict[str, object]:
         return {
@@ -243,7 +322,11 @@ class SearchService:
             "path": hit.path,
             "department": hit.department,
             "source": hit.source_id,
+            "group": hit.group,
             "sections": list(hit.sections),
             "date": hit.date.isoformat() if hit.date else None,
-            "snippet": hit.snippet,
+            "score": round(hit.score, 3),
+            "title_html": search.to_html(hit.title_marked),
+            "snippet": search.to_html(hit.snippet),
+            "snippet_text": search.plain(hit.snippet),
         }

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError
-from hub.models import Hit, Routed, SourceState
-from hub.site.pages import Plan
+from hub.models import Results, Routed, SourceState
+from hub.site.pages import Plan, search_context
 from hub.site.publish import current_build, publish
 from hub.site.render import Renderer, theme_dir
 from hub.site.views import post_path
@@ -110,14 +110,15 @@ class SearchPage:
     """Renders search results with the portal's templates (for `hub serve`)."""
 
     def __init__(self, config: Config) -> None:
+        self._config = config
         self._renderer = Renderer(config)  # compiled templates are reused across requests
 
     def render(
-        self, query: str, hits: Sequence[Hit] | None, total: int, now: datetime, error: str = ""
+        self, form: Mapping[str, str], results: Results | None, now: datetime, error: str = ""
     ) -> str:
-        return self._renderer.render(
-            "search.html", {"query": query, "hits": hits, "total": total, "error": error}, now
-        )
+        """`form`: the request as typed; `results` None before anything is asked."""
+        context = search_context(self._config, form, results, error)
+        return self._renderer.render("search.html", context, now)
 
 
 def _write(path: Path, text: str) -> None:

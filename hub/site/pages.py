@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from hub.config import Config, Source
-from hub.models import Routed, SourceState
+from hub.models import Results, Routed, SourceState
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -149,7 +149,7 @@ class Plan:
             groups[source.group or "其他"].append(source)
         yield Page("sources/", "sources.html", {"groups": dict(groups)})
         yield Page("map/", "map.html", {"groups": sorted(groups)})
-        yield Page("search/", "search.html", {"query": "", "hits": None, "total": 0, "error": ""})
+        yield Page("search/", "search.html", search_context(self.config, {}, None))
         yield Page("404.html", "404.html")
         yield Page("robots.txt", "robots.txt")
         yield from self._sitemaps()
@@ -248,3 +248,27 @@ class _Keyed(Page):
 
 def _unpinned(slug: str, view: PostView) -> bool:
     return slug not in view.pinned
+
+
+SEARCH_FORM = ("q", "section", "source", "group", "since", "until", "sort", "page")
+
+
+def search_context(
+    config: Config, form: Mapping[str, str], results: Results | None, error: str = ""
+) -> dict[str, Any]:
+    """What search.html is given: the request as typed (q, section, source, group,
+    since, until, sort, page), one page of results (None before anything is asked), the
+    filters' options, and an error to show instead of results."""
+    groups = dict.fromkeys(s.group for s in config.sources if s.group)
+    return {
+        "query": form.get("q", ""),
+        "form": {k: str(form.get(k, "")) for k in SEARCH_FORM},
+        "results": results,
+        "hits": results.hits if results else None,
+        "choices": {
+            "sections": [(c.slug, c.title) for c in config.channels],
+            "sources": [(s.id, s.name) for s in config.sources],
+            "groups": [(g, g) for g in groups],
+        },
+        "error": error,
+    }

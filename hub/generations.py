@@ -1,0 +1,67 @@
+"""Whole-folder generations behind a symlink: write a new folder, then swap the link to it
+in one rename(2), so readers see the old generation or the new one, never a half-written
+mix. The portal's builds (`site` -> data/builds/<id>) and the search index's rebuilds
+(`index/current` -> index/generations/<id>) both work this way."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from hub.errors import HubError
+
+
+def publish(
+    link: Path,
+    folders: Path,
+    name: str,
+    write: Callable[[Path, Path | None], None],
+    error: type[HubError],
+) -> Path:
+    """Call `write(folder, previous)` on a new folder named after `name`, then make `link`
+    point to it. `previous` is the generation readers see now (None before the first); it
+    is kept, with the new one, for readers still in the middle of it. Failures raise
+    `error`, and a failed `write` leaves nothing behind."""
+    previous = current(link)
+    try:
+        folders.mkdir(parents=True, exist_ok=True)
+        folder = folders / f"{name}-{secrets.token_hex(3)}"
+        folder.mkdir()
+    except OSError as exc:
+        raise error(f"cannot create a folder in {folders}: {exc}") from exc
+    try:
+        write(folder, previous)
+        _swap(link, folder, error)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _prune(folders, keep={folder, previous})
+    return folder
+
+
+def _swap(link: Path, folder: Path, error: type[HubError]) -> None:
+    try:
+        if link.exists() and not link.is_symlink():
+            # A real folder from elsewhere: keep it as an old generation, then link.
+            link.rename(folder.parent / f"adopted-{folder.name}")
+        temporary = link.with_name(f".{link.name}.{secrets.token_hex(4)}")
+        temporary.symlink_to(os.path.relpath(folder, link.parent), target_is_directory=True)
+        temporary.replace(link)  # rename(2) replaces the old link atomically
+    except OSError as exc:
+        raise error(f"cannot switch {link} to {folder}: {exc}") from exc
+
+
+def _prune(folders: Path, keep: set[Path | None]) -> None:
+    """Remove every generation but the live one and the one before it, including folders
+    a process killed half-way left behind."""
+    for path in folders.iterdir():
+        if path.is_dir() and path not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current(link: Path) -> Path | None:
+    """The folder the link points to, or None before the first generation."""
+    return link.resolve() if link.exists() else None

@@ -1,0 +1,164 @@
+"""Search across every department's posts: the Whoosh index in index/ with Chinese
+analysis, its updates, and queries with filters, highlighting and suggestions.
+Rebuildable from the database at any time (`hub index --rebuild`).
+
+Modules: `analysis` (text -> terms, rjieba), `query` (the query language, pure),
+`engine` (the index on disk and whoosh queries), `snippets` (highlighting, pure),
+`suggest` (did-you-mean, pypinyin)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from hub.models import Hit, Results
+from hub.search import engine, snippets, suggest
+from hub.search.analysis import query_words
+from hub.search.engine import SCHEMA_VERSION, Document, UpdateResult
+from hub.search.query import MAX_QUERY_CHARS, SORTS, Clause, Parsed, Request, Sort, parse
+from hub.search.snippets import plain, to_html
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "SCHEMA_VERSION",
+    "SORTS",
+    "Document",
+    "Request",
+    "Sort",
+    "UpdateResult",
+    "count",
+    "parse",
+    "plain",
+    "search",
+    "to_html",
+    "update",
+]
+
+MAX_SUGGESTIONS = 3
+
+
+def update(folder: Path, documents: Iterable[Document], *, rebuild: bool = False) -> UpdateResult:
+    """Make the index hold exactly `documents` (see `engine.update`); `rebuild` writes a
+    whole new generation instead of changing the live one."""
+    departments: set[str] = set()
+
+    def noting_departments() -> Iterator[Document]:
+        for doc in documents:
+            departments.add(doc.department)
+            yield doc
+
+    def after(generation: Path, ix: Any) -> None:
+        known = suggest.load(generation)
+        suggest.Vocabulary.build(engine.title_terms(ix), departments, known).save(generation)
+
+    write = engine.rebuild if rebuild else engine.update
+    return write(folder, noting_departments(), after)
+
+
+def count(folder: Path) -> int:
+    ix = engine.open_index(folder)
+    with ix.searcher() as searcher:
+        return int(searcher.doc_count())
+
+
+def search(folder: Path, request: Request) -> Results:
+    """One page of results for a request; suggestions when it finds nothing."""
+    parsed = parse(request.text)
+    if parsed.empty:
+        return Results(0, request.page, request.per_page, ())
+    with engine.Searcher(folder) as searcher:
+        total, rows = searcher.search(parsed, request)
+        needles = _needles(parsed)
+        hits = tuple(_hit(row, needles) for row in rows)
+        suggestions = () if total else _suggestions(searcher, parsed, request)
+    return Results(total, request.page, request.per_page, hits, suggestions)
+
+
+def _needles(parsed: Parsed) -> list[str]:
+    """What to mark in the results: each clause as typed, and its words."""
+    found: list[str] = []
+    for clause in parsed.clauses():
+        found.append(clause.text)
+        if not clause.phrase:
+            found += query_words(clause.text)
+    return found
+
+
+def _hit(row: engine.Row, needles: list[str]) -> Hit:
+    fields = row.fields
+    date = fields.get("date")
+    return Hit(
+        id=fields["id"],
+        title=fields["title"],
+        path=fields["path"],
+        department=fields.get("department") or "",
+        source_id=fields.get("source") or "",
+        group=fields.get("group") or "",
+        sections=tuple(s for s in (fields.get("sections") or "").split(",") if s),
+        date=date.replace(tzinfo=UTC) if date else None,
+        title_marked=snippets.mark(fields["title"], needles),
+        snippet=snippets.snippet(fields.get("text") or "", needles),
+        score=row.score,
+    )
+
+
+# -- did you mean -----------------------------------------------------------------------
+
+
+def _suggestions(searcher: engine.Searcher, parsed: Parsed, request: Request) -> tuple[str, ...]:
+    """Queries like this one that do find something: each clause that finds nothing is
+    replaced by a word that sounds the same, is one character off, or a department name
+    that resembles it."""
+    vocabulary = suggest.load(searcher.generation)
+
+    def finds(clause: Clause) -> bool:
+        return searcher.finds(Parsed(((clause,),)), request)
+
+    repaired: list[tuple[Clause, ...]] = []
+    changed = False
+    for group in parsed.required:
+        fixed = []
+        for clause in group:
+            better = clause if finds(clause) else _repair(clause, vocabulary, searcher, finds)
+            changed |= better is not clause
+            fixed.append(better or clause)
+        repaired.append(tuple(fixed))
+    if not changed:
+        return ()
+    fixed_query = Parsed(tuple(repaired), parsed.excluded)
+    if not searcher.finds(fixed_query, request):
+        return ()
+    return (_unparse(fixed_query),)
+
+
+def _repair(
+    clause: Clause, vocabulary: suggest.Vocabulary, searcher: engine.Searcher, finds: Any
+) -> Clause | None:
+    text = clause.text
+    whole = [
+        *vocabulary.alternatives(text)[:MAX_SUGGESTIONS],
+        *searcher.similar_title_words(text),
+        *vocabulary.departments_like(text)[:MAX_SUGGESTIONS],
+    ]
+    for word in whole:
+        if finds(Clause(word, clause.phrase)):
+            return Clause(word, clause.phrase)
+    for size in (4, 3, 2):  # a part of it that sounds like a known word
+        for start in range(len(text) - size + 1):
+            part = text[start : start + size]
+            for alternative in vocabulary.alternatives(part)[:MAX_SUGGESTIONS]:
+                candidate = Clause(text[:start] + alternative + text[start + size :], clause.phrase)
+                if finds(candidate):
+                    return candidate
+    return None
+
+
+def _unparse(parsed: Parsed) -> str:
+    def one(clause: Clause) -> str:
+        return f'"{clause.text}"' if clause.phrase or " " in clause.text else clause.text
+
+    parts = [" OR ".join(one(c) for c in group) for group in parsed.required]
+    parts += [f"-{one(c)}" for c in parsed.excluded]
+    return " ".join(parts)

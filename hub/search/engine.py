@@ -1,0 +1,394 @@
+"""The index on disk and the queries over it; owns whoosh.
+
+`index/current` links to the live generation in `index/generations/`. A publish updates
+the live generation in place — whoosh commits by writing new segments, then renaming
+a new table of contents over the old, so readers see the old documents or the new, and
+a writer killed half-way leaves the last commit readable. A rebuild (new schema, or
+`hub index --rebuild`) writes a whole new generation and swaps the link
+(`hub.generations`)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Analyzer, Token, Tokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.query import And, AndNot, DateRange, Or, Phrase, Prefix, Query, Term
+from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+
+from hub import generations
+from hub.errors import SearchError
+from hub.search import analysis
+from hub.search.query import Clause, Parsed, Request
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = "2"  # a generation of another version is rebuilt by the next publish
+OPEN_ATTEMPTS = 10
+MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
+WORD_FIELDS = {"title": 3.0, "department": 2.0, "files": 1.5, "text": 1.0}
+GRAM_FIELDS = {"title_grams": 3.0, "grams": 1.0}
+STORED_FIELDS = ("id", "title", "text", "department", "source", "group", "sections", "date")
+
+
+class _Terms(Tokenizer):  # type: ignore[misc]
+    """A whoosh tokenizer over one of `analysis`'s term functions."""
+
+    def __init__(self, terms: Callable[[str], Iterable[analysis.Term]]) -> None:
+        self.terms = terms
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Terms) and other.terms is self.terms
+
+    def __hash__(self) -> int:
+        return hash(self.terms)
+
+    def __call__(  # noqa: PLR0917 (whoosh calls tokenizers with these positionally)
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = self.terms(value) if tokenize else [(value, 0, len(value))]
+        for position, (text, start, end) in enumerate(found, start_pos):
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def _analyzer(terms: Callable[[str], Iterable[analysis.Term]]) -> Analyzer:
+    return _Terms(terms)
+
+
+def schema() -> Schema:
+    words, grams = _analyzer(analysis.words), _analyzer(analysis.grams)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        version=ID(),  # "id:hash": tells an unchanged document without reading it
+        title=TEXT(analyzer=words, stored=True, phrase=False, field_boost=WORD_FIELDS["title"]),
+        text=TEXT(analyzer=words, stored=True, phrase=False),
+        department=TEXT(
+            analyzer=words, stored=True, phrase=False, field_boost=WORD_FIELDS["department"]
+        ),
+        files=TEXT(analyzer=words, phrase=False, field_boost=WORD_FIELDS["files"]),
+        title_grams=TEXT(analyzer=grams, field_boost=GRAM_FIELDS["title_grams"]),
+        grams=TEXT(analyzer=grams),
+        source=ID(stored=True),
+        group=ID(stored=True),
+        sections=KEYWORD(stored=True, commas=True, scorable=False),
+        date=DATETIME(stored=True, sortable=True),
+        path=STORED(),
+    )
+
+
+@dataclass(frozen=True)
+class Document:
+    """One post as the index sees it."""
+
+    id: str
+    hash: str  # changes whenever anything indexed here changes
+    title: str
+    text: str
+    department: str
+    source_id: str
+    group: str
+    sections: tuple[str, ...]
+    date: datetime
+    path: str
+    files: tuple[str, ...] = ()  # attachments' names
+
+    def fields(self) -> dict[str, Any]:
+        files = "\n".join(self.files)
+        return {
+            "id": self.id,
+            "version": f"{self.id}:{self.hash}",
+            "title": self.title,
+            "text": self.text,
+            "department": self.department,
+            "files": files,
+            "title_grams": self.title,
+            "grams": f"{self.text}\n{files}",
+            "source": self.source_id,
+            "group": self.group,
+            "sections": ",".join(self.sections),
+            "date": self.date.astimezone(UTC).replace(tzinfo=None),
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    added: int
+    updated: int
+    deleted: int
+    rebuilt: bool = False
+
+
+# -- the index on disk ------------------------------------------------------------------
+
+
+def live(folder: Path) -> Path | None:
+    """The live generation's folder, if there is one this hub can use."""
+    current = generations.current(folder / "current")
+    if current is None or not any(current.glob("_MAIN_*.toc")):
+        return None
+    version = current / "hub-schema"
+    if not version.exists() or version.read_text(encoding="utf-8").strip() != SCHEMA_VERSION:
+        return None
+    return current
+
+
+def open_index(folder: Path) -> Any:
+    current = live(folder)
+    if current is None:
+        reason = "is from an older hub" if (folder / "current").exists() else "does not exist"
+        raise SearchError(
+            f"the search index in {folder} {reason}: run `hub publish` or `hub index --rebuild`"
+        )
+    # whoosh leaves a damaged table of contents open when it fails to read it: its
+    # ResourceWarning is whoosh's, and the file is closed here, when the error is dropped
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return whoosh_index.open_dir(str(current))
+            except FileNotFoundError as exc:
+                # a commit replaced the table of contents whoosh had just found; the
+                # new one is there (whoosh's own reader retries the same way)
+                problem = str(exc)
+                time.sleep(0.01 * (attempt + 1))
+            except Exception as exc:  # whoosh raises many kinds on damaged indexes
+                problem = str(exc)
+                break
+        gc.collect()
+    raise SearchError(
+        f"the search index in {folder} is unusable ({problem}): run `hub index --rebuild`"
+    )
+
+
+def rebuild(
+    folder: Path, documents: Iterable[Document], after: Callable[[Path, Any], None]
+) -> UpdateResult:
+    """Index `documents` into a new generation, call `after(generation, index)`, then
+    make it the live one."""
+    counted = 0
+
+    def write(generation: Path, previous: Path | None) -> None:
+        nonlocal counted
+        ix = whoosh_index.create_in(str(generation), schema())
+        writer = ix.writer(limitmb=256)
+        try:
+            for doc in documents:
+                writer.add_document(**doc.fields())
+                counted += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        after(generation, ix)
+        (generation / "hub-schema").write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
+
+    try:
+        generations.publish(folder / "current", folder / "generations", "gen", write, SearchError)
+    except SearchError:
+        raise
+    except Exception as exc:
+        raise SearchError(f"cannot build the search index in {folder}: {exc}") from exc
+    _remove_legacy(folder)
+    return UpdateResult(counted, 0, 0, rebuilt=True)
+
+
+def _remove_legacy(folder: Path) -> None:
+    """hub 0.1 kept whoosh's files in index/ itself."""
+    for path in folder.iterdir():
+        if path.is_file() and path.name.startswith(("_MAIN_", "MAIN_")):
+            path.unlink(missing_ok=True)
+
+
+def update(
+    folder: Path, documents: Iterable[Document], after: Callable[[Path, Any], None]
+) -> UpdateResult:
+    """Make the index hold exactly `documents`: add new, replace changed, delete the rest;
+    then `after(generation, index)` when anything changed. Without a usable index (none
+    yet, another schema, damaged files), build a new one: `documents` are all it holds."""
+    current = live(folder)
+    try:
+        ix = open_index(folder)
+    except SearchError as exc:
+        if current is not None:
+            log.warning("%s; rebuilding it", exc)
+        return rebuild(folder, documents, after)
+    assert current is not None  # noqa: S101 (open_index found it)
+    docs = {doc.id: doc for doc in documents}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        indexed = _live_terms(reader, "id")
+        versions = _live_terms(reader, "version")
+        deleted_share = 1 - reader.doc_count() / max(1, reader.doc_count_all())
+    changed = [d for d in docs.values() if f"{d.id}:{d.hash}" not in versions]
+    stale = indexed - docs.keys()
+    if not changed and not stale:
+        return UpdateResult(0, 0, 0)
+    writer = ix.writer(limitmb=128)
+    try:
+        for pid in stale:
+            writer.delete_by_term("id", pid)
+        for doc in changed:
+            writer.update_document(**doc.fields())
+        # replaced documents linger, deleted, until segments merge: merge them all now
+        # and then, so the index stays the size of what it holds
+        writer.commit(optimize=deleted_share > MAX_DELETED_SHARE)
+    except Exception as exc:
+        writer.cancel()
+        raise SearchError(f"cannot write the search index in {folder}: {exc}") from exc
+    after(current, ix)
+    added = sum(1 for d in changed if d.id not in indexed)
+    return UpdateResult(added, len(changed) - added, len(stale))
+
+
+def _live_terms(reader: Any, field: str) -> set[str]:
+    """The terms of a field that belong to documents not deleted. (A term index keeps
+    the terms of deleted documents until segments merge, so it alone would say that a
+    document replaced and since changed back to its old text is current.)"""
+    terms = {term.decode() for term in reader.lexicon(field)}
+    if not reader.has_deletions():
+        return terms
+    return {
+        term
+        for term in terms
+        if any(not reader.is_deleted(n) for n in reader.postings(field, term).all_ids())
+    }
+
+
+def title_terms(ix: Any) -> Iterator[tuple[str, int]]:
+    """Every word in the titles, with how many live documents have it."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for term, info in reader.iter_field("title"):
+            yield term.decode(), info.doc_frequency()
+
+
+# -- queries ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    fields: dict[str, Any]
+    score: float
+
+
+class Searcher:
+    """One consistent view of the index for the length of a query (and its suggestions)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.generation = live(folder)
+        self._searcher = open_index(folder).searcher()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._searcher.close()
+
+    def search(self, parsed: Parsed, request: Request) -> tuple[int, list[Row]]:
+        query = compile_query(parsed)
+        limit = request.page * request.per_page
+        newest = FieldFacet("date", reverse=True)
+        # ties (templated notices score alike) go to the newer post, so pages never
+        # overlap: whoosh's own order of equal scores depends on how many it collects
+        order = newest if request.sort == "newest" else MultiFacet([ScoreFacet(), newest])
+        results = self._searcher.search(
+            query, limit=limit, filter=_filters(request), sortedby=order, terms=False
+        )
+        rows = [
+            # a sorted search's "score" is its sort key; the first part of ours is -score
+            Row({k: hit.get(k) for k in (*STORED_FIELDS, "path")}, _score(hit.score))
+            for hit in results[limit - request.per_page : limit]
+        ]
+        return len(results), rows
+
+    def finds(self, parsed: Parsed, request: Request) -> bool:
+        """Whether the query finds anything at all."""
+        found = self._searcher.search(compile_query(parsed), limit=1, filter=_filters(request))
+        return bool(found.scored_length())
+
+    def similar_title_words(self, word: str, limit: int = 3) -> list[str]:
+        """Title words one edit from `word` (防汎 -> 防汛), the commonest first."""
+        corrector = self._searcher.corrector("title")
+        return [str(s) for s in corrector.suggest(word, limit=limit, maxdist=1) if s != word]
+
+
+def _score(key: Any) -> float:
+    return float(-key[0]) if isinstance(key, tuple) and key else 0.0
+
+
+def compile_query(parsed: Parsed) -> Query:
+    required = And([Or([_clause(c) for c in group]) for group in parsed.required])
+    if parsed.excluded:
+        return AndNot(required, Or([_clause(c) for c in parsed.excluded]))
+    return required
+
+
+def _clause(clause: Clause) -> Query:
+    alternatives = [_substring(clause.text)]
+    if not clause.phrase:
+        words = analysis.query_words(clause.text)
+        alternatives.append(
+            And([Or([Term(f, w) for f in WORD_FIELDS]) for w in dict.fromkeys(words)])
+        )
+    return Or(alternatives)
+
+
+def _substring(text: str) -> Query:
+    """Where these characters occur in this order, in the title or the text."""
+    grams = [g for g, _, _ in analysis.grams(text)]
+    queries: list[Query] = []
+    for field in GRAM_FIELDS:
+        if len(grams) > 1:
+            queries.append(Phrase(field, grams))
+        elif analysis.is_han(grams[0]):  # one character: alone, or first of a pair
+            queries += [Term(field, grams[0]), Prefix(field, grams[0])]
+        else:
+            queries.append(Term(field, grams[0]))
+    return Or(queries)
+
+
+def _filters(request: Request) -> Query | None:
+    terms: Sequence[Query] = [
+        Term(field, value)
+        for field, value in (
+            ("sections", request.section),
+            ("source", request.source),
+            ("group", request.group),
+        )
+        if value
+    ]
+    if request.since or request.until:
+        start, end = (_naive(request.since), _naive(request.until))
+        terms = [*terms, DateRange("date", start, end, endexcl=True)]
+    return And(terms) if terms else None
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None

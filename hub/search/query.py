@@ -1,0 +1,100 @@
+"""The query language residents type, parsed (pure): words, "phrases", -exclusions and
+OR. Words are ANDed: 防汛 白沙镇 wants both; "防汛应急" wants those characters in that
+order; -演练 drops posts that say 演练; 防汛 OR 抗旱 takes either."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from hub.errors import QueryError
+from hub.text import fold_simplified
+
+MAX_QUERY_CHARS = 200  # longer queries are cut, not refused
+MAX_CLAUSES = 12
+Sort = Literal["relevance", "newest"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest")
+
+# a token: an optional minus, then a quoted phrase (straight or Chinese quotes) or a word
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+))')
+_OR = frozenset({"or", "|", "或"})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing to look for: a word (segmented further by the index) or a phrase."""
+
+    text: str  # folded
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed:
+    required: tuple[tuple[Clause, ...], ...] = ()  # each: any of these (OR), all ANDed
+    excluded: tuple[Clause, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.required
+
+    def clauses(self) -> list[Clause]:
+        return [c for group in self.required for c in group]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A search as the portal, the API and the CLI ask it."""
+
+    text: str
+    section: str = ""
+    source: str = ""
+    group: str = ""
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
+        if self.page < 1 or not 1 <= self.per_page <= 100:
+            raise QueryError("page must be 1 or more and per_page between 1 and 100")
+        if self.since and self.until and self.since >= self.until:
+            raise QueryError("the date range is empty: since must be before until")
+
+
+def parse(text: str) -> Parsed:
+    """Parse a query. Punctuation-only words are dropped; an exclusion alone finds
+    nothing (there is nothing to exclude from)."""
+    required: list[list[Clause]] = []
+    excluded: list[Clause] = []
+    join_next = False
+    for match in _TOKEN.finditer(text[:MAX_QUERY_CHARS]):
+        minus, *quoted, word = match.groups()
+        phrase_text = next((q for q in quoted if q is not None), None)
+        raw = phrase_text if phrase_text is not None else word
+        if phrase_text is None and raw.casefold() in _OR:
+            join_next = bool(required)
+            continue
+        clause = _clause(raw, phrase=phrase_text is not None)
+        if clause is None:
+            continue
+        if minus:
+            excluded.append(clause)
+        elif join_next:
+            required[-1].append(clause)
+        else:
+            required.append([clause])
+        join_next = False
+    groups = tuple(tuple(dict.fromkeys(g)) for g in required[:MAX_CLAUSES])
+    return Parsed(groups, tuple(dict.fromkeys(excluded))[:MAX_CLAUSES])
+
+
+def _clause(raw: str, phrase: bool) -> Clause | None:
+    folded = " ".join(fold_simplified(raw).split())
+    if not any(c.isalnum() for c in folded):
+        return None
+    return Clause(folded, phrase and len(folded) > 1)

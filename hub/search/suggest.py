@@ -1,0 +1,110 @@
+"""What to suggest when a query finds nothing; owns pypinyin.
+
+Most Chinese typing errors are homophones picked from the input method's list (防训 for
+防汛: both fang xun), and some residents type the pinyin itself (fangxun). So each
+generation of the index keeps its title words and department names by their toneless
+pinyin (`suggest.json`), and a word the index does not know is offered the commonest
+word that sounds the same; department names are also matched by resemblance."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from hub.errors import SearchError
+from hub.search.analysis import is_han
+
+FILE = "suggest.json"
+MIN_RESEMBLANCE = 0.6  # difflib's ratio between a query and a department name
+_LETTERS = re.compile(r"^[a-z]+$")
+
+
+def pinyin(word: str) -> str:
+    """Toneless pinyin, syllables run together: 防汛 -> fangxun. Non-Han text stays."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 (its dictionaries take 0.1 s to load)
+
+    return "".join(lazy_pinyin(word)).lower()
+
+
+@dataclass
+class Vocabulary:
+    """Words worth suggesting, and how to find them by sound."""
+
+    words: dict[str, tuple[str, int]] = field(default_factory=dict)  # word: (pinyin, docs)
+    departments: list[str] = field(default_factory=list)
+    _by_sound: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for word, (sound, _) in self.words.items():
+            self._by_sound.setdefault(sound, []).append(word)
+        for words in self._by_sound.values():
+            words.sort(key=lambda w: -self.words[w][1])
+
+    @classmethod
+    def build(
+        cls, words: Iterable[tuple[str, int]], departments: Iterable[str], known: Vocabulary
+    ) -> Vocabulary:
+        """From the index's title words (with their document counts); sounds already
+        worked out in `known` are reused."""
+        table: dict[str, tuple[str, int]] = {}
+        for word, docs in words:
+            if len(word) < 2 or not is_han(word):
+                continue
+            sound = known.words[word][0] if word in known.words else pinyin(word)
+            table[word] = (sound, docs)
+        names = sorted(set(departments))
+        for name in names:
+            if name not in table:
+                table[name] = (pinyin(name), 1)
+        return cls(table, names)
+
+    def alternatives(self, word: str) -> list[str]:
+        """Known words that sound like `word` (or are spelt by it, if it is pinyin)."""
+        if word in self.words:
+            return []
+        sound = word if _LETTERS.match(word) else pinyin(word)
+        return list(self._by_sound.get(sound, []))
+
+    def departments_like(self, text: str) -> list[str]:
+        """Department names that resemble `text` in writing or in sound."""
+        sound = pinyin(text)
+        scored = []
+        for name in self.departments:
+            ratio = max(
+                difflib.SequenceMatcher(None, text, name).ratio(),
+                difflib.SequenceMatcher(None, sound, self.words[name][0]).ratio(),
+            )
+            if ratio >= MIN_RESEMBLANCE and name != text:
+                scored.append((ratio, name))
+        return [name for _, name in sorted(scored, reverse=True)]
+
+    def save(self, folder: Path) -> None:
+        """Written beside, then renamed over the old: readers get one or the other."""
+        payload = {"words": self.words, "departments": self.departments}
+        temporary = folder / f".{FILE}.{os.getpid()}"
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(folder / FILE)
+
+
+def load(folder: Path | None) -> Vocabulary:
+    """The vocabulary kept with a generation of the index (empty if it has none)."""
+    if folder is None or not (folder / FILE).exists():
+        return Vocabulary()
+    stat = (folder / FILE).stat()
+    return _load(folder / FILE, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int, size: int) -> Vocabulary:  # the stamp keys the cache
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        words = {w: (str(s), int(n)) for w, (s, n) in payload["words"].items()}
+        return Vocabulary(words, [str(d) for d in payload["departments"]])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchError(f"the suggestions in {path} are unreadable: {exc}") from exc
