@@ -6,6 +6,7 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from bench.common import START, Row, timed
@@ -38,7 +39,7 @@ def one_round(folder: Path) -> Round:
     outcome, publish = timed(lambda: pipeline.publish(config, store, START))
     _, republish = timed(lambda: pipeline.publish(config, store, START))
     queries = [
-        timed(lambda q=q: search.query(config.index_dir, q))[1]
+        timed(partial(search.search, config.index_dir, search.Request(q)))[1]
         for q in ("防汛", "旅游 民宿", "招聘", "县应急管理局", "乡村振兴", "养老")
     ]
     store.close()

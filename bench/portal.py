@@ -3,37 +3,20 @@ same pages; then an incremental publish after 100 new posts."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import START, Row, timed
+from bench.common import START, Row, prose, timed
 from hub import config as config_module
 from hub import site
 from hub.demo import SOURCES, channels_yaml
-from hub.models import Post, StoredPost
+from hub.models import Post, Routed, StoredPost
 from hub.route import Router
 from hub.site.pages import Plan
 from hub.site.render import Renderer
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 POSTS, NEW = 10_000, 100
-
-
-def prose() -> list[str]:
-    reports = DATA / "government_work_reports.jsonl"
-    if reports.is_file():
-        lines = reports.read_text(encoding="utf-8").splitlines()
-        return [
-            p.strip()
-            for line in lines
-            for p in json.loads(line)["content"].split("\n")
-            if len(p.strip()) > 80
-        ]
-    return [
-        f"第{n}段：县政府召开常务会议，研究部署防汛、旅游、招聘等工作。" * 4 for n in range(500)
-    ]
 
 
 def stored_posts(first: int, count: int, texts: list[str]) -> list[StoredPost]:
@@ -55,7 +38,7 @@ def stored_posts(first: int, count: int, texts: list[str]) -> list[StoredPost]:
     return made
 
 
-def bare_render(config: config_module.Config, routed: list, folder: Path) -> int:
+def bare_render(config: config_module.Config, routed: list[Routed], folder: Path) -> int:
     """The same pages with the same Jinja2 environment, rendered and written, nothing else:
     no keys, no manifest, no links to the previous build, no atomic switch."""
     environment = Renderer(config).env

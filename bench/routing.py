@@ -3,40 +3,22 @@
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.common import START, Row, best
+from bench.common import START, Row, best, prose
 from hub.config import Channel, Rule, Source
-from hub.demo import SOURCES, World
 from hub.models import Post, StoredPost
 from hub.route import Router
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 POSTS = 100_000
 BASELINE_POSTS = 2_000
 CHANNELS, RULES_PER_CHANNEL, KEYWORDS_PER_RULE = 50, 4, 5
 
 
-def _prose() -> list[str]:
-    reports = DATA / "government_work_reports.jsonl"
-    if reports.is_file():
-        lines = reports.read_text(encoding="utf-8").splitlines()
-        return [
-            p.strip()
-            for line in lines
-            for p in json.loads(line)["content"].split("\n")
-            if len(p.strip()) > 80
-        ]
-    world = World(clock=lambda: START)
-    return ["".join(post.paragraphs) for s in SOURCES for post in world.latest(s, 40)]
-
-
 def corpus(rng: random.Random) -> tuple[list[StoredPost], list[Channel], list[Source]]:
-    prose = _prose()
+    texts = prose()
     sources = [
         Source(
             id=f"s{n}",
@@ -48,7 +30,7 @@ def corpus(rng: random.Random) -> tuple[list[StoredPost], list[Channel], list[So
     ]
     posts = []
     for n in range(POSTS):
-        text = prose[n % len(prose)][: rng.randint(300, 1500)]
+        text = texts[n % len(texts)][: rng.randint(300, 1500)]
         title = text[: rng.randint(12, 30)]
         published = START - timedelta(minutes=n)
         post = Post(
@@ -70,11 +52,15 @@ def corpus(rng: random.Random) -> tuple[list[StoredPost], list[Channel], list[So
 
     vocabulary: list[str] = []
     while len(vocabulary) < CHANNELS * RULES_PER_CHANNEL * KEYWORDS_PER_RULE:
-        sample = prose[rng.randrange(len(prose))]
+        sample = texts[rng.randrange(len(texts))]
         start = rng.randrange(max(1, len(sample) - 4))
-        word = sample[start : start + rng.randint(3, 4)]
-        if word.isalnum() and word not in vocabulary and 0.001 <= frequency(word) <= 0.03:
-            vocabulary.append(word)
+        candidate = sample[start : start + rng.randint(3, 4)]
+        if (
+            candidate.isalnum()
+            and candidate not in vocabulary
+            and 0.001 <= frequency(candidate) <= 0.03
+        ):
+            vocabulary.append(candidate)
     words = iter(vocabulary)
 
     def word() -> str:
@@ -87,7 +73,7 @@ def corpus(rng: random.Random) -> tuple[list[StoredPost], list[Channel], list[So
             include=tuple(
                 Rule(
                     keywords=tuple(word() for _ in range(KEYWORDS_PER_RULE)),
-                    **({"group": ("部门",)} if r == 0 else {}),
+                    group=("部门",) if r == 0 else (),
                 )
                 for r in range(RULES_PER_CHANNEL)
             ),

@@ -1,8 +1,9 @@
 """Benchmarks on the simulated county and on real prose: prints a table of figures and
 ratios.
 
-    python bench/run.py            # all rows
-    python bench/run.py --repeat 3 # best of three for each timed step
+    python bench/run.py                      # all rows (search at 10,000 and 100,000 posts)
+    python bench/run.py --repeat 3           # best of three for each timed step
+    python bench/run.py --search-sizes 10000 # a shorter run: search at 10,000 posts only
 
 Figures are wall-clock seconds on this machine, one core unless a row says otherwise;
 compare rows of one run, not runs of different machines. Later issues add rows here,
@@ -20,12 +21,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, parsing, portal, routing
+from bench import crawl, parsing, portal, routing, search
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="best of N for each step")
+    parser.add_argument(
+        "--search-sizes",
+        default=",".join(map(str, search.SIZES)),
+        help="corpus sizes for the search rows, comma-separated",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     print(
@@ -37,6 +43,7 @@ def main() -> None:
         *parsing.rows(args.repeat),
         *routing.rows(args.repeat),
         *portal.rows(args.repeat),
+        *search.rows(args.repeat, tuple(int(n) for n in args.search_sizes.split(","))),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

@@ -106,9 +106,14 @@ def test_a_phrase_finds_those_characters_in_that_order(index: Path) -> None:
 
 
 def test_text_is_found_across_jieba_word_boundaries(index: Path) -> None:
-    # jieba cuts 全县/应急/管理, so 县应急 and 急管 are no words of id5; its characters are
-    assert ids(index, "急管") == ["id5"]
-    assert ids(index, '"县应急管理"') == ["id5"]
+    # jieba cuts 全县/应急/管理, so 县应急 and 急管 are no words of id5; its characters are.
+    # A department's name is part of what its posts say: the others are 县应急管理局's.
+    found = ids(index, "急管")
+    assert found[0] == "id5"
+    assert set(found) == {"id5"} | {d.id for d in DOCS if "急管" in d.department}
+    assert ids(index, "急管", source="bsz") == []
+    assert ids(index, '"全县应急"') == ["id5"]
+    assert ids(index, '"县应急管理"')[0] == "id5"  # and 县应急管理局's posts after it
     # (unquoted, 县 and 应急 are also words in other posts; the exact text ranks first)
     assert ids(index, "县应急")[0] == "id5"
 
@@ -164,6 +169,52 @@ def test_filters_by_section_department_group_and_dates(index: Path) -> None:
     ) == {"id3", "id7"}
     between = {"since": T0 - timedelta(days=3, hours=1), "until": T0 - timedelta(days=2)}
     assert ids(index, "防汛", **between) == ["id3"]
+
+
+PHRASES = (
+    "加快基础设施建设",
+    "推进乡村振兴",
+    "完善基础公共服务设施",
+    "建设美丽乡村",
+    "开展防汛检查",
+    "基础教育设施改善",
+    "城乡建设规划",
+    "设施农业发展",
+)
+
+
+def varied_docs(count: int) -> list[search.Document]:
+    """Posts whose texts mix the same phrases in different amounts and orders, so that
+    scores spread out, and some tie."""
+    made = []
+    for n in range(count):
+        picked = [PHRASES[(n * k + k * k) % len(PHRASES)] for k in range(1, 2 + n % 5)]
+        made.append(
+            doc(n, "，".join(picked[:2]), "。".join(picked * (1 + n % 3)), sections=("bumen",))
+        )
+    return made
+
+
+@pytest.mark.parametrize(
+    "query", ["基础设施建设", "建设 乡村", "设施", '"基础设施"', "防汛 OR 乡村"]
+)
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_pages_walk_every_match_once_in_one_order(tmp_path: Path, query: str, sort: str) -> None:
+    folder = tmp_path / "index"
+    search.update(folder, varied_docs(300))
+    whole = search.search(folder, Request(query, sort=sort, per_page=100))  # type: ignore[arg-type]
+    walked, scores = [], []
+    for page in range(1, 100 // 7 + 2):
+        results = search.search(folder, Request(query, sort=sort, per_page=7, page=page))  # type: ignore[arg-type]
+        assert results.total == whole.total
+        walked += [h.id for h in results.hits]
+        scores += [h.score for h in results.hits]
+    assert whole.total > 20
+    # the pages are the one long list cut up: nothing twice, nothing skipped
+    assert walked[:100] == [h.id for h in whole.hits][: len(walked[:100])]
+    assert len(set(walked)) == len(walked)
+    if sort == "relevance":
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_newest_first_and_pages(index: Path) -> None:

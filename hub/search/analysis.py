@@ -5,12 +5,12 @@ tests/test_search_analysis.py).
 Two analyses of the same folded text (`hub.text.fold_simplified`):
 
 - words: jieba's search mode, which gives each word and the shorter words inside it
-  (应急管理局: 应急, 管理, 管理局, 应急管理局); letters and digits as whole words. This is
-  what ranks: a post about 防汛 says 防汛.
+  (应急管理局: 应急, 管理, 管理局, 应急管理局); letters and digits as whole words. For
+  titles and department names, where they lift a post that is about the query.
 - grams: overlapping pairs of Han characters (防汛应急: 防汛, 汛应, 应急), letters and
-  digits as whole words, in order. A phrase of grams is a substring of the text, so a
-  query is found even where jieba cut the document's words elsewhere (县应急 inside
-  全县应急管理).
+  digits as whole words, in order. What matches: a query is found wherever its
+  characters stand, even where jieba cut the text's words elsewhere (县应急 inside
+  全县应急管理); a phrase of grams is a substring.
 """
 
 from __future__ import annotations

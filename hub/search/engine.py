@@ -19,22 +19,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, AndNot, DateRange, Or, Phrase, Prefix, Query, Term
-from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+from whoosh.query import And, AndMaybe, AndNot, DateRange, Or, Phrase, Prefix, Query, Term
+from whoosh.sorting import FieldFacet
 
 from hub import generations
 from hub.errors import SearchError
 from hub.search import analysis
+from hub.search.document import Document, UpdateResult
 from hub.search.query import Clause, Parsed, Request
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = "2"  # a generation of another version is rebuilt by the next publish
+SCHEMA_VERSION = "5"  # a generation of another version is rebuilt by the next publish
 OPEN_ATTEMPTS = 10
 MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
-WORD_FIELDS = {"title": 3.0, "department": 2.0, "files": 1.5, "text": 1.0}
+# Short fields are indexed as jieba's words; a post's body only as character pairs, as
+# Lucene's CJK analyzer does: indexing its words too doubled the postings (whoosh's
+# commit costs ~16 µs each) and halved indexing speed for no gain on the relevance set.
+# Boosts apply at query time: at index time whoosh multiplies term frequencies, which
+# BM25 then saturates.
+WORD_FIELDS = {"title": 3.0, "department": 2.0, "files": 1.5}
 GRAM_FIELDS = {"title_grams": 3.0, "grams": 1.0}
 STORED_FIELDS = ("id", "title", "text", "department", "source", "group", "sections", "date")
 
@@ -86,13 +93,11 @@ def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         version=ID(),  # "id:hash": tells an unchanged document without reading it
-        title=TEXT(analyzer=words, stored=True, phrase=False, field_boost=WORD_FIELDS["title"]),
-        text=TEXT(analyzer=words, stored=True, phrase=False),
-        department=TEXT(
-            analyzer=words, stored=True, phrase=False, field_boost=WORD_FIELDS["department"]
-        ),
-        files=TEXT(analyzer=words, phrase=False, field_boost=WORD_FIELDS["files"]),
-        title_grams=TEXT(analyzer=grams, field_boost=GRAM_FIELDS["title_grams"]),
+        title=TEXT(analyzer=words, stored=True, phrase=False),
+        text=STORED(),  # for snippets; searched as `grams`
+        department=TEXT(analyzer=words, stored=True, phrase=False),
+        files=TEXT(analyzer=words, phrase=False),
+        title_grams=TEXT(analyzer=grams),
         grams=TEXT(analyzer=grams),
         source=ID(stored=True),
         group=ID(stored=True),
@@ -100,49 +105,6 @@ def schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         path=STORED(),
     )
-
-
-@dataclass(frozen=True)
-class Document:
-    """One post as the index sees it."""
-
-    id: str
-    hash: str  # changes whenever anything indexed here changes
-    title: str
-    text: str
-    department: str
-    source_id: str
-    group: str
-    sections: tuple[str, ...]
-    date: datetime
-    path: str
-    files: tuple[str, ...] = ()  # attachments' names
-
-    def fields(self) -> dict[str, Any]:
-        files = "\n".join(self.files)
-        return {
-            "id": self.id,
-            "version": f"{self.id}:{self.hash}",
-            "title": self.title,
-            "text": self.text,
-            "department": self.department,
-            "files": files,
-            "title_grams": self.title,
-            "grams": f"{self.text}\n{files}",
-            "source": self.source_id,
-            "group": self.group,
-            "sections": ",".join(self.sections),
-            "date": self.date.astimezone(UTC).replace(tzinfo=None),
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True)
-class UpdateResult:
-    added: int
-    updated: int
-    deleted: int
-    rebuilt: bool = False
 
 
 # -- the index on disk ------------------------------------------------------------------
@@ -197,7 +159,7 @@ def rebuild(
     def write(generation: Path, previous: Path | None) -> None:
         nonlocal counted
         ix = whoosh_index.create_in(str(generation), schema())
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, compound=False)
         try:
             for doc in documents:
                 writer.add_document(**doc.fields())
@@ -250,7 +212,7 @@ def update(
     stale = indexed - docs.keys()
     if not changed and not stale:
         return UpdateResult(0, 0, 0)
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, compound=False)
     try:
         for pid in stale:
             writer.delete_by_term("id", pid)
@@ -312,26 +274,28 @@ class Searcher:
         self._searcher.close()
 
     def search(self, parsed: Parsed, request: Request) -> tuple[int, list[Row]]:
-        query = compile_query(parsed)
-        limit = request.page * request.per_page
-        newest = FieldFacet("date", reverse=True)
-        # ties (templated notices score alike) go to the newer post, so pages never
-        # overlap: whoosh's own order of equal scores depends on how many it collects
-        order = newest if request.sort == "newest" else MultiFacet([ScoreFacet(), newest])
-        results = self._searcher.search(
-            query, limit=limit, filter=_filters(request), sortedby=order, terms=False
-        )
-        rows = [
-            # a sorted search's "score" is its sort key; the first part of ours is -score
-            Row({k: hit.get(k) for k in (*STORED_FIELDS, "path")}, _score(hit.score))
-            for hit in results[limit - request.per_page : limit]
-        ]
-        return len(results), rows
+        """(how many posts match, one page of them)."""
+        query, limit = compile_query(parsed), request.page * request.per_page
+        if request.sort == "newest":
+            order = FieldFacet("date", reverse=True)
+            results = self._searcher.search(
+                query, limit=limit, filter=_filters(request), sortedby=order, terms=False
+            )
+            scored = [(hit, 0.0) for hit in results[limit - request.per_page : limit]]
+        else:
+            collector = _top(limit, request)
+            self._searcher.search_with_collector(query, collector)
+            results = collector.results()
+            scored = [(hit, float(hit.score)) for hit in results[limit - request.per_page :]]
+            scored.sort(key=lambda pair: (-pair[1], -_epoch(pair[0].get("date"))))
+        rows = [Row({k: hit.get(k) for k in (*STORED_FIELDS, "path")}, s) for hit, s in scored]
+        return len(results), rows  # counted as they were scored: no second pass
 
     def finds(self, parsed: Parsed, request: Request) -> bool:
-        """Whether the query finds anything at all."""
-        found = self._searcher.search(compile_query(parsed), limit=1, filter=_filters(request))
-        return bool(found.scored_length())
+        """Whether the query finds anything at all (nothing is scored)."""
+        query, filters = compile_query(parsed, scored=False), _filters(request)
+        matches = (query if filters is None else And([query, filters])).docs(self._searcher)
+        return next(iter(matches), None) is not None
 
     def similar_title_words(self, word: str, limit: int = 3) -> list[str]:
         """Title words one edit from `word` (防汎 -> 防汛), the commonest first."""
@@ -339,39 +303,90 @@ class Searcher:
         return [str(s) for s in corrector.suggest(word, limit=limit, maxdist=1) if s != word]
 
 
-def _score(key: Any) -> float:
-    return float(-key[0]) if isinstance(key, tuple) and key else 0.0
+def _top(limit: int, request: Request) -> Any:
+    """Whoosh's top-k collector, exact. By default it rewrites the query as it goes
+    (`replace`), dropping parts whose estimated best score cannot lift a post into the
+    top k — estimates that are not bounds for these queries, so a post scored 122 in
+    the top 10 and 135 in the top 20, and pages overlapped. Its order is score, then
+    index order: strict, so pages never overlap or skip; equal scores on one page go to
+    the newer post. (A date sort key on every match, for ties across pages, took a
+    fifth of each query.)"""
+    collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    filters = _filters(request)
+    return collector if filters is None else collectors.FilterCollector(collector, filters)
 
 
-def compile_query(parsed: Parsed) -> Query:
-    required = And([Or([_clause(c) for c in group]) for group in parsed.required])
+def _epoch(moment: datetime | None) -> float:
+    return moment.replace(tzinfo=UTC).timestamp() if moment else 0.0
+
+
+def compile_query(parsed: Parsed, *, scored: bool = True) -> Query:
+    """What matches is decided in one field, `grams` (every character pair of the title,
+    department, text and attachments), by intersecting posting lists: the cheapest
+    question whoosh can answer. What ranks — the title, the department, the words in
+    the order typed — is asked only of the posts that match (AndMaybe), and not at all
+    when only whether anything matches counts (`scored` False)."""
+    clause = _clause if scored else _match
+    required = And([Or([clause(c) for c in group]) for group in parsed.required])
     if parsed.excluded:
-        return AndNot(required, Or([_clause(c) for c in parsed.excluded]))
+        return AndNot(required, Or([_match(c) for c in parsed.excluded]))
     return required
 
 
 def _clause(clause: Clause) -> Query:
-    alternatives = [_substring(clause.text)]
-    if not clause.phrase:
-        words = analysis.query_words(clause.text)
-        alternatives.append(
-            And([Or([Term(f, w) for f in WORD_FIELDS]) for w in dict.fromkeys(words)])
-        )
-    return Or(alternatives)
+    return AndMaybe(_match(clause), Or(_bonus(clause)))
 
 
-def _substring(text: str) -> Query:
-    """Where these characters occur in this order, in the title or the text."""
-    grams = [g for g, _, _ in analysis.grams(text)]
-    queries: list[Query] = []
-    for field in GRAM_FIELDS:
-        if len(grams) > 1:
-            queries.append(Phrase(field, grams))
-        elif analysis.is_han(grams[0]):  # one character: alone, or first of a pair
-            queries += [Term(field, grams[0]), Prefix(field, grams[0])]
-        else:
-            queries.append(Term(field, grams[0]))
-    return Or(queries)
+def _match(clause: Clause) -> Query:
+    """A phrase: its characters in that order. A word: the character pairs of each of
+    its words (生态环境保护 finds 保护生态环境). Order is checked for phrases only:
+    whoosh checks it post by post in Python (ten times the cost), and a Chinese text
+    that has every pair of a word but not the word is rare."""
+    if clause.phrase:
+        return _pairs("grams", clause.text, ordered=True)
+    needed = [g for word in _words(clause) for g in _grams(word)]
+    return _pairs("grams", " ".join(dict.fromkeys(needed)))
+
+
+def _bonus(clause: Clause) -> list[Query]:
+    """What lifts a match: the clause in the title, its words as the title's or the
+    department's words, and all its pairs (the words as typed, side by side)."""
+    boost = GRAM_FIELDS["title_grams"]
+    found = [_pairs("title_grams", clause.text, ordered=clause.phrase, boost=boost)]
+    if clause.phrase:
+        return found
+    weight = WORD_FIELDS["department"]
+    found += [Term("department", word, boost=weight) for word in _words(clause)]
+    between = set(_grams(clause.text)) - {g for w in _words(clause) for g in _grams(w)}
+    if between:
+        found.append(And([Term("grams", g) for g in sorted(between)]))
+    return found
+
+
+def _words(clause: Clause) -> list[str]:
+    """The typed words, without lone characters (县 of 县纪委监委) when longer words
+    carry them: as a prefix of every pair it begins, a lone character is the costliest
+    query there is, and it adds nothing the longer words do not."""
+    words = list(dict.fromkeys(analysis.query_words(clause.text)))
+    return [w for w in words if len(w) > 1] or [clause.text]
+
+
+def _grams(text: str) -> list[str]:
+    return [g for g, _, _ in analysis.grams(text)]
+
+
+def _pairs(field: str, text: str, ordered: bool = False, boost: float = 1.0) -> Query:
+    """Posts whose field has all these character pairs (in this order, when `ordered`:
+    a substring). A lone character: one standing alone, or the first of a pair."""
+    grams = _grams(text)
+    if len(grams) == 1 and len(grams[0]) == 1 and analysis.is_han(grams[0]):
+        return Or([Term(field, grams[0]), Prefix(field, grams[0])], boost=boost)
+    if ordered and len(grams) > 1:
+        return Phrase(field, grams, boost=boost)
+    terms = list(dict.fromkeys(grams))
+    if len(terms) == 1:
+        return Term(field, terms[0], boost=boost)
+    return And([Term(field, g) for g in terms], boost=boost)
 
 
 def _filters(request: Request) -> Query | None:

@@ -1,0 +1,322 @@
+"""Search at county and province size: indexing and query latency at 10,000 and 100,000
+posts of real prose, an incremental update of 100 posts, and the same corpus in a
+minimal baseline — raw Whoosh with jieba's own ChineseAnalyzer, one text field per
+field, whoosh's query parser and highlighter — so the ratios show what hub's analysis
+(words + character pairs, folding) costs and what it finds that the baseline misses.
+
+    python -m bench.search                  # 10,000 and 100,000 posts
+    python -m bench.search --sizes 2000     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import random
+import statistics
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench.common import START, Row, prose, timed
+from hub import search
+from hub.demo import SOURCES
+
+SIZES = (10_000, 100_000)
+INCREMENT = 100
+ROUNDS = 3  # each query is timed this many times; every timing counts for p50/p95
+PER_PAGE = 10
+SECTIONS = ("shizheng", "zhenjie", "bumen", "yiju", "yiye", "yiyou", "pingan", "qingfeng")
+
+# What residents type: words, departments, phrases, exclusions, alternatives, words that
+# span jieba's cuts (县应急 is not a word), traditional script, and filters.
+QUERIES: list[tuple[str, dict[str, str]]] = [
+    ("防汛", {}),
+    ("乡村振兴", {}),
+    ("就业", {}),
+    ("营商环境", {}),
+    ("生态环境保护", {}),
+    ("义务教育", {}),
+    ("医疗保险", {}),
+    ("食品安全", {}),
+    ("社会保障", {}),
+    ("农村 改革", {}),
+    ("经济 -农业", {}),
+    ("粮食 OR 能源", {}),
+    ('"深化改革"', {}),
+    ('"全面建成小康社会"', {}),
+    ("县应急", {}),
+    ("保障房", {}),
+    ("科技创新", {"sort": "newest"}),
+    ("扶贫", {"section": "yiye"}),
+    ("基础设施建设", {"group": "部门"}),
+    ("发展", {}),  # in nearly every post: the worst case for scoring and sorting
+    ("改革开放", {"since": "2025"}),
+    ("國有企業", {}),  # traditional script
+    ("县人民医院", {}),
+    ("交通", {"page": "3"}),
+]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: list[search.Document]
+
+    @classmethod
+    def make(cls, size: int, first: int = 0, seed: int = 7) -> Corpus:
+        """`size` posts of 2-4 real paragraphs each, from 51 departments over three years."""
+        texts, rng = prose(), random.Random(seed + first)
+        live = [s for s in SOURCES if s.status == "ok"]
+        docs = []
+        for n in range(first, first + size):
+            paragraphs = [texts[rng.randrange(len(texts))] for _ in range(rng.randint(2, 4))]
+            lead = paragraphs[0]
+            cut = rng.randrange(0, max(1, len(lead) - 30))
+            source = live[n % len(live)]
+            docs.append(
+                search.Document(
+                    id=f"p{n:07d}",
+                    hash="1",
+                    title=lead[cut : cut + rng.randint(12, 28)].strip("，。；：、"),
+                    text="\n".join(paragraphs),
+                    department=source.name,
+                    source_id=source.id,
+                    group=source.group,
+                    sections=tuple(rng.sample(SECTIONS, rng.randint(1, 2))),
+                    date=START - timedelta(minutes=15 * n),
+                    path=f"p/{n}.html",
+                )
+            )
+        return cls(docs)
+
+
+# -- hub ----------------------------------------------------------------------------------
+
+
+def hub_index(folder: Path, corpus: Corpus) -> float:
+    _, seconds = timed(lambda: search.update(folder, corpus.documents, rebuild=True))
+    return seconds
+
+
+def hub_query(folder: Path, text: str, params: dict[str, str]) -> int:
+    """One page as the portal shows it: hits with marked titles and snippets."""
+    since = params.get("since")
+    request = search.Request(
+        text,
+        section=params.get("section", ""),
+        group=params.get("group", ""),
+        since=START.replace(year=int(since), month=1, day=1) if since else None,
+        sort="newest" if params.get("sort") == "newest" else "relevance",
+        page=int(params.get("page", "1")),
+        per_page=PER_PAGE,
+    )
+    results = search.search(folder, request)
+    for hit in results.hits:
+        search.to_html(hit.snippet), search.to_html(hit.title_marked)
+    return results.total
+
+
+# -- the baseline: what one would write with the libraries alone ------------------------
+
+
+class Baseline:
+    """Raw Whoosh with jieba's ChineseAnalyzer: title and text fields, the default query
+    parser (AND), whoosh's own highlighter for snippets."""
+
+    def __init__(self, folder: Path) -> None:
+        from whoosh import fields, index  # noqa: PLC0415
+
+        analyzer = _jieba_analyzer()
+        schema = fields.Schema(
+            id=fields.ID(stored=True, unique=True),
+            title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+            text=fields.TEXT(analyzer=analyzer, stored=True),
+            department=fields.TEXT(analyzer=analyzer, stored=True),
+            sections=fields.KEYWORD(stored=True, commas=True),
+            group=fields.ID(stored=True),
+            date=fields.DATETIME(stored=True, sortable=True),
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        self.index = index.create_in(str(folder), schema)
+
+    def add(self, corpus: Corpus) -> None:
+        writer = self.index.writer(limitmb=256)
+        for doc in corpus.documents:
+            writer.update_document(
+                id=doc.id,
+                title=doc.title,
+                text=doc.text,
+                department=doc.department,
+                sections=",".join(doc.sections),
+                group=doc.group,
+                date=doc.date.replace(tzinfo=None),
+            )
+        writer.commit()
+
+    def query(self, text: str, params: dict[str, str]) -> int:
+        from whoosh import index, qparser, query  # noqa: PLC0415
+
+        ix = index.open_dir(self.index.storage.folder)  # as a server answering a request
+        parser = qparser.MultifieldParser(["title", "text", "department"], ix.schema)
+        parsed = parser.parse(text.replace(" -", " NOT "))
+        filters = [
+            query.Term(field, params[key])
+            for key, field in (("section", "sections"), ("group", "group"))
+            if key in params
+        ]
+        page = int(params.get("page", "1"))
+        sort = "date" if params.get("sort") == "newest" else None
+        with ix.searcher() as searcher:
+            results = searcher.search_page(
+                parsed,
+                page,
+                pagelen=PER_PAGE,
+                filter=query.And(filters) if filters else None,
+                sortedby=sort,
+                reverse=bool(sort),
+            )
+            for hit in results:
+                hit.highlights("text"), hit["title"]
+            return int(results.total)
+
+
+def _jieba_analyzer() -> Any:
+    """jieba's whoosh analyzer. Importing jieba.analyse leaves its IDF table's file open
+    (jieba's own leak): closed here, where the warning about it is not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        from jieba.analyse import ChineseAnalyzer  # noqa: PLC0415 (bench-only dependency)
+
+        gc.collect()
+    return ChineseAnalyzer()
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    index_seconds: float
+    latencies: list[float]  # seconds, every timing of every query
+    totals: dict[str, int]  # query: matches
+
+
+def measure(index: Callable[[], float], query: Callable[[str, dict[str, str]], int]) -> Figures:
+    seconds = index()
+    totals = {text: query(text, params) for text, params in QUERIES}  # warms the caches
+    latencies = [
+        timed(partial(query, text, params))[1] for _ in range(ROUNDS) for text, params in QUERIES
+    ]
+    return Figures(seconds, latencies, totals)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def incremental(folder: Path, corpus: Corpus) -> tuple[float, search.UpdateResult]:
+    """100 posts more, as one publish brings them: the whole set goes to update()."""
+    newer = Corpus.make(INCREMENT, first=len(corpus.documents))
+    everything = [*newer.documents, *corpus.documents]
+    result, seconds = timed(lambda: search.update(folder, everything))
+    assert result.added == INCREMENT, result  # noqa: S101 (the bench checks what it timed)
+    return seconds, result
+
+
+def size_rows(size: int) -> list[Row]:
+    corpus = Corpus.make(size)
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        hub = measure(lambda: hub_index(root / "hub", corpus), partial(hub_query, root / "hub"))
+        step, _ = incremental(root / "hub", corpus)
+        baseline = Baseline(root / "baseline")
+        base = measure(lambda: timed(lambda: baseline.add(corpus))[1], baseline.query)
+        mb = sum(f.stat().st_size for f in (root / "hub").rglob("*") if f.is_file()) / 1e6
+        base_mb = sum(f.stat().st_size for f in (root / "baseline").rglob("*")) / 1e6
+    return rows_for(size, hub, base, step, (mb, base_mb))
+
+
+def rows_for(
+    size: int, hub: Figures, base: Figures, step: float, sizes: tuple[float, float]
+) -> list[Row]:
+    p50, p95 = percentile(hub.latencies, 0.5), percentile(hub.latencies, 0.95)
+    b50, b95 = percentile(base.latencies, 0.5), percentile(base.latencies, 0.95)
+    missed = [q for q, n in base.totals.items() if n == 0 and hub.totals[q] > 0]
+    fewer = sum(1 for q, n in base.totals.items() if n < hub.totals[q])
+    slowest = max(QUERIES, key=lambda q: statistics.mean(_per_query(hub, q[0])))[0]
+    return [
+        Row(
+            f"search index, {size:,} posts",
+            size / hub.index_seconds,
+            "docs/s",
+            f"{hub.index_seconds:.1f}s, {sizes[0]:.0f} MB; "
+            f"{hub.index_seconds / base.index_seconds:.2f}x the baseline's time",
+        ),
+        Row(
+            f"  baseline: whoosh + jieba, {size:,}",
+            size / base.index_seconds,
+            "docs/s",
+            f"{base.index_seconds:.1f}s, {sizes[1]:.0f} MB",
+        ),
+        Row(
+            f"search query p50, {size:,} posts",
+            p50 * 1000,
+            "ms",
+            f"p95 {p95 * 1000:.0f} ms, max {max(hub.latencies) * 1000:.0f} ms "
+            f"({slowest}); {len(QUERIES)} queries x {ROUNDS}, a page with snippets",
+        ),
+        Row(
+            f"  baseline query p50, {size:,}",
+            b50 * 1000,
+            "ms",
+            f"p95 {b95 * 1000:.0f} ms; hub/baseline p50 {p50 / b50:.2f}x, p95 {p95 / b95:.2f}x",
+        ),
+        Row(
+            f"  baseline finds fewer, {size:,}",
+            fewer,
+            "queries",
+            f"of {len(QUERIES)}; nothing at all for {', '.join(missed) or 'none'}",
+        ),
+        Row(
+            f"search update +{INCREMENT} posts, {size:,}",
+            step,
+            "s",
+            f"{INCREMENT / step:.0f} docs/s, the whole set compared by version",
+        ),
+    ]
+
+
+def _per_query(figures: Figures, text: str) -> Iterator[float]:
+    index = [q for q, _ in QUERIES].index(text)
+    return iter(figures.latencies[index :: len(QUERIES)])
+
+
+def rows(repeat: int, sizes: tuple[int, ...] = SIZES) -> list[Row]:
+    del repeat  # every query is timed ROUNDS times already; indexing once per size
+    return [row for size in sizes for row in size_rows(size)]
+
+
+def main(argv: Any = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("jieba").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    table = rows(1, tuple(int(s) for s in args.sizes.split(",")))
+    width = max(len(r.name) for r in table)
+    for row in table:
+        print(f"{row.name:<{width}}  {row.value:>10,.1f}  {row.unit:<8}  {row.note}")
+    print(f"({time.perf_counter() - started:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()

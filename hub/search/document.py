@@ -1,0 +1,51 @@
+"""One post as the search index sees it, and what an update did (plain values: the
+engine turns them into whoosh's fields)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One post as the index sees it."""
+
+    id: str
+    hash: str  # changes whenever anything indexed here changes
+    title: str
+    text: str
+    department: str
+    source_id: str
+    group: str
+    sections: tuple[str, ...]
+    date: datetime
+    path: str
+    files: tuple[str, ...] = ()  # attachments' names
+
+    def fields(self) -> dict[str, Any]:
+        files = "\n".join(self.files)
+        return {
+            "id": self.id,
+            "version": f"{self.id}:{self.hash}",
+            "title": self.title,
+            "text": self.text,
+            "department": self.department,
+            "files": files,
+            "title_grams": self.title,
+            "grams": f"{self.title}\n{self.department}\n{self.text}\n{files}",
+            "source": self.source_id,
+            "group": self.group,
+            "sections": ",".join(self.sections),
+            "date": self.date.astimezone(UTC).replace(tzinfo=None),
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    added: int
+    updated: int
+    deleted: int
+    rebuilt: bool = False
