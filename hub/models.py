@@ -128,6 +128,63 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceAudit:
+    """One source in the consolidation audit: how alive it is and how much of it is
+    its own."""
+
+    source_id: str
+    state: str  # active, low-activity, dormant, failing, gone, new (never fetched)
+    posts: int  # stored, all time
+    posts_30: int  # published in the last 30 days
+    posts_90: int
+    posts_180: int
+    last_post: datetime | None
+    days_since: int | None  # since the last post; None when it has none
+    reprints: int  # of its posts, how many are another department's notice reprinted
+    reprints_of: str = ""  # the source it reprints most, if any
+
+    @property
+    def reprint_share(self) -> float:
+        return self.reprints / self.posts if self.posts else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCandidate:
+    """Two sources one publication could serve: one only reprints the other, or they
+    publish the same notices."""
+
+    source_id: str  # the one to merge
+    into: str  # where its readers would find the same
+    reason: str  # only-reprints | overlap
+    share: float  # of source_id's posts (only-reprints) or the smaller one's (overlap)
+    shared: int  # posts in common
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    sources: tuple[SourceAudit, ...]
+    merges: tuple[MergeCandidate, ...]
+
+    def of(self, source_id: str) -> SourceAudit | None:
+        return next((s for s in self.sources if s.source_id == source_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One run of hub's writers, as `hub status` lists them: what it did and how long."""
+
+    kind: str  # run, crawl, publish, index, schedule (one tick that did something)
+    started: datetime
+    seconds: float
+    sources: int = 0  # crawled
+    new: int = 0
+    changed: int = 0
+    failed: int = 0  # sources
+    published: bool = False
+    error: str = ""  # one line, when the run failed as a whole
+
+
+@dataclass(frozen=True, slots=True)
 class Condition:
     """One field of a rule that matched a post, and what matched."""
 

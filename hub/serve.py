@@ -47,7 +47,10 @@ def make_app(config: Config, clock: Clock) -> Starlette:
     service = SearchService(config)
     site_dir = config.site_dir
 
-    async def search_page(request: Request) -> Response:
+    # Searching is whoosh, in Python: plain functions, which starlette runs in its
+    # thread pool, so a search never holds up the pages and files being served.
+    # (Each search opens its own reader: nothing is shared between threads.)
+    def search_page(request: Request) -> Response:
         params = dict(request.query_params)
         try:
             status, page = service.page(params, clock())
@@ -55,7 +58,7 @@ def make_app(config: Config, clock: Clock) -> Starlette:
             return HTMLResponse(service.unavailable(params, clock()), status_code=503)
         return HTMLResponse(page, status_code=status)
 
-    async def search_api(request: Request) -> Response:
+    def search_api(request: Request) -> Response:
         params = dict(request.query_params)
         try:
             query = service.request(params)

@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, event, func, inspect, literal, text
+from sqlalchemy import DateTime, delete, event, func, inspect, literal, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from hub.errors import StoreError
-from hub.models import Attachment, Post, SourceState, StoredPost
+from hub.models import Attachment, Post, RunRecord, SourceState, StoredPost
 
 Sketcher = Callable[[Post], tuple[int, ...]]
 DATABASE = "hub.sqlite3"  # the file name inside a site's data/ folder
@@ -78,6 +78,24 @@ class SourceRow(SQLModel, table=True):
     last_fetch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_ok_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_new_post_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RunRow(SQLModel, table=True):
+    __tablename__ = "runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    started: datetime = Field(index=True, sa_type=UTCDateTime)
+    seconds: float
+    sources: int = 0
+    new: int = 0
+    changed: int = 0
+    failed: int = 0
+    published: bool = False
+    error: str = ""
+
+
+RUNS_KEPT = 1000  # older runs are forgotten
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -268,6 +286,26 @@ class Store:
         with self._session() as session:
             session.merge(SourceRow(**values))
             session.commit()
+
+    def add_run(self, run: RunRecord) -> None:
+        """Remember a run; only the latest RUNS_KEPT are kept."""
+        values = {name: getattr(run, name) for name in RunRow.model_fields if name != "id"}
+        with self._session() as session:
+            session.add(RunRow(**values))
+            session.flush()
+            oldest = session.exec(
+                select(RunRow.id).order_by(col(RunRow.id).desc()).offset(RUNS_KEPT).limit(1)
+            ).first()
+            if oldest is not None:
+                session.execute(delete(RunRow).where(col(RunRow.id) <= oldest))
+            session.commit()
+
+    def runs(self, limit: int = 10) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        with self._session() as session:
+            rows = session.exec(select(RunRow).order_by(col(RunRow.id).desc()).limit(limit))
+            fields = [name for name in RunRow.model_fields if name != "id"]
+            return [RunRecord(**{name: getattr(row, name) for name in fields}) for row in rows]
 
 
 def _sketch_text(values: tuple[int, ...]) -> str:

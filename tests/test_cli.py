@@ -34,6 +34,7 @@ COMMANDS = {
     "explain",
     "route",
     "sources",
+    "audit",
 }
 
 
@@ -107,10 +108,10 @@ def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
 
 def test_status_shows_each_source_health(project: Config) -> None:
     code, out, _ = hub("status", "-c", str(project.path))
-    assert code == 0 and out.splitlines()[-1] == "51 new"  # nothing fetched yet
+    assert code == 0 and out.split("\n\n")[0].splitlines()[-1] == "51 new"  # nothing fetched yet
     hub("crawl", "-c", str(project.path))
     code, out, _ = hub("status", "-c", str(project.path))
-    assert out.splitlines()[-1] == "49 ok, 2 failing"
+    assert out.split("\n\n")[0].splitlines()[-1] == "49 ok, 2 failing"
     assert out.splitlines()[0].split() == [
         "source",
         "name",
@@ -126,7 +127,8 @@ def test_status_shows_each_source_health(project: Config) -> None:
         "error",
     ]
     rows = {
-        row["id"]: row for row in json.loads(hub("status", "-c", str(project.path), "--json")[1])
+        row["id"]: row
+        for row in json.loads(hub("status", "-c", str(project.path), "--json")[1])["sources"]
     }
     assert rows["qxj"]["state"] == "failing" and rows["qxj"]["error_kind"] == "http"
     assert rows["qxj"]["error"].startswith("HTTP 500") and rows["qxj"]["failures"] == 1

@@ -1,9 +1,20 @@
-"""The scheduler's tick on a fake clock: due sources only, publish only on change."""
+"""The scheduler on a fake clock — due sources only, backoff and Retry-After, jitter,
+publishing debounced, restarts that lose nothing — and a real `hub schedule` process
+stopped by SIGTERM in the middle of a crawl."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+import pytest
 
 from hub import pipeline, schedule
 from hub.config import Config
@@ -11,8 +22,47 @@ from hub.demo import SOURCES, CountyServer
 from tests.conftest import Clock
 from tests.httpserver import Reply, ScriptedServer
 
-FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
-<item><title>一条信息</title><guid>1</guid><description>正文</description></item></channel></rss>"""
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rss(*items: str) -> bytes:
+    entries = "".join(
+        f"<item><title>{t}</title><guid>{t}</guid><description>{t}的正文</description></item>"
+        for t in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'.encode()
+
+
+def project(
+    folder: Path, server: ScriptedServer, sources: dict[str, str], extra: str = ""
+) -> Config:
+    """A channels.yaml with one feed source per (id: path) on `server`."""
+    listed = ", ".join(
+        f'{{id: {sid}, name: 测试{n}局, feed: "{server.url}{path}"}}'
+        for n, (sid, path) in enumerate(sources.items())
+    )
+    path = folder / "channels.yaml"
+    path.write_text(
+        f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, every: 10m, robots: false, delay: 0s}}
+{extra}
+sources: [{listed}]
+channels: [{{slug: qita, title: 其他, fallback: true}}]
+""",
+        encoding="utf-8",
+    )
+    return pipeline.load(path)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        yield running
+
+
+def hits(server: ScriptedServer, path: str) -> int:
+    return sum(1 for seen, _ in server.seen if seen == path)
 
 
 def test_ticks_crawl_due_sources_and_publish_new_posts(
@@ -30,38 +80,170 @@ def test_ticks_crawl_due_sources_and_publish_new_posts(
     assert project.site_dir.resolve() != built  # new posts: published
 
 
-def test_a_tick_with_nothing_new_does_not_publish(tmp_path: Path, clock: Clock) -> None:
-    with ScriptedServer() as server:
-        server.routes["/feed.xml"] = Reply(200, FEED.encode(), {"ETag": '"same"'})
-        path = tmp_path / "channels.yaml"
-        path.write_text(
-            f"""\
-site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
-fetch: {{allow_private: true, every: 10m}}
-sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]
-channels: [{{slug: qita, title: 其他, fallback: true}}]
-""",
-            encoding="utf-8",
-        )
-        config = pipeline.load(path)
-        runner = schedule.Runner(config, clock)
-        assert [r.new for r in runner.tick()] == [1]
-        built = config.site_dir.resolve()
-        assert runner.tick() == []
+def test_a_tick_with_nothing_new_does_not_publish(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    server.routes["/feed.xml"] = Reply(200, rss("一条信息"), {"ETag": '"same"'})
+    config = project(tmp_path, server, {"one": "/feed.xml"})
+    runner = schedule.Runner(config, clock)
+    assert [r.new for r in runner.tick()] == [1]
+    built = config.site_dir.resolve()
+    assert runner.tick() == []
+    clock.advance(timedelta(minutes=10))
+    (again,) = runner.tick()
+    assert (again.ok, again.new, again.not_modified) == (True, 0, True)
+    assert config.site_dir.resolve() == built
+
+
+def test_failures_back_off_and_retry_after_is_honoured_across_restarts(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    server.routes["/ok.xml"] = Reply(200, rss("正常"))
+    server.routes["/err.xml"] = Reply(500, b"oops")
+    server.routes["/busy.xml"] = Reply(503, b"later", {"Retry-After": "7200"})
+    config = project(
+        tmp_path,
+        server,
+        {"ok": "/ok.xml", "err": "/err.xml", "busy": "/busy.xml"},
+        "schedule: {jitter: 0}",
+    )
+    start = clock()
+    runner = schedule.Runner(config, clock)
+    runner.tick()
+    store = runner.store
+    # the failing source: 10m, then 20m, then 40m (doubling from its interval)
+    waits = [store.state("err").next_fetch_at - clock()]  # type: ignore[operator]
+    for _ in range(2):
+        clock.now = store.state("err").next_fetch_at  # type: ignore[assignment]
+        runner.tick()
+        waits.append(store.state("err").next_fetch_at - clock())  # type: ignore[operator]
+    assert waits == [timedelta(minutes=10), timedelta(minutes=20), timedelta(minutes=40)]
+    assert store.state("err").failures == 3
+    # the server asked for two hours: nothing before that, even from a new scheduler
+    assert store.state("busy").next_fetch_at == start + timedelta(hours=2)
+    assert hits(server, "/busy.xml") == 1
+    runner.close()
+    clock.now = start + timedelta(hours=1, minutes=59)
+    restarted = schedule.Runner(config, clock)
+    restarted.tick()
+    assert hits(server, "/busy.xml") == 1
+    clock.now = start + timedelta(hours=2)
+    restarted.tick()
+    assert hits(server, "/busy.xml") == 2
+    restarted.close()
+
+
+def test_a_restart_polls_nothing_early_and_publishes_what_was_missed(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    server.routes["/feed.xml"] = Reply(200, rss("第一条"))
+    config = project(tmp_path, server, {"one": "/feed.xml"})
+    with pipeline.writer_lock(config):  # as a scheduler killed between crawl and publish
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, clock())
+        store.close()
+    assert not config.site_dir.exists()
+    runner = schedule.Runner(config, clock)
+    assert runner.tick() == []  # not due: the state in the database says so
+    assert hits(server, "/feed.xml") == 1
+    assert (config.site_dir / "index.html").is_file()  # but the missed publish happens
+    (run,) = runner.store.runs()
+    assert (run.kind, run.sources, run.published) == ("schedule", 0, True)
+    runner.close()
+
+
+def test_the_next_poll_comes_early_by_at_most_the_jitter(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    ids = {f"s{n}": f"/{n}.xml" for n in range(12)}
+    for path in ids.values():
+        server.routes[path] = Reply(200, rss(path))
+    config = project(tmp_path, server, ids, "schedule: {jitter: 0.2}")
+    runner = schedule.Runner(config, clock)
+    runner.tick()
+    waits = {runner.store.state(sid).next_fetch_at - clock() for sid in ids}  # type: ignore[operator]
+    assert all(timedelta(minutes=8) <= w <= timedelta(minutes=10) for w in waits)
+    assert len(waits) > 6  # spread out, not one slot
+    runner.close()
+
+
+def test_publishing_is_debounced(tmp_path: Path, server: ScriptedServer, clock: Clock) -> None:
+    count = iter(range(1, 1000))
+
+    def growing(_: BaseHTTPRequestHandler) -> Reply:  # a new post at every fetch
+        return Reply(200, rss(*(f"第{n}条" for n in range(next(count)))))
+
+    server.routes["/feed.xml"] = growing
+    config = project(tmp_path, server, {"one": "/feed.xml"}, "schedule: {publish_every: 30m}")
+    runner = schedule.Runner(config, clock)
+    published = []
+    for _ in range(7):  # every 10 minutes for an hour
+        runner.tick()
+        published.append(runner.last_publish == clock())
         clock.advance(timedelta(minutes=10))
-        (again,) = runner.tick()
-        assert (again.ok, again.new) == (True, 0)
-        assert config.site_dir.resolve() == built
+    assert published == [True, False, False, True, False, False, True]
+    kinds = [(r.new, r.published) for r in reversed(runner.store.runs())]
+    assert kinds == [
+        (1, True),
+        (1, False),
+        (1, False),
+        (1, True),
+        (1, False),
+        (1, False),
+        (1, True),
+    ]
+    runner.close()
 
 
 def test_a_tick_skips_while_another_writer_works(project: Config, clock: Clock) -> None:
     runner = schedule.Runner(project, clock)
     with pipeline.writer_lock(project):
         assert runner.tick() == []
+    assert runner.store.runs() == []  # a skipped tick did nothing worth recording
+    runner.close()
 
 
 def test_background_scheduler_starts_and_stops(project: Config, clock: Clock) -> None:
-    scheduler = schedule.start_background(project, clock, first_in=timedelta(hours=1))
-    assert scheduler.running and scheduler.get_job("crawl") is not None
-    scheduler.shutdown(wait=False)
-    assert not scheduler.running
+    background = schedule.Background(project, clock, first_in=timedelta(hours=1))
+    assert background.scheduler.running and background.scheduler.get_job("crawl") is not None
+    background.stop()
+    assert not background.scheduler.running and background.runner.stopping.is_set()
+
+
+def test_sigterm_mid_crawl_finishes_the_sources_under_way_and_exits_0(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
+    ids = {f"s{n:02d}": f"/{n}.xml" for n in range(12)}
+    for path in ids.values():  # each answer takes about a second to arrive
+        server.routes[path] = Reply(200, rss(f"慢{path}"), drip=1.0 / len(rss(f"慢{path}")))
+    config = project(tmp_path, server, ids)
+    config.path.write_text(
+        config.path.read_text(encoding="utf-8").replace(
+            "robots: false,", "robots: false, concurrency: 2,"
+        ),
+        encoding="utf-8",
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hub", "schedule", "-c", str(config.path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 20
+    while len(server.seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGTERM)
+    output, _ = child.communicate(timeout=30)
+    assert child.returncode == 0, output
+    assert "stopped" in output
+    store = pipeline.open_store(pipeline.load(config.path))
+    states = store.states()
+    crawled = {sid for sid, state in states.items() if state.last_fetch_at is not None}
+    # the two under way finished and were stored whole; no others were begun
+    assert 2 <= len(crawled) < len(ids), output
+    assert all(states[sid].posts == 1 and states[sid].failures == 0 for sid in crawled)
+    (run,) = store.runs()
+    assert (run.sources, run.published) == (len(crawled), False)
+    store.close()

@@ -4,7 +4,12 @@ Every error is one clear line on stderr and a non-zero exit: 2 for a bad channel
 3 when another hub process holds the data folder, 1 for the rest.
 """
 
-from hub.cli import editors, operate, searching  # noqa: F401 (importing them registers their commands)
+from hub.cli import (  # noqa: F401 (importing them registers their commands)
+    auditing,
+    editors,
+    operate,
+    searching,
+)
 from hub.cli.common import main
 
 __all__ = ["main"]

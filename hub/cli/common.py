@@ -4,6 +4,7 @@ own library, used by each command module)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ from hub import __version__, pipeline, serve
 from hub.config import Config
 from hub.errors import ConfigError, HubError
 from hub.models import SourceResult
+from hub.pipeline import Tally
 from hub.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,20 +65,66 @@ def config_option(command: F) -> F:
     )(command)
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object per log line, for log collectors (`--log-format json`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hub")
 @click.option("-v", "--verbose", is_flag=True, help="Log every source and request.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines as text, or as one JSON object each (for log collectors).",
+)
+def main(verbose: bool, log_format: str) -> None:
     """hub: crawl a county's department sources, route them into one publication, and
     publish a static portal with Chinese full-text search."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonLines()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
     )
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def wait_option(command: F) -> F:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0,
+        metavar="SECONDS",
+        help="If another hub process is writing, wait up to this long for it "
+        "(default: exit at once, with status 3).",
+    )(command)
+
+
+@contextmanager
+def writing(config: Config, kind: str, wait: float = 0) -> Iterator[tuple[Store, Tally]]:
+    """The writer lock, the store, and the record of this run (`hub status`)."""
+    with pipeline.writer_lock(config, wait):
+        store = pipeline.open_store(config)
+        try:
+            with pipeline.recorded(store, kind, now()) as tally:
+                yield store, tally
+        finally:
+            store.close()
 
 
 # -- shared output ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,46 +23,52 @@ from hub.cli.common import (
     reports_errors,
     table,
     until_stopped,
+    wait_option,
+    writing,
 )
 from hub.config import Config, Source
 from hub.errors import HubError
-from hub.models import SourceState
+from hub.models import RunRecord, SourceState
 
 
 @main.command()
 @config_option
 @click.option("--source", "only", multiple=True, metavar="ID", help="Crawl only this source.")
+@wait_option
 @reports_errors
-def run(config_path: Path, only: tuple[str, ...]) -> None:
+def run(config_path: Path, only: tuple[str, ...], wait: float) -> None:
     """Crawl every source once, then publish the portal and the search index."""
     config = pipeline.load(config_path)
-    with pipeline.writer_lock(config):
-        store = pipeline.open_store(config)
-        crawl_sources(config, store, only=only)
+    with writing(config, "run", wait) as (store, tally):
+        tally.crawled(crawl_sources(config, store, only=only))
         publish_site(config, store)
+        tally.published = True
 
 
 @main.command()
 @config_option
 @click.option("--due", is_flag=True, help="Only the sources whose next fetch time has come.")
 @click.option("--source", "only", multiple=True, metavar="ID", help="Crawl only this source.")
+@wait_option
 @reports_errors
-def crawl(config_path: Path, due: bool, only: tuple[str, ...]) -> None:
+def crawl(config_path: Path, due: bool, only: tuple[str, ...], wait: float) -> None:
     """Crawl sources into the database without publishing."""
     config = pipeline.load(config_path)
-    with pipeline.writer_lock(config):
-        crawl_sources(config, pipeline.open_store(config), due_only=due, only=only)
+    with writing(config, "crawl", wait) as (store, tally):
+        tally.crawled(crawl_sources(config, store, due_only=due, only=only))
 
 
 @main.command()
 @config_option
 @click.option("--full", is_flag=True, help="Render every page, changed or not.")
+@wait_option
 @reports_errors
-def publish(config_path: Path, full: bool) -> None:
+def publish(config_path: Path, full: bool, wait: float) -> None:
     """Bring the portal and the search index up to date from the database."""
     config = pipeline.load(config_path)
-    with pipeline.writer_lock(config):
-        publish_site(config, pipeline.open_store(config), full=full)
+    with writing(config, "publish", wait) as (store, tally):
+        publish_site(config, store, full=full)
+        tally.published = True
 
 
 @main.command(name="serve")
@@ -80,16 +87,23 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
 
 @main.command(name="status")
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source.")
+@click.option("--runs", "run_count", default=10, show_default=True, help="How many runs to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print {sources: [...], runs: [...]}.")
 @reports_errors
-def status_command(config_path: Path, as_json: bool) -> None:
-    """Show each source's health: state, last success, last new post, errors, next fetch."""
+def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
+    """Show each source's health (state, last success, last new post, errors, next
+    fetch) and the latest runs (when, how long, what they found)."""
     config = pipeline.load(config_path)
-    rows_in = pipeline.status(config, pipeline.open_store(config))
+    store = pipeline.open_store(config)
+    rows_in = pipeline.status(config, store)
+    runs = store.runs(run_count)
+    store.close()
     if as_json:
-        click.echo(
-            json.dumps([_status_json(s, st) for s, st in rows_in], ensure_ascii=False, indent=2)
-        )
+        payload = {
+            "sources": [_status_json(s, st) for s, st in rows_in],
+            "runs": [_run_json(r) for r in runs],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     zone = config.site.zone
 
@@ -124,6 +138,39 @@ def status_command(config_path: Path, as_json: bool) -> None:
     click.echo(table(columns, rows))
     counts = Counter(state.health for _, state in rows_in)
     click.echo(", ".join(f"{counts[h]} {h}" for h in ("ok", "failing", "gone", "new") if counts[h]))
+    click.echo("\nlatest runs:" if runs else "\nno runs yet")
+    if runs:
+        click.echo(table(RUN_COLUMNS, [_run_row(r, when) for r in runs]))
+
+
+RUN_COLUMNS = ("started", "kind", "seconds", "sources", "new", "changed", "failed", "published")
+
+
+def _run_row(run: RunRecord, when: Callable[[datetime], str]) -> tuple[str, ...]:
+    return (
+        when(run.started),
+        run.kind,
+        f"{run.seconds:.1f}",
+        str(run.sources),
+        str(run.new),
+        str(run.changed),
+        str(run.failed),
+        "yes" if run.published else f"error: {run.error}" if run.error else "no",
+    )
+
+
+def _run_json(run: RunRecord) -> dict[str, object]:
+    return {
+        "started": run.started.isoformat(),
+        "kind": run.kind,
+        "seconds": round(run.seconds, 3),
+        "sources": run.sources,
+        "new": run.new,
+        "changed": run.changed,
+        "failed": run.failed,
+        "published": run.published,
+        "error": run.error or None,
+    }
 
 
 def _status_json(source: Source, state: SourceState) -> dict[str, object]:
@@ -151,7 +198,8 @@ def _status_json(source: Source, state: SourceState) -> dict[str, object]:
 @config_option
 @reports_errors
 def schedule_command(config_path: Path) -> None:
-    """Crawl due sources every minute and publish when anything changed, until stopped."""
+    """Crawl due sources every `schedule.tick` and publish when anything changed, until
+    stopped: SIGTERM or Ctrl-C lets the sources under way finish, then exits 0."""
     config = pipeline.load(config_path)
     click.echo("scheduler running (Ctrl-C stops)")
     with until_stopped():
@@ -207,13 +255,14 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
 
 def _serve_and_schedule(config: Config, port: int) -> None:
     server = listen(config, "127.0.0.1", port)
-    scheduler = schedule.start_background(config, now)
-    click.echo(f"portal: {server.url}  (due sources are crawled every minute; Ctrl-C stops)")
+    scheduler = schedule.Background(config, now)
+    every = int(config.schedule.tick)
+    click.echo(f"portal: {server.url}  (due sources are crawled every {every}s; Ctrl-C stops)")
     try:
         with until_stopped():
             server.run()
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.stop()
 
 
 def _check_demo_config(config: Config, world_port: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hub import pipeline
-from hub.cli.common import config_option, main, now, reports_errors
+from hub.cli.common import config_option, main, now, reports_errors, wait_option, writing
 from hub.search import SORTS, plain
 
 
@@ -58,14 +58,15 @@ def search_command(
 @main.command(name="index")
 @config_option
 @click.option("--rebuild", is_flag=True, help="Build the whole index anew from the database.")
+@wait_option
 @reports_errors
-def index_command(config_path: Path, rebuild: bool) -> None:
+def index_command(config_path: Path, rebuild: bool, wait: float) -> None:
     """Show the search index, or rebuild it from the database (`--rebuild`): readers
     keep searching the old index until the new one is complete."""
     config = pipeline.load(config_path)
     if rebuild:
-        with pipeline.writer_lock(config):
-            result = pipeline.reindex(config, pipeline.open_store(config), now())
+        with writing(config, "index", wait) as (store, _):
+            result = pipeline.reindex(config, store, now())
         click.echo(f"rebuilt the search index in {config.index_dir}: {result.added} posts")
         return
     click.echo(f"{pipeline.index_count(config)} posts in the search index in {config.index_dir}")

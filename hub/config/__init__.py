@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.config.schema import (
+    Audit,
     Channel,
     Document,
     Fetch,
     Override,
     Page,
     Rule,
+    Schedule,
     Site,
     Source,
     parse_duration,
@@ -25,12 +27,14 @@ from hub.config.yamlfile import KeyPath, format_path, read_yaml
 from hub.errors import ConfigError
 
 __all__ = [
+    "Audit",
     "Channel",
     "Config",
     "Fetch",
     "Override",
     "Page",
     "Rule",
+    "Schedule",
     "Site",
     "Source",
     "load",
@@ -55,6 +59,14 @@ class Config:
     @property
     def fetch(self) -> Fetch:
         return self.document.fetch
+
+    @property
+    def schedule(self) -> Schedule:
+        return self.document.schedule
+
+    @property
+    def audit(self) -> Audit:
+        return self.document.audit
 
     @property
     def sources(self) -> tuple[Source, ...]:

@@ -158,6 +158,23 @@ class Fetch(_Model):
     robots: bool = True  # honour robots.txt
 
 
+class Schedule(_Model):
+    """How `hub schedule` (and `hub demo`) paces itself."""
+
+    tick: Seconds = 60.0  # how often it looks for due sources
+    publish_every: Seconds = 60.0  # at most one publish this often; changes wait for it
+    jitter: float = Field(default=0.1, ge=0, le=0.5)  # share of an interval polled early
+
+
+class Audit(_Model):
+    """The consolidation audit's thresholds (`hub audit`, the /sources/ page)."""
+
+    dormant_days: int = Field(default=14, ge=1)  # no post for longer: dormant (inspection rule)
+    low_activity: int = Field(default=4, ge=0)  # fewer posts in 90 days: low activity
+    reprint_share: float = Field(default=0.8, gt=0, le=1)  # this share reprinted: only reprints
+    overlap: float = Field(default=0.5, gt=0, le=1)  # posts shared with another: merge them
+
+
 class Page(_Model):
     url: Url
     item: str
@@ -333,6 +350,8 @@ class Document(_Model):
 
     site: Site
     fetch: Fetch = Fetch()
+    schedule: Schedule = Schedule()
+    audit: Audit = Audit()
     sources: Annotated[tuple[Source, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()

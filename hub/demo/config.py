@@ -184,6 +184,13 @@ fetch:
   every: {DEMO_EVERY}               # poll each source this often; a source may set its own
   delay: 0s               # no pause between requests to one host: it is our own
 
+schedule:
+  tick: 30s               # look for due sources this often
+  publish_every: 30s      # and publish at most this often when something is new
+
+audit:                    # hub audit and the /sources/ page
+  dormant_days: 14        # no post for longer: dormant (the inspection rule)
+  low_activity: 4         # fewer posts in 90 days: low activity
 
 sources:
 {sources}

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import hashlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,13 +16,16 @@ from pathlib import Path
 from typing import cast
 
 from hub import __version__, parse, reprints, search, site
+from hub import audit as audit_module
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import BusyError, ConfigError, QueryError
+from hub.errors import ConfigError, QueryError
 from hub.fetch import Transport
-from hub.models import Hit, Results, Routed, SourceResult, SourceState
-from hub.pipeline import editorial, trace
-from hub.pipeline.crawl import Crawler, Progress, is_due, post_sketch
+from hub.models import AuditReport, Hit, Results, Routed, SourceResult, SourceState, StoredPost
+from hub.pipeline import editorial, runs, trace
+from hub.pipeline.crawl import Crawler, Progress, Stopping, is_due, post_sketch
+from hub.pipeline.runs import Tally as Tally
+from hub.pipeline.runs import recorded as recorded
 from hub.route import Router
 from hub.store import DATABASE, Store
 
@@ -42,22 +44,10 @@ def load(path: Path) -> Config:
 
 
 @contextmanager
-def writer_lock(config: Config) -> Iterator[None]:
-    """One writer per data folder: crawls and publishes never interleave."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    path = config.data_dir / "hub.lock"
-    with path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise BusyError(
-                f"another hub process is writing to {config.data_dir} "
-                "(a crawl or publish is running); try again when it ends"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def writer_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
+    """One writer per data folder (`runs.writer_lock`)."""
+    with runs.writer_lock(config.data_dir, wait):
+        yield
 
 
 def open_store(config: Config) -> Store:
@@ -93,9 +83,11 @@ def crawl(
     only: Sequence[str] = (),
     transport: Transport | None = None,
     progress: Progress | None = None,
+    stopping: Stopping | None = None,
 ) -> list[SourceResult]:
     """Fetch, parse and store every source (or the due ones, or `only` these ids).
-    A failing source is recorded on its state; the others go on."""
+    A failing source is recorded on its state; the others go on. Once `stopping()` is
+    true no more sources are begun (see `Crawler.crawl_all`)."""
     states = store.states()
     chosen = [
         s
@@ -105,7 +97,7 @@ def crawl(
     if not chosen:
         return []
     crawler = Crawler(config, store, now, user_agent(config))
-    return asyncio.run(crawler.crawl_all(chosen, states, transport, progress))
+    return asyncio.run(crawler.crawl_all(chosen, states, transport, progress, stopping))
 
 
 def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
@@ -155,12 +147,14 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed)
     sources_opml = editorial.export_sources(config, routed, now)
+    states = store.states()
     built = site.build(
         config,
         routed,
-        store.states(),
+        states,
         now,
         canonical_of=canonical_of,
+        audit=_audit(config, routed, states, canonical_of, now),
         extra={"sources.opml": sources_opml},
         full=full,
     )
@@ -173,16 +167,40 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
 
 def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
     """post id -> its cluster's canonical post id, for posts published more than once."""
+    return _clusters(config, [r.post for r in routed])
+
+
+def _clusters(config: Config, posts: Sequence[StoredPost]) -> dict[str, str]:
     names = {s.id: s.name for s in config.sources}
     return reprints.clusters(
         reprints.Candidate(
-            r.post.post.id,
-            r.post.sketch,
-            r.post.date,
-            names[r.post.post.source_id],
-            reprints.origin_named(r.post.post.text),
+            stored.post.id,
+            stored.sketch,
+            stored.date,
+            names.get(stored.post.source_id, stored.post.source_id),
+            reprints.origin_named(stored.post.text),
         )
-        for r in routed
+        for stored in posts
+    )
+
+
+def audit(config: Config, store: Store, now: datetime) -> AuditReport:
+    """The consolidation audit (`hub.audit`) of what the portal shows, as /sources/
+    shows it: a hidden post counts for no one."""
+    routed = route(config, store, now)
+    return _audit(config, routed, store.states(), find_reprints(config, routed), now)
+
+
+def _audit(
+    config: Config,
+    routed: Sequence[Routed],
+    states: Mapping[str, SourceState],
+    canonical_of: Mapping[str, str],
+    now: datetime,
+) -> AuditReport:
+    posts = [r.post for r in routed]
+    return audit_module.audit(
+        config.sources, posts, states, canonical_of, thresholds=config.audit, now=now
     )
 
 

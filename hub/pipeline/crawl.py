@@ -5,6 +5,7 @@ database stops the crawl."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ log = logging.getLogger("hub.pipeline")
 MAX_BACKOFF = timedelta(hours=24)
 GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
 Progress = Callable[[SourceResult], None]
+Stopping = Callable[[], bool]  # asked before each source: has a stop been requested?
 
 
 def post_sketch(post: Post) -> tuple[int, ...]:
@@ -50,17 +52,27 @@ class Crawler:
         states: dict[str, SourceState],
         transport: Transport | None,
         progress: Progress | None,
+        stopping: Stopping | None = None,
     ) -> list[SourceResult]:
+        """Crawl the sources, `fetch.concurrency` at a time. Once `stopping()` says so, no
+        further source is begun; those under way finish (each within its deadlines),
+        and the others keep their state: still due, they are crawled next time."""
+        gate = asyncio.Semaphore(self.config.fetch.concurrency)
         async with Fetcher(self.config.fetch, self.user_agent, transport) as fetcher:
             self.fetcher = fetcher
 
-            async def one(source: Source) -> SourceResult:
-                result = await self.crawl(source, states.get(source.id, SourceState(source.id)))
+            async def one(source: Source) -> SourceResult | None:
+                async with gate:
+                    if stopping is not None and stopping():
+                        return None
+                    state = states.get(source.id, SourceState(source.id))
+                    result = await self.crawl(source, state)
                 if progress is not None:
                     progress(result)
                 return result
 
-            return list(await asyncio.gather(*(one(s) for s in sources)))
+            done = await asyncio.gather(*(one(s) for s in sources))
+        return [result for result in done if result is not None]
 
     async def crawl(self, source: Source, state: SourceState) -> SourceResult:
         started = time.monotonic()
@@ -90,7 +102,7 @@ class Crawler:
                 last_fetch_at=self.now,
                 last_ok_at=self.now,
                 last_new_post_at=self.now if new else state.last_new_post_at,
-                next_fetch_at=self.now + timedelta(seconds=self.config.interval(source)),
+                next_fetch_at=self.now + self._interval(source),
             )
         )
         log.info(
@@ -225,6 +237,15 @@ class Crawler:
         return SourceResult(
             source.id, error_kind=kind, error=message, seconds=time.monotonic() - started
         )
+
+    def _interval(self, source: Source) -> timedelta:
+        """The source's interval, less a jitter (`schedule.jitter`) that differs by source
+        and by poll, so that sources sharing an interval and a host drift apart. Drawn
+        from the source and the time, not a random generator: a crawl is repeatable."""
+        seed = hashlib.blake2b(f"{source.id}@{self.now.isoformat()}".encode(), digest_size=4)
+        fraction = int.from_bytes(seed.digest(), "big") / 2**32
+        interval = self.config.interval(source)
+        return timedelta(seconds=interval * (1 - self.config.schedule.jitter * fraction))
 
     def _backoff(self, source: Source, failures: int, error: SourceError) -> timedelta:
         """Exponential from the source's interval, capped; longer if the server asked."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError
-from hub.models import Results, Routed, SourceState
+from hub.models import AuditReport, Results, Routed, SourceState
 from hub.site.pages import Plan, search_context
 from hub.site.publish import current_build, publish
 from hub.site.render import Renderer, theme_dir
@@ -40,15 +40,17 @@ def build(
     now: datetime,
     *,
     canonical_of: Mapping[str, str] | None = None,
+    audit: AuditReport | None = None,
     extra: Mapping[str, str] | None = None,
     full: bool = False,
 ) -> BuildResult:
     """Render the portal into a new folder and switch the site to it. A page whose key
     (what it is made from, with the templates and settings) is the one the live build
     recorded is linked from there instead of rendered again, unless `full`.
-    `canonical_of` maps reprints to their original; `extra` adds files as they are."""
+    `canonical_of` maps reprints to their original; `audit` is shown on /sources/;
+    `extra` adds files as they are."""
     renderer = Renderer(config)
-    plan = Plan(config, routed, states, now, canonical_of)
+    plan = Plan(config, routed, states, now, canonical_of, audit=audit)
     counts = {"pages": 0, "written": 0}
 
     def write(folder: Path, previous: Path | None) -> None:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from hub.config import Config, Source
-from hub.models import Results, Routed, SourceState
+from hub.models import AuditReport, Results, Routed, SourceState
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -60,9 +60,11 @@ class Plan:
         now: datetime,
         canonical_of: Mapping[str, str] | None = None,
         *,
+        audit: AuditReport | None = None,
         sitemap_limit: int = SITEMAP_LIMIT,
     ) -> None:
         self.config, self.now, self.sitemap_limit = config, now, sitemap_limit
+        self.audit = audit or AuditReport((), ())
         zone = config.site.zone
         self.channels = {
             c.slug: ChannelLink(
@@ -117,6 +119,7 @@ class Plan:
             len(posts),
             states.get(source.id, SourceState(source.id)),
             posts[0].date if posts else None,
+            self.audit.of(source.id),
         )
 
     def pages(self) -> Iterator[Page]:
@@ -147,7 +150,10 @@ class Plan:
         groups: dict[str, list[SourceView]] = defaultdict(list)
         for source in self.sources:
             groups[source.group or "其他"].append(source)
-        yield Page("sources/", "sources.html", {"groups": dict(groups)})
+        names = {s.id: s.name for s in self.config.sources}
+        merges = [(names[m.source_id], names[m.into], m) for m in self.audit.merges]
+        audit = {"groups": dict(groups), "merges": merges, "thresholds": self.config.audit}
+        yield Page("sources/", "sources.html", audit)
         yield Page("map/", "map.html", {"groups": sorted(groups)})
         yield Page("search/", "search.html", search_context(self.config, {}, None))
         yield Page("404.html", "404.html")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from hub.models import Attachment, SourceState
+from hub.models import Attachment, SourceAudit, SourceState
 
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
 
@@ -115,6 +115,7 @@ class SourceView:
     count: int
     state: SourceState
     latest: datetime | None
+    audit: SourceAudit | None = None
 
     @property
     def health(self) -> str:

@@ -1,0 +1,121 @@
+"""Hub's writers, one at a time, and what each did: the lock on a site's data folder
+that `hub run`, `crawl`, `publish`, `index` and the scheduler share, and the record of
+every run they make (its counts and duration, for `hub status`)."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hub.errors import BusyError, HubError, StoreError
+from hub.models import RunRecord, SourceResult
+from hub.store import Store
+
+log = logging.getLogger("hub.pipeline")
+LOCK_FILE = "hub.lock"
+POLL = 0.2  # seconds between attempts while waiting for the lock
+
+
+@contextmanager
+def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the data folder's lock: crawls and publishes never interleave. With `wait`,
+    wait up to that many seconds for another writer to finish; then, or at once
+    without it, raise BusyError. The lock is the kernel's (flock): a writer killed with
+    SIGKILL holds it no longer."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / LOCK_FILE).open("w") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    waited = f" (waited {wait:g}s)" if wait else ""
+                    raise BusyError(
+                        f"another hub process is writing to {data_dir} (a crawl or "
+                        f"publish is running){waited}; try again when it ends"
+                    ) from exc
+                time.sleep(POLL)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class Tally:
+    """What a run has done so far."""
+
+    sources: int = 0
+    new: int = 0
+    changed: int = 0
+    failed: int = 0
+    published: bool = False
+
+    def crawled(self, results: Iterable[SourceResult]) -> None:
+        for result in results:
+            self.sources += 1
+            self.new += result.new
+            self.changed += result.changed
+            self.failed += 0 if result.ok else 1
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.sources or self.published)
+
+    def record(self, kind: str, started: datetime, seconds: float, error: str) -> RunRecord:
+        return RunRecord(
+            kind=kind,
+            started=started,
+            seconds=seconds,
+            sources=self.sources,
+            new=self.new,
+            changed=self.changed,
+            failed=self.failed,
+            published=self.published,
+            error=error.splitlines()[0] if error else "",
+        )
+
+
+@contextmanager
+def recorded(store: Store, kind: str, now: datetime, *, always: bool = True) -> Iterator[Tally]:
+    """Record the run in the body, however it ends: its counts, its duration, and the
+    error that ended it. A scheduler tick (`always` False) is recorded only when it did
+    something, or failed."""
+    tally, started, error = Tally(), time.monotonic(), ""
+    try:
+        yield tally
+    except HubError as exc:
+        error = str(exc)
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        error = "stopped by a signal"
+        raise
+    finally:
+        if always or tally.did_something or error:
+            _save(store, tally.record(kind, now, time.monotonic() - started, error))
+
+
+def _save(store: Store, record: RunRecord) -> None:
+    try:
+        store.add_run(record)
+    except StoreError as exc:  # the run's own outcome matters more than its record
+        log.error("could not record the run: %s", exc)
+    log.info(
+        "%s finished in %.1fs: %d sources, %d new, %d changed, %d failed%s%s",
+        record.kind,
+        record.seconds,
+        record.sources,
+        record.new,
+        record.changed,
+        record.failed,
+        ", published" if record.published else "",
+        f"; error: {record.error}" if record.error else "",
+    )
