@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hub.errors import HubError
@@ -22,9 +23,25 @@ def publish(
     error: type[HubError],
 ) -> Path:
     """Call `write(folder, previous)` on a new folder named after `name`, then make `link`
-    point to it. `previous` is the generation readers see now (None before the first); it
-    is kept, with the new one, for readers still in the middle of it. Failures raise
-    `error`, and a failed `write` leaves nothing behind."""
+    point to it (`staged`, with nothing to do in between)."""
+    with staged(link, folders, name, write, error) as folder:
+        pass
+    return folder
+
+
+@contextmanager
+def staged(
+    link: Path,
+    folders: Path,
+    name: str,
+    write: Callable[[Path, Path | None], None],
+    error: type[HubError],
+) -> Iterator[Path]:
+    """Call `write(folder, previous)` on a new folder named after `name`, run the body,
+    then make `link` point to the folder. `previous` is the generation readers see now
+    (None before the first); it is kept, with the new one, for readers still in the
+    middle of it. If `write`, the body or the switch fails — a full disk, say — the new
+    folder is removed and `link` is untouched; failures to write raise `error`."""
     previous = current(link)
     try:
         folders.mkdir(parents=True, exist_ok=True)
@@ -33,13 +50,16 @@ def publish(
     except OSError as exc:
         raise error(f"cannot create a folder in {folders}: {exc}") from exc
     try:
-        write(folder, previous)
+        try:
+            write(folder, previous)
+        except OSError as exc:
+            raise error(f"cannot write {folder}: {exc}") from exc
+        yield folder
         _swap(link, folder, error)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _prune(folders, keep={folder, previous})
-    return folder
 
 
 def _swap(link: Path, folder: Path, error: type[HubError]) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -148,7 +149,7 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
     canonical_of = find_reprints(config, routed)
     sources_opml = editorial.export_sources(config, routed, now)
     states = store.states()
-    built = site.build(
+    with site.staged(
         config,
         routed,
         states,
@@ -157,9 +158,13 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
         audit=_audit(config, routed, states, canonical_of, now),
         extra={"sources.opml": sources_opml},
         full=full,
-    )
-    trace.save(config.data_dir, routed, now)  # what the portal now shows, for explain/diff
-    indexed = search.update(config.index_dir, _documents(config, _originals(routed, canonical_of)))
+    ) as built:
+        # before the switch: a publish that cannot finish (a full disk) keeps the
+        # previous site with the previous index. (For the moment between the index's
+        # commit and the switch, the search service drops hits not yet on the site.)
+        trace.save(config.data_dir, routed, now)  # what the portal shows, for explain/diff
+        documents = _documents(config, _originals(routed, canonical_of))
+        indexed = search.update(config.index_dir, documents)
     return PublishResult(
         len(routed), built.pages, built.written, indexed, time.monotonic() - started
     )
@@ -300,7 +305,13 @@ class SearchService:
         )
 
     def results(self, request: search.Request) -> Results:
-        return search.search(self.config.index_dir, request)
+        """One page of results, without hits whose page the live site does not have:
+        a publish commits the index just before it switches the site, and one killed
+        in between must not send readers to pages that are not there."""
+        results = search.search(self.config.index_dir, request)
+        live = Path(os.path.realpath(self.config.site_dir))
+        shown = tuple(hit for hit in results.hits if (live / hit.path).is_file())
+        return results if len(shown) == len(results.hits) else replace(results, hits=shown)
 
     def page(self, params: Mapping[str, str], now: datetime) -> tuple[int, str]:
         """(HTTP status, the search page): the form alone for an empty query, else the

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hub.errors import BuildError
 from hub.models import Condition, Placement, Routed
 
 FILE = "routing.json"
@@ -54,10 +55,14 @@ def save(folder: Path, routed: Sequence[Routed], now: datetime) -> None:
             for r in routed
         },
     }
-    folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".{FILE}.{os.getpid()}"
-    temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    temporary.replace(folder / FILE)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(folder / FILE)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BuildError(f"cannot write the routing trace in {folder}: {exc}") from exc
 
 
 def load(folder: Path) -> Trace:

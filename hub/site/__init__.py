@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -16,11 +17,20 @@ from hub.config import Config
 from hub.errors import BuildError
 from hub.models import AuditReport, Results, Routed, SourceState
 from hub.site.pages import Plan, search_context
-from hub.site.publish import current_build, publish
+from hub.site.publish import current_build
+from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
 from hub.site.views import post_path
 
-__all__ = ["BuildResult", "SearchPage", "build", "current_build", "post_path", "theme_dir"]
+__all__ = [
+    "BuildResult",
+    "SearchPage",
+    "build",
+    "current_build",
+    "post_path",
+    "staged",
+    "theme_dir",
+]
 
 
 MANIFEST = ".manifest.json"  # in each build: file -> the key it was made from
@@ -44,11 +54,34 @@ def build(
     extra: Mapping[str, str] | None = None,
     full: bool = False,
 ) -> BuildResult:
-    """Render the portal into a new folder and switch the site to it. A page whose key
-    (what it is made from, with the templates and settings) is the one the live build
-    recorded is linked from there instead of rendered again, unless `full`.
-    `canonical_of` maps reprints to their original; `audit` is shown on /sources/;
-    `extra` adds files as they are."""
+    """Render the portal into a new folder and switch the site to it (`staged`, with
+    nothing to do in between)."""
+    with staged(
+        config, routed, states, now, canonical_of=canonical_of, audit=audit, extra=extra, full=full
+    ) as result:
+        pass
+    return result
+
+
+@contextmanager
+def staged(
+    config: Config,
+    routed: Sequence[Routed],
+    states: Mapping[str, SourceState],
+    now: datetime,
+    *,
+    canonical_of: Mapping[str, str] | None = None,
+    audit: AuditReport | None = None,
+    extra: Mapping[str, str] | None = None,
+    full: bool = False,
+) -> Iterator[BuildResult]:
+    """Render the portal into a new folder, run the body — what must succeed before
+    readers see the new build, such as the search index — then switch the site to it.
+    If anything fails first (a full disk), the new build is removed and readers keep
+    the previous one. A page whose key (what it is made from, with the templates and
+    settings) is the one the live build recorded is linked from there instead of
+    rendered again, unless `full`. `canonical_of` maps reprints to their original;
+    `audit` is shown on /sources/; `extra` adds files as they are."""
     renderer = Renderer(config)
     plan = Plan(config, routed, states, now, canonical_of, audit=audit)
     counts = {"pages": 0, "written": 0}
@@ -75,8 +108,8 @@ def build(
             counts["pages"] += 1
         _write(folder / MANIFEST, json.dumps(keys, ensure_ascii=False))
 
-    folder = publish(config.site_dir, config.data_dir / "builds", now, write)
-    return BuildResult(folder, counts["pages"], counts["written"])
+    with publish_staged(config.site_dir, config.data_dir / "builds", now, write) as folder:
+        yield BuildResult(folder, counts["pages"], counts["written"])
 
 
 def _outputs(
