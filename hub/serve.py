@@ -5,12 +5,15 @@ the site mid-request never mixes two builds in one answer.
 
 from __future__ import annotations
 
+import gzip
+import mimetypes
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import uvicorn
@@ -102,15 +105,45 @@ def _static(site_dir: Path, request: Request) -> Response:
         target = target / "index.html"
     if not target.is_file():
         return _not_found(root)
+    return _file(target, request, immutable=relative.startswith("static/"))
+
+
+def _file(target: Path, request: Request, immutable: bool) -> Response:
+    """One file of the site, with validators; the theme's files (versioned URLs) are
+    cached for a day, pages revalidated on every visit."""
     stat = target.stat()
     etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
-    cache = "public, max-age=86400" if relative.startswith("static/") else "no-cache"
+    cache = "public, max-age=86400" if immutable else "no-cache"
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"etag": etag, "cache-control": cache})
     kind = MEDIA_TYPES.get(target.name) or MEDIA_TYPES.get(target.suffix)
-    return FileResponse(
-        target, stat_result=stat, media_type=kind, headers={"etag": etag, "cache-control": cache}
-    )
+    headers = {"etag": etag, "cache-control": cache}
+    if stat.st_size > SMALL_FILE:
+        return FileResponse(target, stat_result=stat, media_type=kind, headers=headers)
+    # A page is a few kilobytes: read at once, not streamed from a worker thread, and
+    # its compressed form kept, keyed by inode, so that readers of an unchanged page
+    # (hard-linked from build to build) are not compressing it again after a publish.
+    kind = kind or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    gzip_ok = "gzip" in request.headers.get("accept-encoding", "") and _compressible(kind)
+    if gzip_ok and stat.st_size >= GZIP_FROM:
+        headers |= {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+        body = _gzipped(str(target), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return Response(body, media_type=kind, headers=headers)
+    return Response(target.read_bytes(), media_type=kind, headers=headers)
+
+
+SMALL_FILE = 512 * 1024  # bytes; larger files are streamed
+GZIP_FROM = 800  # bytes; below this, compression saves less than its own framing
+
+
+def _compressible(kind: str) -> bool:
+    return kind.startswith("text/") or kind.endswith(("+xml", "/xml", "json", "javascript"))
+
+
+@lru_cache(maxsize=4096)  # about 12 MB of compressed pages
+def _gzipped(path: str, inode: int, mtime_ns: int, size: int) -> bytes:
+    with open(path, "rb") as handle:  # noqa: PTH123 (the cache key says which file this is)
+        return gzip.compress(handle.read(), compresslevel=6, mtime=0)
 
 
 def _not_found(root: Path) -> Response:

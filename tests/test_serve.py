@@ -8,9 +8,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from hub import pipeline
+from hub.models import Post
 from hub.serve import Server
 from tests.conftest import Crawled
 
@@ -151,8 +155,52 @@ def test_caching_and_compression(portal: str) -> None:
     status, _, _ = get(portal, {"If-None-Match": headers["etag"]})
     assert status == 304
     status, headers, body = get(portal, {"Accept-Encoding": "gzip"})
-    assert headers.get("content-encoding") == "gzip"
+    assert headers.get("content-encoding") == "gzip" and headers["vary"] == "Accept-Encoding"
     assert "镇街动态".encode() in gzip.decompress(body)
+    _, plain_headers, plain = get(portal)
+    assert "content-encoding" not in plain_headers and gzip.decompress(body) == plain
+    _, static_headers, _ = get(portal + "static/style.css", {"Accept-Encoding": "gzip"})
+    assert static_headers["cache-control"] == "public, max-age=86400"
+
+
+def test_a_page_changed_by_a_publish_is_never_served_stale(tmp_path: Path) -> None:
+    """Compressed pages are cached by inode: a page rewritten by a publish is a new file."""
+    (tmp_path / "channels.yaml").write_text(SMALL_SITE, encoding="utf-8")
+    config = pipeline.load(tmp_path / "channels.yaml")
+    store = pipeline.open_store(config)
+    server = Server(config, lambda: T0, port=0)
+    try:
+        for n in range(3):
+            store.save([small_post(n)], T0)
+            pipeline.publish(config, store, T0 + timedelta(minutes=n))
+            if n == 0:
+                server.start()
+            _, headers, body = get(server.url, {"Accept-Encoding": "gzip"})
+            home = gzip.decompress(body).decode()
+            assert headers["content-encoding"] == "gzip"
+            assert all(f"第{k}条通知" in home for k in range(n + 1)), n
+    finally:
+        server.stop()
+        store.close()
+
+
+SMALL_SITE = """site: {title: 测试县, base_url: "http://127.0.0.1:8000/"}
+sources: [{id: one, name: 测试局, feed: "https://x.gov.cn/one.xml"}]
+channels: [{slug: qita, title: 其他, fallback: true}]
+"""
+T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+
+
+def small_post(n: int) -> Post:
+    return Post(
+        source_id="one",
+        key=f"k{n}",
+        url=f"https://x.gov.cn/{n}.html",
+        title=f"第{n}条通知",
+        content_html=f"<p>{'正文' * 300}{n}</p>",
+        text=f"{'正文' * 300}{n}",
+        published=T0 - timedelta(hours=n),
+    )
 
 
 @pytest.mark.parametrize(
