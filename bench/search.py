@@ -192,9 +192,11 @@ def _jieba_analyzer() -> Any:
     (jieba's own leak): closed here, where the warning about it is not ours."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        from jieba.analyse import ChineseAnalyzer  # noqa: PLC0415 (bench-only dependency)
+        import jieba  # noqa: PLC0415 (bench-only dependency)
+        from jieba.analyse import ChineseAnalyzer  # noqa: PLC0415
 
         gc.collect()
+    jieba.setLogLevel(logging.WARNING)  # its own handler prints DEBUG lines otherwise
     return ChineseAnalyzer()
 
 

@@ -28,12 +28,13 @@ Clock = Callable[[], datetime]
 class Runner:
     """One tick of the schedule, callable on its own (tests drive it with a fake clock)."""
 
-    def __init__(self, config: Config, clock: Clock) -> None:
+    def __init__(self, config: Config, clock: Clock, *, published: bool = False) -> None:
         self.config, self.clock = config, clock
         self.store = pipeline.open_store(config)
-        # Changes not yet published. True at start: a scheduler stopped (or killed)
-        # between a crawl and its publish publishes what it found on its first tick.
-        self.pending = True
+        # Changes not yet published. True at start, unless the caller has just
+        # published: a scheduler stopped (or killed) between a crawl and its publish
+        # publishes what it found on its first tick.
+        self.pending = not published
         self.last_publish: datetime | None = None
         self.stopping = threading.Event()
 
@@ -99,8 +100,15 @@ def _add(
 class Background:
     """Ticks in a background thread (`hub demo`); `stop()` ends them cleanly."""
 
-    def __init__(self, config: Config, clock: Clock, first_in: timedelta | None = None) -> None:
-        self.runner = Runner(config, clock)
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        first_in: timedelta | None = None,
+        *,
+        published: bool = False,
+    ) -> None:
+        self.runner = Runner(config, clock, published=published)
         self.scheduler = BackgroundScheduler(timezone=config.site.zone)
         delay = first_in if first_in is not None else timedelta(seconds=config.schedule.tick)
         _add(self.scheduler, self.runner, clock() + delay)

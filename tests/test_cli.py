@@ -162,6 +162,9 @@ def test_demo_once_builds_the_portal_in_an_empty_folder(tmp_path: Path) -> None:
     code, out, _ = hub("search", "-c", str(config), "防汛", "--json")
     assert code == 0 and json.loads(out)["total"] > 0
     check_search_and_index_commands(config)
+    runs = json.loads(hub("status", "-c", str(config), "--json")[1])["runs"]
+    assert [(r["kind"], r["published"]) for r in runs] == [("index", False), ("run", True)]
+    assert runs[1]["sources"] == 51 and runs[1]["failed"] == 2
 
 
 def check_search_and_index_commands(config: Path) -> None:

@@ -152,6 +152,22 @@ def test_a_restart_polls_nothing_early_and_publishes_what_was_missed(
     runner.close()
 
 
+def test_a_scheduler_told_the_site_is_fresh_does_not_publish_it_again(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    server.routes["/feed.xml"] = Reply(200, rss("第一条"))
+    config = project(tmp_path, server, {"one": "/feed.xml"})
+    store = pipeline.open_store(config)
+    pipeline.crawl(config, store, clock())
+    pipeline.publish(config, store, clock())  # as `hub demo` does before it schedules
+    store.close()
+    built = config.site_dir.resolve()
+    runner = schedule.Runner(config, clock, published=True)
+    assert runner.tick() == [] and config.site_dir.resolve() == built
+    assert runner.store.runs() == []
+    runner.close()
+
+
 def test_the_next_poll_comes_early_by_at_most_the_jitter(
     tmp_path: Path, server: ScriptedServer, clock: Clock
 ) -> None:

@@ -243,10 +243,10 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
         config = pipeline.load(config_path)
         _check_demo_config(config, county.port)
         click.echo(f"demo county: {len(demo.SOURCES)} department sites at {county.base_url}/")
-        with pipeline.writer_lock(config):
-            store = pipeline.open_store(config)
-            crawl_sources(config, store)
+        with writing(config, "run") as (store, tally):
+            tally.crawled(crawl_sources(config, store))
             publish_site(config, store)
+            tally.published = True
         if not once:
             _serve_and_schedule(config, port)
     finally:
@@ -255,7 +255,7 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
 
 def _serve_and_schedule(config: Config, port: int) -> None:
     server = listen(config, "127.0.0.1", port)
-    scheduler = schedule.Background(config, now)
+    scheduler = schedule.Background(config, now, published=True)  # the demo just did
     every = int(config.schedule.tick)
     click.echo(f"portal: {server.url}  (due sources are crawled every {every}s; Ctrl-C stops)")
     try:
