@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import START, Row, prose, timed
+from bench.common import START, Row, best, prose, timed
 from hub import search
 from hub.demo import SOURCES
 
@@ -301,9 +301,35 @@ def _per_query(figures: Figures, text: str) -> Iterator[float]:
     return iter(figures.latencies[index :: len(QUERIES)])
 
 
+def segmentation_rows(repeat: int) -> list[Row]:
+    """rjieba (what hub segments with) beside jieba itself, on the same real prose, in
+    the search mode the index uses; tests/test_search_analysis.py checks the cuts are
+    the same."""
+    import rjieba  # noqa: PLC0415
+
+    _jieba_analyzer()  # loads jieba, quietly
+    import jieba  # noqa: PLC0415
+
+    texts = prose()
+    chars = sum(map(len, texts))
+    jieba.lcut_for_search(texts[0]), rjieba.cut_for_search(texts[0])  # dictionaries loaded
+    _, ours = best(lambda: [rjieba.cut_for_search(t) for t in texts], repeat)
+    _, theirs = best(lambda: [jieba.lcut_for_search(t) for t in texts], repeat)
+    return [
+        Row(
+            "segmentation, rjieba (search mode)",
+            chars / ours / 1e6,
+            "M chars/s",
+            f"{chars:,} characters in {ours:.2f}s; {theirs / ours:.1f}x jieba's speed",
+        ),
+        Row("  baseline: jieba", chars / theirs / 1e6, "M chars/s", f"{theirs:.2f}s"),
+    ]
+
+
 def rows(repeat: int, sizes: tuple[int, ...] = SIZES) -> list[Row]:
-    del repeat  # every query is timed ROUNDS times already; indexing once per size
-    return [row for size in sizes for row in size_rows(size)]
+    """Segmentation, then indexing and queries at each size (queries are timed ROUNDS
+    times each already; each size is indexed once)."""
+    return [*segmentation_rows(repeat), *(row for size in sizes for row in size_rows(size))]
 
 
 def main(argv: Any = None) -> None:
