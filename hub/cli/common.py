@@ -203,7 +203,8 @@ def listen(config: Config, host: str, port: int) -> serve.Server:
 
 @contextmanager
 def until_stopped() -> Iterator[None]:
-    """Ctrl-C and SIGTERM end a long-running command cleanly, with exit status 0."""
+    """Ctrl-C and SIGTERM end a long-running command cleanly, with exit status 0. Enter
+    it before saying the command is ready: a signal sent on that word must find it."""
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -212,9 +213,12 @@ def until_stopped() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+    # The block ends only when stopped: by KeyboardInterrupt, or by uvicorn, which
+    # handles the signal itself and returns.
+    click.echo("stopped", err=True)
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -80,8 +80,8 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     """Serve the built portal and its search (/search, /api/search)."""
     config = pipeline.load(config_path)
     server = listen(config, host, port)
-    click.echo(f"serving {config.site_dir} at {server.url} (Ctrl-C stops)")
     with until_stopped():
+        click.echo(f"serving {config.site_dir} at {server.url} (Ctrl-C stops)")
         server.run()
 
 
@@ -201,8 +201,8 @@ def schedule_command(config_path: Path) -> None:
     """Crawl due sources every `schedule.tick` and publish when anything changed, until
     stopped: SIGTERM or Ctrl-C lets the sources under way finish, then exits 0."""
     config = pipeline.load(config_path)
-    click.echo("scheduler running (Ctrl-C stops)")
     with until_stopped():
+        click.echo("scheduler running (Ctrl-C stops)")
         schedule.run_forever(config, now)
 
 
@@ -257,9 +257,11 @@ def _serve_and_schedule(config: Config, port: int) -> None:
     server = listen(config, "127.0.0.1", port)
     scheduler = schedule.Background(config, now, published=True)  # the demo just did
     every = int(config.schedule.tick)
-    click.echo(f"portal: {server.url}  (due sources are crawled every {every}s; Ctrl-C stops)")
     try:
         with until_stopped():
+            click.echo(
+                f"portal: {server.url}  (due sources are crawled every {every}s; Ctrl-C stops)"
+            )
             server.run()
     finally:
         scheduler.stop()
