@@ -32,7 +32,6 @@ class Document:
             "title": self.title,
             "text": self.text,
             "department": self.department,
-            "files": files,
             "title_grams": self.title,
             "grams": f"{self.title}\n{self.department}\n{self.text}\n{files}",
             "source": self.source_id,

@@ -33,7 +33,7 @@ from hub.search.document import Document, UpdateResult
 from hub.search.query import Clause, Parsed, Request
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = "5"  # a generation of another version is rebuilt by the next publish
+SCHEMA_VERSION = "6"  # a generation of another version is rebuilt by the next publish
 OPEN_ATTEMPTS = 10
 MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
 # Short fields are indexed as jieba's words; a post's body only as character pairs, as
@@ -41,8 +41,8 @@ MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merge
 # commit costs ~16 µs each) and halved indexing speed for no gain on the relevance set.
 # Boosts apply at query time: at index time whoosh multiplies term frequencies, which
 # BM25 then saturates.
-WORD_FIELDS = {"title": 3.0, "department": 2.0, "files": 1.5}
-GRAM_FIELDS = {"title_grams": 3.0, "grams": 1.0}
+TITLE_BOOST = 3.0  # the clause in the title
+DEPARTMENT_BOOST = 2.0  # the clause's words in the department's name
 STORED_FIELDS = ("id", "title", "text", "department", "source", "group", "sections", "date")
 
 
@@ -96,7 +96,6 @@ def schema() -> Schema:
         title=TEXT(analyzer=words, stored=True, phrase=False),
         text=STORED(),  # for snippets; searched as `grams`
         department=TEXT(analyzer=words, stored=True, phrase=False),
-        files=TEXT(analyzer=words, phrase=False),
         title_grams=TEXT(analyzer=grams),
         grams=TEXT(analyzer=grams),
         source=ID(stored=True),
@@ -340,24 +339,23 @@ def _clause(clause: Clause) -> Query:
 def _match(clause: Clause) -> Query:
     """A phrase: its characters in that order. A word: the character pairs of each of
     its words (生态环境保护 finds 保护生态环境). Order is checked for phrases only:
-    whoosh checks it post by post in Python (ten times the cost), and a Chinese text
-    that has every pair of a word but not the word is rare."""
+    whoosh checks it post by post in Python (it doubled query time), and a Chinese
+    text that has every pair of a word but not the word is rare."""
     if clause.phrase:
-        return _pairs("grams", clause.text, ordered=True)
-    needed = [g for word in _words(clause) for g in _grams(word)]
-    return _pairs("grams", " ".join(dict.fromkeys(needed)))
+        return _pairs("grams", _grams(clause.text), ordered=True)
+    return _pairs("grams", [g for word in _words(clause) for g in _grams(word)])
 
 
 def _bonus(clause: Clause) -> list[Query]:
-    """What lifts a match: the clause in the title, its words as the title's or the
-    department's words, and all its pairs (the words as typed, side by side)."""
-    boost = GRAM_FIELDS["title_grams"]
-    found = [_pairs("title_grams", clause.text, ordered=clause.phrase, boost=boost)]
+    """What lifts a match: the clause in the title, its words among the department's
+    name's words, and all its pairs (the words as typed, side by side)."""
+    grams = _grams(clause.text)
+    found = [_pairs("title_grams", grams, ordered=clause.phrase, boost=TITLE_BOOST)]
     if clause.phrase:
         return found
-    weight = WORD_FIELDS["department"]
-    found += [Term("department", word, boost=weight) for word in _words(clause)]
-    between = set(_grams(clause.text)) - {g for w in _words(clause) for g in _grams(w)}
+    words = _words(clause)
+    found += [Term("department", word, boost=DEPARTMENT_BOOST) for word in words]
+    between = set(grams) - {g for w in words for g in _grams(w)}
     if between:
         found.append(And([Term("grams", g) for g in sorted(between)]))
     return found
@@ -375,10 +373,9 @@ def _grams(text: str) -> list[str]:
     return [g for g, _, _ in analysis.grams(text)]
 
 
-def _pairs(field: str, text: str, ordered: bool = False, boost: float = 1.0) -> Query:
+def _pairs(field: str, grams: list[str], ordered: bool = False, boost: float = 1.0) -> Query:
     """Posts whose field has all these character pairs (in this order, when `ordered`:
     a substring). A lone character: one standing alone, or the first of a pair."""
-    grams = _grams(text)
     if len(grams) == 1 and len(grams[0]) == 1 and analysis.is_han(grams[0]):
         return Or([Term(field, grams[0]), Prefix(field, grams[0])], boost=boost)
     if ordered and len(grams) > 1:
