@@ -165,9 +165,6 @@ class AuditReport:
     sources: tuple[SourceAudit, ...]
     merges: tuple[MergeCandidate, ...]
 
-    def of(self, source_id: str) -> SourceAudit | None:
-        return next((s for s in self.sources if s.source_id == source_id), None)
-
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:

@@ -131,7 +131,12 @@ def writing(config: Config, kind: str, wait: float = 0) -> Iterator[tuple[Store,
 
 
 def crawl_sources(
-    config: Config, store: Store, *, due_only: bool = False, only: Sequence[str] = ()
+    config: Config,
+    store: Store,
+    tally: Tally,
+    *,
+    due_only: bool = False,
+    only: Sequence[str] = (),
 ) -> list[SourceResult]:
     unknown = set(only) - {s.id for s in config.sources}
     if unknown:
@@ -151,11 +156,15 @@ def crawl_sources(
     )
     for result in failed:
         click.echo(f"  {result.source_id}: {result.error_kind}: {result.error}", err=True)
+    tally.crawled(results)
     return results
 
 
-def publish_site(config: Config, store: Store, full: bool = False) -> pipeline.PublishResult:
+def publish_site(
+    config: Config, store: Store, tally: Tally, full: bool = False
+) -> pipeline.PublishResult:
     outcome = pipeline.publish(config, store, now(), full=full)
+    tally.published = True
     index = outcome.indexed
     click.echo(
         f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "

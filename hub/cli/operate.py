@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,9 +41,8 @@ def run(config_path: Path, only: tuple[str, ...], wait: float) -> None:
     """Crawl every source once, then publish the portal and the search index."""
     config = pipeline.load(config_path)
     with writing(config, "run", wait) as (store, tally):
-        tally.crawled(crawl_sources(config, store, only=only))
-        publish_site(config, store)
-        tally.published = True
+        crawl_sources(config, store, tally, only=only)
+        publish_site(config, store, tally)
 
 
 @main.command()
@@ -55,7 +55,7 @@ def crawl(config_path: Path, due: bool, only: tuple[str, ...], wait: float) -> N
     """Crawl sources into the database without publishing."""
     config = pipeline.load(config_path)
     with writing(config, "crawl", wait) as (store, tally):
-        tally.crawled(crawl_sources(config, store, due_only=due, only=only))
+        crawl_sources(config, store, tally, due_only=due, only=only)
 
 
 @main.command()
@@ -67,8 +67,7 @@ def publish(config_path: Path, full: bool, wait: float) -> None:
     """Bring the portal and the search index up to date from the database."""
     config = pipeline.load(config_path)
     with writing(config, "publish", wait) as (store, tally):
-        publish_site(config, store, full=full)
-        tally.published = True
+        publish_site(config, store, tally, full=full)
 
 
 @main.command(name="serve")
@@ -161,14 +160,9 @@ def _run_row(run: RunRecord, when: Callable[[datetime], str]) -> tuple[str, ...]
 
 def _run_json(run: RunRecord) -> dict[str, object]:
     return {
+        **asdict(run),
         "started": run.started.isoformat(),
-        "kind": run.kind,
         "seconds": round(run.seconds, 3),
-        "sources": run.sources,
-        "new": run.new,
-        "changed": run.changed,
-        "failed": run.failed,
-        "published": run.published,
         "error": run.error or None,
     }
 
@@ -244,9 +238,8 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
         _check_demo_config(config, county.port)
         click.echo(f"demo county: {len(demo.SOURCES)} department sites at {county.base_url}/")
         with writing(config, "run") as (store, tally):
-            tally.crawled(crawl_sources(config, store))
-            publish_site(config, store)
-            tally.published = True
+            crawl_sources(config, store, tally)
+            publish_site(config, store, tally)
         if not once:
             _serve_and_schedule(config, port)
     finally:

@@ -22,7 +22,7 @@ from hub import config as config_module
 from hub.config import Config, Source
 from hub.errors import ConfigError, QueryError
 from hub.fetch import Transport
-from hub.models import AuditReport, Hit, Results, Routed, SourceResult, SourceState, StoredPost
+from hub.models import AuditReport, Hit, Results, Routed, SourceResult, SourceState
 from hub.pipeline import editorial, runs, trace
 from hub.pipeline.crawl import Crawler, Progress, Stopping, is_due, post_sketch
 from hub.pipeline.runs import Tally as Tally
@@ -172,10 +172,6 @@ def publish(config: Config, store: Store, now: datetime, *, full: bool = False) 
 
 def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
     """post id -> its cluster's canonical post id, for posts published more than once."""
-    return _clusters(config, [r.post for r in routed])
-
-
-def _clusters(config: Config, posts: Sequence[StoredPost]) -> dict[str, str]:
     names = {s.id: s.name for s in config.sources}
     return reprints.clusters(
         reprints.Candidate(
@@ -185,7 +181,7 @@ def _clusters(config: Config, posts: Sequence[StoredPost]) -> dict[str, str]:
             names.get(stored.post.source_id, stored.post.source_id),
             reprints.origin_named(stored.post.text),
         )
-        for stored in posts
+        for stored in (r.post for r in routed)
     )
 
 

@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -71,17 +71,8 @@ class Tally:
         return bool(self.sources or self.published)
 
     def record(self, kind: str, started: datetime, seconds: float, error: str) -> RunRecord:
-        return RunRecord(
-            kind=kind,
-            started=started,
-            seconds=seconds,
-            sources=self.sources,
-            new=self.new,
-            changed=self.changed,
-            failed=self.failed,
-            published=self.published,
-            error=error.splitlines()[0] if error else "",
-        )
+        first_line = error.splitlines()[0] if error else ""
+        return RunRecord(kind, started, seconds, **asdict(self), error=first_line)
 
 
 @contextmanager

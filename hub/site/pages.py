@@ -65,6 +65,7 @@ class Plan:
     ) -> None:
         self.config, self.now, self.sitemap_limit = config, now, sitemap_limit
         self.audit = audit or AuditReport((), ())
+        self.audited = {found.source_id: found for found in self.audit.sources}
         zone = config.site.zone
         self.channels = {
             c.slug: ChannelLink(
@@ -119,7 +120,7 @@ class Plan:
             len(posts),
             states.get(source.id, SourceState(source.id)),
             posts[0].date if posts else None,
-            self.audit.of(source.id),
+            self.audited.get(source.id),
         )
 
     def pages(self) -> Iterator[Page]:
