@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import uvicorn
@@ -127,7 +126,7 @@ def _file(target: Path, request: Request, immutable: bool) -> Response:
     gzip_ok = "gzip" in request.headers.get("accept-encoding", "") and _compressible(kind)
     if gzip_ok and stat.st_size >= GZIP_FROM:
         headers |= {"content-encoding": "gzip", "vary": "Accept-Encoding"}
-        body = _gzipped(str(target), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        body = _gzipped(target, stat)
         return Response(body, media_type=kind, headers=headers)
     return Response(target.read_bytes(), media_type=kind, headers=headers)
 
@@ -140,10 +139,21 @@ def _compressible(kind: str) -> bool:
     return kind.startswith("text/") or kind.endswith(("+xml", "/xml", "json", "javascript"))
 
 
-@lru_cache(maxsize=4096)  # about 12 MB of compressed pages
-def _gzipped(path: str, inode: int, mtime_ns: int, size: int) -> bytes:
-    with open(path, "rb") as handle:  # noqa: PTH123 (the cache key says which file this is)
-        return gzip.compress(handle.read(), compresslevel=6, mtime=0)
+COMPRESSED_KEPT = 4096  # about 12 MB of compressed pages
+_compressed: dict[tuple[int, int, int, int], bytes] = {}  # oldest first
+
+
+def _gzipped(target: Path, stat: os.stat_result) -> bytes:
+    """The file compressed, kept by what the file is (device, inode, mtime, size) and
+    not where it is: the same page hard-linked into the next build is the same entry."""
+    key = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    body = _compressed.get(key)
+    if body is None:
+        body = gzip.compress(target.read_bytes(), compresslevel=6, mtime=0)
+        if len(_compressed) >= COMPRESSED_KEPT:
+            _compressed.pop(next(iter(_compressed)), None)
+        _compressed[key] = body
+    return body
 
 
 def _not_found(root: Path) -> Response:

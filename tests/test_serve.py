@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import pipeline
+from hub import pipeline, serve
 from hub.models import Post
 from hub.serve import Server
 from tests.conftest import Crawled
@@ -164,7 +164,8 @@ def test_caching_and_compression(portal: str) -> None:
 
 
 def test_a_page_changed_by_a_publish_is_never_served_stale(tmp_path: Path) -> None:
-    """Compressed pages are cached by inode: a page rewritten by a publish is a new file."""
+    """Compressed pages are cached by inode: a page rewritten by a publish is a new file,
+    and an unchanged one, hard-linked into the new build, is the one already cached."""
     (tmp_path / "channels.yaml").write_text(SMALL_SITE, encoding="utf-8")
     config = pipeline.load(tmp_path / "channels.yaml")
     store = pipeline.open_store(config)
@@ -175,10 +176,17 @@ def test_a_page_changed_by_a_publish_is_never_served_stale(tmp_path: Path) -> No
             pipeline.publish(config, store, T0 + timedelta(minutes=n))
             if n == 0:
                 server.start()
+            # a page no publish here changes (the 404 page) is the same file in every
+            # build: compressed once, whatever build serves it
+            before = len(serve._compressed)
+            get(server.url + "404.html", {"Accept-Encoding": "gzip"})
+            assert len(serve._compressed) == before + (n == 0), n
+            before = len(serve._compressed)
             _, headers, body = get(server.url, {"Accept-Encoding": "gzip"})
             home = gzip.decompress(body).decode()
             assert headers["content-encoding"] == "gzip"
             assert all(f"第{k}条通知" in home for k in range(n + 1)), n
+            assert len(serve._compressed) == before + 1  # the home page changed: anew
     finally:
         server.stop()
         store.close()
