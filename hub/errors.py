@@ -9,6 +9,7 @@ HubError                 base; message names the thing, the cause is chained
 ├── SearchError          index unusable: publish fails, serve answers 503
 ├── QueryError           a search asked wrongly (bad date, page, sort): exit 2, HTTP 400
 ├── BuildError           template or write failure: the previous site stays
+├── WorkError            a worker process ran over its time limit, or died
 └── BusyError            another writer holds the lock
 """
 
@@ -97,6 +98,15 @@ class QueryError(HubError):
 
 class BuildError(HubError):
     """The portal could not be built; the previously published site is untouched."""
+
+
+class WorkError(HubError):
+    """A call in a worker process did not finish: over its time limit, or the process
+    died (it is replaced; the caller decides what the call's loss costs)."""
+
+    def __init__(self, message: str, *, over_time: bool = False) -> None:
+        super().__init__(message)
+        self.over_time = over_time
 
 
 class BusyError(HubError):

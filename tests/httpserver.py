@@ -16,6 +16,7 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drip: float = 0.0  # seconds between single bytes of the body; 0 sends it at once
+    sent: threading.Event | None = None  # set once the whole reply has been written
 
 
 Handler = Callable[[BaseHTTPRequestHandler], Reply]
@@ -58,6 +59,9 @@ class ScriptedServer:
                         self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up, as it should
+                if reply.sent is not None:
+                    self.wfile.flush()
+                    reply.sent.set()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

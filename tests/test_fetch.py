@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -225,6 +226,59 @@ def test_requests_to_one_host_are_spaced_by_the_delay(server: ScriptedServer) ->
     asyncio.run(go())
     gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
     assert len(starts) == 4 and min(gaps) >= 0.18, gaps
+
+
+def test_redirect_hops_wait_their_turn_and_the_wait_is_not_their_deadline(
+    server: ScriptedServer,
+) -> None:
+    # One request at a time to the host, 0.3 s apart, and a deadline of 0.5 s: the
+    # redirect's second hop queues behind three other requests (0.9 s) and still succeeds,
+    # because the deadline counts the server's answers, not the queue.
+    starts: list[tuple[float, str]] = []
+
+    def stamp(path: str, reply: Reply) -> Callable[[object], Reply]:
+        def answer(request: object) -> Reply:
+            starts.append((time.monotonic(), path))
+            return reply
+
+        return answer
+
+    server.routes["/old"] = stamp("/old", Reply(301, headers={"Location": "/new"}))
+    server.routes["/new"] = stamp("/new", Reply(200, b"moved"))
+    for n in range(3):
+        server.routes[f"/{n}"] = stamp(f"/{n}", Reply(200, b"ok"))
+    polite = Fetch(allow_private=True, robots=False, delay=0.3, per_host=1, timeout=0.5)
+
+    async def go() -> list[Fetched]:
+        async with Fetcher(polite, "hub-tests") as fetcher:
+            paths = ["/old", "/0", "/1", "/2"]
+            return await asyncio.gather(
+                *(fetcher.get(server.url + p, source_id="s", now=NOW) for p in paths)
+            )
+
+    moved, *_ = asyncio.run(go())
+    assert moved.content == b"moved"
+    order = [path for _, path in sorted(starts)]
+    assert order == ["/old", "/0", "/1", "/2", "/new"]  # the hop took its place in the queue
+    times = sorted(t for t, _ in starts)
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
+
+
+def test_robots_txt_of_the_site_a_redirect_leads_to_is_honoured() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            closed = request.url.host == "other.example.gov.cn"
+            return httpx.Response(200, text="User-agent: *\nDisallow: /\n" if closed else "")
+        if request.url.host == "portal.example.gov.cn":
+            return httpx.Response(302, headers={"Location": "http://other.example.gov.cn/feed"})
+        return httpx.Response(200, text="<rss/>")
+
+    error = failure(
+        "http://portal.example.gov.cn/feed",
+        Fetch(allow_private=False, delay=0),
+        httpx.MockTransport(handler),
+    )
+    assert error.kind == "robots" and "other.example.gov.cn/feed" in str(error)
 
 
 ROBOTS = Fetch(allow_private=True, timeout=2.0, delay=0)

@@ -3,6 +3,8 @@ search, with broken sources recorded and the others stored."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -371,3 +373,54 @@ channels: [{{slug: qita, title: 其他, fallback: true}}]
         server.routes["/rss"] = feed(5, 4, 3, 2)  # back again
         pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
         assert not any(p.removed for p in store.posts()) and shown() == everything
+
+
+def repeating_feed(times: int) -> bytes:
+    """A feed whose CMS lists one notice `times` times: long to read, one post to store."""
+    item = "<item><title>关于做好防汛工作的通知</title><guid>same</guid></item>"
+    return f'<rss version="2.0"><channel><title>大</title>{item * times}</channel></rss>'.encode()
+
+
+def test_a_heavy_feed_costs_no_other_source_its_deadline(tmp_path: Path, clock: Clock) -> None:
+    """Issue 19: redirecting sources timed out while the event loop read another source's
+    feed. Many sources share one host; while a feed of 8,000 items is read (seconds of
+    work), a redirect's second hop is answered. Its deadline measures the server, which
+    answered at once: neither the reading nor the queue at the host may count."""
+    heavy_sent = threading.Event()
+
+    def heavy(request: object) -> Reply:
+        return Reply(200, repeating_feed(20_000), sent=heavy_sent)
+
+    def moved(request: object) -> Reply:
+        heavy_sent.wait(10)
+        time.sleep(0.2)  # by now the heavy feed is being read
+        return Reply(200, FEED.encode())
+
+    with ScriptedServer() as server:
+        server.routes["/heavy"] = heavy
+        server.routes["/old"] = Reply(301, headers={"Location": "/moved"})
+        server.routes["/moved"] = moved
+        plain = [f"s{n}" for n in range(20)]
+        for name in plain:
+            server.routes[f"/{name}"] = Reply(200, FEED.encode())
+        lines = [  # the redirect's first hop is asked first, the heavy feed next
+            f'  - {{id: redirected, name: 迁, feed: "{server.url}/old"}}',
+            f'  - {{id: heavy, name: 大, feed: "{server.url}/heavy"}}',
+            *(f'  - {{id: {n}, name: "{n}", feed: "{server.url}/{n}"}}' for n in plain),
+        ]
+        (tmp_path / "channels.yaml").write_text(
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            # 23 requests spaced by 60 ms on one host: the queue alone outlasts the deadline
+            "fetch: {allow_private: true, timeout: 1s, delay: 60ms, per_host: 2,"
+            " max_bytes: 20MB}\n"
+            "sources:\n" + "\n".join(lines) + "\n"
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        results = {
+            r.source_id: r for r in pipeline.crawl(config, pipeline.open_store(config), clock())
+        }
+    assert results["heavy"].new == 1
+    assert results["redirected"].ok and results["redirected"].new == 1, results["redirected"]
+    assert all(results[name].ok for name in plain)

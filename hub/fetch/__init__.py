@@ -6,7 +6,8 @@ address guard, robots.txt, per-host limits and politeness; owns httpx. Returns
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -80,19 +81,50 @@ class Fetcher:
     async def get(
         self, url: str, *, source_id: str, now: datetime, etag: str = "", last_modified: str = ""
     ) -> Fetched:
-        """GET `url`; a 304 comes back as a value, every failure as a FetchError."""
-        if self.settings.robots:
-            rules = await self._rules(url, source_id, now)
-            if not rules.allows(url):
-                why = rules.why or "robots.txt disallows it"
-                raise FetchError(f"{url} is not fetched: {why} (fetch.robots)", kind="robots")
+        """GET `url`, following redirects; a 304 comes back as a value, every failure as a
+        FetchError.
+
+        Each request of the way (robots.txt, each redirect) waits its turn at its host
+        (`per_host`, `delay`) like any other, and `timeout` counts only the time spent
+        waiting for answers: a source is judged by its server, not by the queue of other
+        sources' requests in front of it."""
         conditional = {
             k: v for k, v in (("if-none-match", etag), ("if-modified-since", last_modified)) if v
         }
-        fetched = await self._fetch(url, conditional, source_id, now)
+        fetched = await self._follow(url, conditional, source_id, now, robots=self.settings.robots)
         if fetched.status >= 400:
             raise _status_error(fetched, now)
         return fetched
+
+    async def _follow(
+        self, url: str, headers: Mapping[str, str], source_id: str, now: datetime, *, robots: bool
+    ) -> Fetched:
+        """The answer at the end of `url`'s redirects, each hop checked by robots.txt when
+        `robots` (a redirect may lead to another site) and by the address guard."""
+        deadline = _Deadline(self.settings.timeout, url)
+        seen: list[str] = []
+        while True:
+            self._check_url(url)
+            if robots:
+                await self._allowed(url, source_id, now)
+            answer = await self._request(url, headers, source_id, now, deadline)
+            if isinstance(answer, Fetched):
+                return answer
+            seen.append(url)
+            url = urljoin(url, answer)
+            if not answer:
+                raise FetchError(f"redirect without a Location from {seen[-1]}", kind="http")
+            if url in seen:
+                raise FetchError(f"redirect loop: {' -> '.join([*seen, url])}", kind="http")
+            if len(seen) > MAX_REDIRECTS:
+                raise FetchError(f"more than {MAX_REDIRECTS} redirects from {seen[0]}", kind="http")
+
+    async def _allowed(self, url: str, source_id: str, now: datetime) -> None:
+        """Raise unless robots.txt lets hub fetch `url`."""
+        rules = await self._rules(url, source_id, now)
+        if not rules.allows(url):
+            why = rules.why or "robots.txt disallows it"
+            raise FetchError(f"{url} is not fetched: {why} (fetch.robots)", kind="robots")
 
     async def _rules(self, url: str, source_id: str, now: datetime) -> Rules:
         where = robots_url(url)
@@ -102,27 +134,32 @@ class Fetcher:
 
     async def _load_rules(self, where: str, source_id: str, now: datetime) -> Rules:
         try:
-            fetched = await self._fetch(where, {}, source_id, now)
+            fetched = await self._follow(where, {}, source_id, now, robots=False)
         except FetchError as exc:
             if exc.kind in ("refused-address", "network", "timeout"):
                 raise  # the site itself cannot be reached: that is the error to report
             return Rules.unreachable(str(exc))
         return Rules.from_response(fetched.status, fetched.content.decode("utf-8", "replace"))
 
-    async def _fetch(
-        self, url: str, headers: Mapping[str, str], source_id: str, now: datetime
-    ) -> Fetched:
-        """One request with redirects, under the limits and the total deadline."""
+    async def _request(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        source_id: str,
+        now: datetime,
+        deadline: _Deadline,
+    ) -> Fetched | str:
+        """One request in its host's turn: the response, or a redirect's Location."""
         host = urlsplit(url).netloc
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with limit, self._all:
             await self._polite(host)
             try:
-                async with asyncio.timeout(self.settings.timeout):
-                    return await self._follow(url, headers, source_id, now)
+                async with deadline.running():
+                    return await self._send(url, headers, source_id, now)
             except TimeoutError as exc:
                 raise FetchError(
-                    f"no complete answer within {self.settings.timeout:g}s from {url}",
+                    f"no complete answer within {self.settings.timeout:g}s from {deadline.url}",
                     kind="timeout",
                 ) from exc
             except httpx.TimeoutException as exc:
@@ -141,28 +178,17 @@ class Fetcher:
         self._next_start[host] = start + self.settings.delay
         await asyncio.sleep(start - loop.time())
 
-    async def _follow(
+    async def _send(
         self, url: str, headers: Mapping[str, str], source_id: str, now: datetime
-    ) -> Fetched:
-        seen: list[str] = []
-        while True:
-            self._check_url(url)
-            request = self._client.build_request("GET", url, headers=headers)
-            response = await self._client.send(request, stream=True)
-            try:
-                if response.status_code not in _REDIRECTS:
-                    return await self._read(response, url, source_id, now)
-                location = response.headers.get("location", "")
-            finally:
-                await response.aclose()
-            seen.append(url)
-            url = urljoin(url, location)
-            if not location:
-                raise FetchError(f"redirect without a Location from {seen[-1]}", kind="http")
-            if url in seen:
-                raise FetchError(f"redirect loop: {' -> '.join([*seen, url])}", kind="http")
-            if len(seen) > MAX_REDIRECTS:
-                raise FetchError(f"more than {MAX_REDIRECTS} redirects from {seen[0]}", kind="http")
+    ) -> Fetched | str:
+        request = self._client.build_request("GET", url, headers=headers)
+        response = await self._client.send(request, stream=True)
+        try:
+            if response.status_code not in _REDIRECTS:
+                return await self._read(response, url, source_id, now)
+            return str(response.headers.get("location", ""))
+        finally:
+            await response.aclose()
 
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)
@@ -206,6 +232,25 @@ class Fetcher:
                     f"{url} sent more than {cap:,} bytes (fetch.max_bytes)", kind="too-large"
                 )
         return Fetched(source_id, url, status, bytes(body), headers, now, response.reason_phrase)
+
+
+class _Deadline:
+    """The time one fetch may spend waiting for answers, over all its requests; the time
+    a request waits for its turn at the host is not counted."""
+
+    def __init__(self, seconds: float, url: str) -> None:
+        self.left, self.url = seconds, url
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Count the time spent inside; raise TimeoutError once nothing is left."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(max(self.left, 0.0)):
+                yield
+        finally:
+            self.left -= loop.time() - started
 
 
 def _status_error(fetched: Fetched, now: datetime) -> FetchError:

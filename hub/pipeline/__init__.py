@@ -9,7 +9,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
@@ -24,11 +24,12 @@ from hub.errors import ConfigError, QueryError
 from hub.fetch import Transport
 from hub.models import AuditReport, Hit, Results, Routed, SourceResult, SourceState
 from hub.pipeline import editorial, runs, trace
-from hub.pipeline.crawl import Crawler, Progress, Stopping, is_due, post_sketch
+from hub.pipeline.crawl import Progress, Stopping, crawl_sources, is_due, post_sketch
 from hub.pipeline.runs import Tally as Tally
 from hub.pipeline.runs import recorded as recorded
 from hub.route import Router
 from hub.store import DATABASE, Store
+from hub.workers import Workers
 
 
 def load(path: Path) -> Config:
@@ -85,10 +86,12 @@ def crawl(
     transport: Transport | None = None,
     progress: Progress | None = None,
     stopping: Stopping | None = None,
+    workers: Workers | None = None,
 ) -> list[SourceResult]:
     """Fetch, parse and store every source (or the due ones, or `only` these ids).
     A failing source is recorded on its state; the others go on. Once `stopping()` is
-    true no more sources are begun (see `Crawler.crawl_all`)."""
+    true no more sources are begun (see `crawl_sources`). Parsing runs in `workers`,
+    or in worker processes started for this crawl."""
     states = store.states()
     chosen = [
         s
@@ -97,8 +100,30 @@ def crawl(
     ]
     if not chosen:
         return []
-    crawler = Crawler(config, store, now, user_agent(config))
-    return asyncio.run(crawler.crawl_all(chosen, states, transport, progress, stopping))
+    with ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(parse_workers())
+        return asyncio.run(
+            crawl_sources(
+                config,
+                store,
+                now,
+                chosen,
+                states,
+                user_agent=user_agent(config),
+                workers=workers,
+                transport=transport,
+                progress=progress,
+                stopping=stopping,
+            )
+        )
+
+
+def parse_workers() -> Workers:
+    """Worker processes for the parse stage; one set can serve crawl after crawl."""
+    workers = Workers(preload=["hub.parse", "hub.reprints"])
+    workers.start()
+    return workers
 
 
 def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:

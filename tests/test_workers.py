@@ -1,0 +1,109 @@
+"""Worker processes: calls run in other processes, errors come back as themselves, and a
+call over its time limit or one that kills its process costs only that call."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from hub.errors import ParseError, WorkError
+from hub.workers import Workers
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def square(n: int) -> int:
+    return n * n
+
+
+def fail(message: str) -> None:
+    raise ParseError(message, kind="empty")
+
+
+def spin(seconds: float) -> str:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return "done"
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def unpicklable() -> object:
+    return lambda: None
+
+
+@pytest.fixture
+def workers() -> Iterator[Workers]:
+    with Workers(size=2) as running:
+        yield running
+
+
+def test_calls_run_in_other_processes(workers: Workers) -> None:
+    async def go() -> tuple[list[int], set[int]]:
+        squares = await asyncio.gather(*(workers.run(square, n, limit=30) for n in range(10)))
+        pids = await asyncio.gather(*(workers.run(pid, limit=30) for _ in range(6)))
+        return list(squares), set(pids)
+
+    squares, pids = asyncio.run(go())
+    assert squares == [n * n for n in range(10)]
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_an_error_comes_back_as_itself(workers: Workers) -> None:
+    with pytest.raises(ParseError, match="nothing here") as caught:
+        asyncio.run(workers.run(fail, "nothing here", limit=30))
+    assert caught.value.kind == "empty"
+    assert asyncio.run(workers.run(square, 3, limit=30)) == 9  # the child is still good
+
+
+def test_a_call_over_its_limit_costs_only_itself(workers: Workers) -> None:
+    async def go() -> list[object]:
+        return await asyncio.gather(
+            workers.run(spin, 60, limit=0.5),
+            workers.run(spin, 0.1, limit=30),
+            return_exceptions=True,
+        )
+
+    started = time.monotonic()
+    over, fine = asyncio.run(go())
+    assert isinstance(over, WorkError) and over.over_time and "0.5s" in str(over)
+    assert fine == "done"
+    assert time.monotonic() - started < 30  # the spinning child was killed, not waited for
+    assert asyncio.run(workers.run(square, 4, limit=30)) == 16  # and replaced
+
+
+def test_a_child_that_dies_is_replaced(workers: Workers) -> None:
+    with pytest.raises(WorkError, match="died"):
+        asyncio.run(workers.run(die, limit=30))
+    assert asyncio.run(workers.run(square, 5, limit=30)) == 25
+
+
+def test_a_value_that_cannot_travel_is_an_error(workers: Workers) -> None:
+    with pytest.raises(WorkError, match="pickle"):
+        asyncio.run(workers.run(unpicklable, limit=30))
+    assert asyncio.run(workers.run(square, 6, limit=30)) == 36
+
+
+def test_one_set_serves_one_event_loop_after_another(workers: Workers) -> None:
+    for n in range(3):
+        assert asyncio.run(workers.run(square, n, limit=30)) == n * n
+
+
+def test_closing_stops_every_child() -> None:
+    workers = Workers(size=2)
+    workers.start()
+    pids = {asyncio.run(workers.run(pid, limit=30)) for _ in range(4)}
+    workers.close()
+    for child in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)
