@@ -43,7 +43,7 @@ def bare_render(config: config_module.Config, routed: list[Routed], folder: Path
     no keys, no manifest, no links to the previous build, no atomic switch."""
     environment = Renderer(config).env
     count = 0
-    for page in Plan(config, routed, {}, START).pages():
+    for page in Plan(site.Edition(config, routed, {}, START)).pages():
         target = folder / page.file
         target.parent.mkdir(parents=True, exist_ok=True)
         text = environment.get_template(page.template).render({**page.context, "now": START})
@@ -61,12 +61,14 @@ def rows(repeat: int) -> list[Row]:
         router = Router(config.channels, config.sources, config.site.zone)
         posts = stored_posts(0, POSTS, texts)
         routed = router.route_all(posts, START)
-        full, full_seconds = timed(lambda: site.build(config, routed, {}, START, full=True))
+        full, full_seconds = timed(
+            lambda: site.build(site.Edition(config, routed, {}, START), full=True)
+        )
         pages, bare_seconds = timed(lambda: bare_render(config, routed, folder / "bare"))
         newer = stored_posts(POSTS, NEW, texts)
         routed = router.route_all([*newer[::-1], *posts], START + timedelta(hours=1))
         incremental, step_seconds = timed(
-            lambda: site.build(config, routed, {}, START + timedelta(hours=1))
+            lambda: site.build(site.Edition(config, routed, {}, START + timedelta(hours=1)))
         )
     return [
         Row(

@@ -17,7 +17,14 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 from hub.config import Audit, Source
-from hub.models import AuditReport, MergeCandidate, SourceAudit, SourceState, StoredPost
+from hub.models import (
+    AuditReport,
+    AuditState,
+    MergeCandidate,
+    SourceAudit,
+    SourceState,
+    StoredPost,
+)
 
 WINDOWS = (30, 90, 180)  # days
 MIN_SHARED = 3  # fewer posts in common is coincidence, not a reason to merge
@@ -95,7 +102,7 @@ def _one(
 
 def _state(
     state: SourceState | None, days_since: int | None, posts_90: int, thresholds: Audit
-) -> str:
+) -> AuditState:
     """A fetch problem first (it may be why nothing is new), then activity."""
     health = state.health if state is not None else "new"
     if health in ("gone", "failing"):

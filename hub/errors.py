@@ -15,6 +15,25 @@ HubError                 base; message names the thing, the cause is chained
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+# Why a source failed: stable words editors filter on, stored with the source's state.
+# Each is explained in the README; `internal` is a bug in hub, logged with its trace.
+ErrorKind = Literal[
+    "network",
+    "timeout",
+    "http",
+    "gone",
+    "too-large",
+    "refused-address",
+    "robots",
+    "parse",
+    "empty",
+    "layout-changed",
+    "internal",
+]
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+
 
 class HubError(Exception):
     """Base of every error hub raises on purpose."""
@@ -55,9 +74,9 @@ class ConfigError(HubError):
 class SourceError(HubError):
     """One source failed; `kind` is a short stable word editors can filter on."""
 
-    kind = "error"
+    kind: ErrorKind = "internal"
 
-    def __init__(self, message: str, *, kind: str | None = None) -> None:
+    def __init__(self, message: str, *, kind: ErrorKind | None = None) -> None:
         super().__init__(message)
         if kind is not None:
             self.kind = kind
@@ -67,10 +86,10 @@ class FetchError(SourceError):
     """The source could not be fetched (kind: network, timeout, http, gone, too-large,
     refused-address, robots); `retry_after` is the wait in seconds a server asked for."""
 
-    kind = "network"
+    kind: ErrorKind = "network"
 
     def __init__(
-        self, message: str, *, kind: str | None = None, retry_after: float | None = None
+        self, message: str, *, kind: ErrorKind | None = None, retry_after: float | None = None
     ) -> None:
         super().__init__(message, kind=kind)
         self.retry_after = retry_after
@@ -79,7 +98,7 @@ class FetchError(SourceError):
 class ParseError(SourceError):
     """The source was fetched but its content could not be read (kind: parse, empty, ...)."""
 
-    kind = "parse"
+    kind: ErrorKind = "parse"
 
 
 class StoreError(HubError):

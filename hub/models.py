@@ -10,6 +10,15 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+from hub.errors import ErrorKind
+
+Health = Literal["new", "ok", "failing", "gone"]  # of a source, from its last fetch
+AuditState = Literal["active", "low-activity", "dormant", "failing", "gone", "new"]
+MergeReason = Literal["only-reprints", "overlap"]
+RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
+How = Literal["rule", "fallback", "added", "pinned"]  # how a post came to be in a channel
 
 
 def post_id(source_id: str, key: str) -> str:
@@ -110,7 +119,7 @@ class SourceState:
     next_fetch_at: datetime | None = None  # None: due now
     failures: int = 0  # consecutive
     feed_url: str = ""  # the feed found by autodiscovery when the source's URL is a page
-    error_kind: str = ""  # of the last failure; empty when the last fetch was ok
+    error_kind: ErrorKind | Literal[""] = ""  # of the last failure; "" when it was ok
     last_error: str = ""  # one line
     last_fetch_at: datetime | None = None
     last_ok_at: datetime | None = None
@@ -118,7 +127,7 @@ class SourceState:
     posts: int = 0  # stored posts of this source
 
     @property
-    def health(self) -> str:
+    def health(self) -> Health:
         """new (never fetched), ok, failing, or gone (the server answered 410)."""
         if self.last_fetch_at is None:
             return "new"
@@ -133,7 +142,7 @@ class SourceAudit:
     its own."""
 
     source_id: str
-    state: str  # active, low-activity, dormant, failing, gone, new (never fetched)
+    state: AuditState
     posts: int  # stored, all time
     posts_30: int  # published in the last 30 days
     posts_90: int
@@ -155,7 +164,7 @@ class MergeCandidate:
 
     source_id: str  # the one to merge
     into: str  # where its readers would find the same
-    reason: str  # only-reprints | overlap
+    reason: MergeReason
     share: float  # of source_id's posts (only-reprints) or the smaller one's (overlap)
     shared: int  # posts in common
 
@@ -170,7 +179,7 @@ class AuditReport:
 class RunRecord:
     """One run of hub's writers, as `hub status` lists them: what it did and how long."""
 
-    kind: str  # run, crawl, publish, index, schedule (one tick that did something)
+    kind: RunKind  # schedule: one tick that did something
     started: datetime
     seconds: float
     sources: int = 0  # crawled
@@ -205,7 +214,7 @@ class Placement:
     """Why a post is in a channel."""
 
     channel: str  # slug
-    how: str  # rule, fallback, added (override), pinned (override)
+    how: How  # added and pinned: by an override
     rule: int = 0  # 1-based index of the include rule that matched, for how == rule
     matched: tuple[Condition, ...] = ()
 
@@ -280,7 +289,7 @@ class SourceResult:
     new: int = 0
     changed: int = 0
     not_modified: bool = False
-    error_kind: str = ""
+    error_kind: ErrorKind | Literal[""] = ""
     error: str = ""  # one line; empty on success
     seconds: float = 0.0
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import DateTime, delete, event, func, inspect, literal, text
 from sqlalchemy.engine import Dialect, Engine
@@ -17,11 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-from hub.errors import StoreError
+from hub.errors import ERROR_KINDS, ErrorKind, StoreError
 from hub.models import Attachment, Post, RunRecord, SourceState, StoredPost
 
 Sketcher = Callable[[Post], tuple[int, ...]]
-DATABASE = "hub.sqlite3"  # the file name inside a site's data/ folder
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -143,13 +142,13 @@ class Store:
             raise StoreError(f"cannot open the database {url}: {exc}") from exc
 
     @classmethod
-    def at(cls, folder: Path) -> Store:
-        """The SQLite store in `folder` (created if missing)."""
+    def sqlite(cls, path: Path) -> Store:
+        """The SQLite store in the file `path` (created, with its folder, if missing)."""
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create {folder}: {exc}") from exc
-        return cls(f"sqlite:///{folder / DATABASE}")
+            raise StoreError(f"cannot create {path.parent}: {exc}") from exc
+        return cls(f"sqlite:///{path}")
 
     def close(self) -> None:
         self._engine.dispose()
@@ -361,6 +360,13 @@ def _stored(row: PostRow) -> StoredPost:
     return StoredPost(post, row.first_seen, row.filed, row.changed, sketch, row.removed)
 
 
+def _kind(stored: str) -> ErrorKind | Literal[""]:
+    """A stored error kind; one this hub does not know (a newer hub's) reads as internal."""
+    if not stored:
+        return ""
+    return next((kind for kind in ERROR_KINDS if kind == stored), "internal")
+
+
 def _state(row: SourceRow, posts: int = 0) -> SourceState:
     return SourceState(
         source_id=row.source_id,
@@ -369,7 +375,7 @@ def _state(row: SourceRow, posts: int = 0) -> SourceState:
         feed_url=row.feed_url,
         next_fetch_at=row.next_fetch_at,
         failures=row.failures,
-        error_kind=row.error_kind,
+        error_kind=_kind(row.error_kind),
         last_error=row.last_error,
         last_fetch_at=row.last_fetch_at,
         last_ok_at=row.last_ok_at,

@@ -27,7 +27,6 @@ from hub import pipeline, search
 from hub.cli import main
 from hub.config import Config
 from hub.demo import CountyServer, World
-from hub.store import DATABASE
 from tests.conftest import START, Clock, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +58,7 @@ def broken_links(config: Config) -> list[str]:
 def assert_consistent(config: Config) -> int:
     """The database whole, every stored post complete, the site's links whole, the
     index (if any) answering. Returns how many posts are stored."""
-    database = sqlite3.connect(config.data_dir / DATABASE)
+    database = sqlite3.connect(config.database)
     try:
         assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         incomplete = database.execute(

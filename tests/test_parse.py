@@ -58,7 +58,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss_items_become_normalized_posts() -> None:
-    first, second = parse.feed_posts(fetched(RSS), FEED, SHANGHAI, NOW)
+    first, second = parse.feed_posts(fetched(RSS), parse.Reading(FEED, SHANGHAI, NOW))
     assert first.title == "梅岭花海迎来赏花高峰"
     assert first.key == "guid:wlj-0001"
     assert first.url == "https://wlj.example.gov.cn/art/2026/6/14/art_1.html"
@@ -81,7 +81,7 @@ def test_atom_entries_with_local_times() -> None:
 <published>2026-06-14T10:00:00+08:00</published><updated>2026-06-14T12:00:00+08:00</updated>
 <content type="html">&lt;p&gt;请勿转账&lt;/p&gt;</content></entry></feed>"""
     (post,) = parse.feed_posts(
-        fetched(atom, content_type="application/atom+xml"), FEED, SHANGHAI, NOW
+        fetched(atom, content_type="application/atom+xml"), parse.Reading(FEED, SHANGHAI, NOW)
     )
     assert post.title == "警惕电信诈骗"  # titles are plain text
     assert post.published == datetime(2026, 6, 14, 2, 0, tzinfo=UTC)
@@ -100,10 +100,12 @@ def test_atom_entries_with_local_times() -> None:
 )
 def test_links_readers_cannot_safely_follow_are_dropped(link: str) -> None:
     rss = RSS.replace("<link>/art/2026/6/14/art_1.html</link>", f"<link>{link}</link>")
-    first = parse.feed_posts(fetched(rss), FEED, SHANGHAI, NOW)[0]
+    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))[0]
     assert first.url == ""
     listing = TRS_LIST.replace("./202606/t20260614_1.html", link)
-    items = parse.list_items(fetched(listing, PAGE.url, "text/html"), PAGE, SHANGHAI, NOW)
+    items = parse.list_items(
+        fetched(listing, PAGE.url, "text/html"), parse.Reading(PAGE, SHANGHAI, NOW)
+    )
     assert all(item.url.startswith("https://") for item in items)
 
 
@@ -113,9 +115,9 @@ def test_plain_text_content_is_escaped() -> None:
     )
     atom = """<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>
 <entry><title>t</title><id>1</id><content type="text">a &lt;script&gt; b</content></entry></feed>"""
-    (post,) = parse.feed_posts(fetched(atom), FEED, SHANGHAI, NOW)
+    (post,) = parse.feed_posts(fetched(atom), parse.Reading(FEED, SHANGHAI, NOW))
     assert post.content_html == "<p>a &lt;script&gt; b</p>"
-    assert len(parse.feed_posts(fetched(rss), FEED, SHANGHAI, NOW)) == 2
+    assert len(parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))) == 2
 
 
 def test_json_feed_items_become_posts() -> None:
@@ -139,7 +141,7 @@ def test_json_feed_items_become_posts() -> None:
     }
     body = json.dumps(document, ensure_ascii=False)
     first, second = parse.feed_posts(
-        fetched(body, content_type="application/feed+json"), FEED, SHANGHAI, NOW
+        fetched(body, content_type="application/feed+json"), parse.Reading(FEED, SHANGHAI, NOW)
     )
     assert (first.key, first.url) == ("guid:42", "https://yjj.example.gov.cn/a/42.html")
     assert first.content_html == "<p>演练</p>" and first.categories == ("防汛",)
@@ -151,7 +153,8 @@ def test_json_feed_items_become_posts() -> None:
 def test_json_that_is_not_a_json_feed_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"no jsonfeed\.org version"):
         parse.feed_posts(
-            fetched('{"items": []}', content_type="application/json"), FEED, SHANGHAI, NOW
+            fetched('{"items": []}', content_type="application/json"),
+            parse.Reading(FEED, SHANGHAI, NOW),
         )
 
 
@@ -159,16 +162,14 @@ def test_an_html_page_where_a_feed_was_expected_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"not a feed.*HTML"):
         parse.feed_posts(
             fetched("<html><body><p>首页</p></body></html>", content_type="text/html"),
-            FEED,
-            SHANGHAI,
-            NOW,
+            parse.Reading(FEED, SHANGHAI, NOW),
         )
 
 
 def test_hostile_character_references_do_not_escape_as_exceptions() -> None:
     hostile = RSS.replace("梅岭花海", "&#xD800;&#x110000;")
     try:
-        posts = parse.feed_posts(fetched(hostile), FEED, SHANGHAI, NOW)
+        posts = parse.feed_posts(fetched(hostile), parse.Reading(FEED, SHANGHAI, NOW))
     except ParseError:
         return  # refused cleanly is fine
     assert posts  # or read around the bad references
@@ -183,7 +184,9 @@ TRS_LIST = """<html><head><meta charset="utf-8"></head><body><ul class="list">
 
 
 def test_list_page_items_use_full_titles_and_absolute_links() -> None:
-    items = parse.list_items(fetched(TRS_LIST, PAGE.url, "text/html"), PAGE, SHANGHAI, NOW)
+    items = parse.list_items(
+        fetched(TRS_LIST, PAGE.url, "text/html"), parse.Reading(PAGE, SHANGHAI, NOW)
+    )
     assert items == [
         ListItem(
             "https://wlj.example.gov.cn/bmdt/202606/t20260614_1.html",
@@ -204,14 +207,17 @@ def test_attribute_selectors_read_attributes() -> None:
         '<div class="row" data-href="/a/9.html"><span class="t" data-full="全称">简称</span></div>'
     )
     source = PAGE.model_copy(update={"page": page})
-    (item,) = parse.list_items(fetched(html, PAGE.url, "text/html"), source, SHANGHAI, NOW)
+    (item,) = parse.list_items(
+        fetched(html, PAGE.url, "text/html"), parse.Reading(source, SHANGHAI, NOW)
+    )
     assert (item.url, item.title) == ("https://wlj.example.gov.cn/a/9.html", "全称")
 
 
 def test_a_list_page_with_no_items_is_an_empty_parse_error() -> None:
     with pytest.raises(ParseError) as caught:
         parse.list_items(
-            fetched("<html><body>改版中</body></html>", PAGE.url, "text/html"), PAGE, SHANGHAI, NOW
+            fetched("<html><body>改版中</body></html>", PAGE.url, "text/html"),
+            parse.Reading(PAGE, SHANGHAI, NOW),
         )
     assert caught.value.kind == "empty"
 
@@ -228,7 +234,9 @@ ITEM = ListItem(
 
 
 def test_article_body_by_selector_with_meta_tags() -> None:
-    post = parse.article_post(fetched(ARTICLE, ITEM.url, "text/html"), ITEM, PAGE, SHANGHAI, NOW)
+    post = parse.article_post(
+        fetched(ARTICLE, ITEM.url, "text/html"), ITEM, parse.Reading(PAGE, SHANGHAI, NOW)
+    )
     assert post.text == "游客如织。\n附件"
     assert 'href="https://wlj.example.gov.cn/bmdt/x.pdf"' in post.content_html
     assert "iframe" not in post.content_html and "首页" not in post.text
@@ -244,7 +252,9 @@ def test_article_attachments_are_listed_once_with_their_names() -> None:
         '<a href="../x.pdf">重复</a><a href="javascript:void(0)">打印</a><a href="/a.html">相关</a>'
         '</div><div class="footer">',
     )
-    post = parse.article_post(fetched(html, ITEM.url, "text/html"), ITEM, PAGE, SHANGHAI, NOW)
+    post = parse.article_post(
+        fetched(html, ITEM.url, "text/html"), ITEM, parse.Reading(PAGE, SHANGHAI, NOW)
+    )
     assert [(a.title, a.url) for a in post.attachments] == [
         ("附件", "https://wlj.example.gov.cn/bmdt/x.pdf"),  # linked in the body first
         ("附件1：报名表", "https://wlj.example.gov.cn/bmdt/202606/P0201.pdf"),
@@ -258,7 +268,7 @@ def test_feed_enclosures_and_linked_documents_are_attachments() -> None:
         '<category>文旅</category><enclosure url="/files/plan.pdf" type="application/pdf" '
         'length="1"/>',
     )
-    first = parse.feed_posts(fetched(rss), FEED, SHANGHAI, NOW)[0]
+    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))[0]
     assert [a.url for a in first.attachments] == ["https://wlj.example.gov.cn/files/plan.pdf"]
     assert first.attachments[0].title == "plan.pdf"
 
@@ -287,14 +297,18 @@ def test_article_without_selector_falls_back_to_the_densest_paragraphs() -> None
     page = PAGE.page.model_copy(update={"article": ""}) if PAGE.page else None
     source = PAGE.model_copy(update={"page": page})
     html = ARTICLE.replace('class="TRS_Editor"', 'class="content"')
-    post = parse.article_post(fetched(html, ITEM.url, "text/html"), ITEM, source, SHANGHAI, NOW)
+    post = parse.article_post(
+        fetched(html, ITEM.url, "text/html"), ITEM, parse.Reading(source, SHANGHAI, NOW)
+    )
     assert post.text.startswith("游客如织。")
 
 
 def test_article_whose_selector_matches_nothing_reports_a_layout_change() -> None:
     bare = "<html><body><div>改版</div></body></html>"
     with pytest.raises(ParseError) as caught:
-        parse.article_post(fetched(bare, ITEM.url, "text/html"), ITEM, PAGE, SHANGHAI, NOW)
+        parse.article_post(
+            fetched(bare, ITEM.url, "text/html"), ITEM, parse.Reading(PAGE, SHANGHAI, NOW)
+        )
     assert caught.value.kind == "layout-changed"
 
 
@@ -337,7 +351,9 @@ def test_a_character_cut_by_the_sample_or_the_network_does_not_discredit_a_chars
     page = ("<p>" + "x" * (65536 - 4) + "防汛防汛</p>").encode()
     assert choose(page, {"content-type": "text/html; charset=utf-8"}) == "utf-8"
     truncated = RSS_GB.encode()[:-30]
-    (post,) = parse.feed_posts(fetched(truncated, content_type="text/xml"), FEED, SHANGHAI, NOW)
+    (post,) = parse.feed_posts(
+        fetched(truncated, content_type="text/xml"), parse.Reading(FEED, SHANGHAI, NOW)
+    )
     assert post.title == "关于做好汛期安全防范工作的通知"
 
 
@@ -368,7 +384,9 @@ RSS_GB = (
     ],
 )
 def test_feed_encodings_are_decided_by_hub_not_by_chance(body: bytes, content_type: str) -> None:
-    (post,) = parse.feed_posts(fetched(body, content_type=content_type), FEED, SHANGHAI, NOW)
+    (post,) = parse.feed_posts(
+        fetched(body, content_type=content_type), parse.Reading(FEED, SHANGHAI, NOW)
+    )
     assert post.title == "关于做好汛期安全防范工作的通知"
     assert post.text == "各镇（街道）：请做好准备。"
 
@@ -376,8 +394,8 @@ def test_feed_encodings_are_decided_by_hub_not_by_chance(body: bytes, content_ty
 def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
     plain = fetched(RSS_GB, url="http://yjj.example.gov.cn/rss.xml")
     secure = fetched(RSS_GB, url="https://www.yjj.example.gov.cn/rss.xml")
-    (before,) = parse.feed_posts(plain, FEED, SHANGHAI, NOW)
-    (after,) = parse.feed_posts(secure, FEED, SHANGHAI, NOW)
+    (before,) = parse.feed_posts(plain, parse.Reading(FEED, SHANGHAI, NOW))
+    (after,) = parse.feed_posts(secure, parse.Reading(FEED, SHANGHAI, NOW))
     assert before.key == after.key == "guid://yjj.example.gov.cn/art/7.html"
     assert before.id == after.id
 

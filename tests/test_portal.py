@@ -22,7 +22,7 @@ import pytest
 from hub import config, opml, site
 from hub.config import Source
 from hub.models import Attachment, Fetched, Post, Routed, StoredPost
-from hub.parse import read_feed
+from hub.parse import Reading, read_feed
 from hub.route import Router
 from hub.site.pages import Plan
 
@@ -88,7 +88,7 @@ def route(cfg: config.Config, stored: list[StoredPost]) -> list[Routed]:
 @pytest.fixture
 def built(tmp_path: Path) -> config.Config:
     cfg = make(tmp_path)
-    site.build(cfg, route(cfg, posts()), {}, T0, extra={"sources.opml": "<opml/>"})
+    site.build(site.Edition(cfg, route(cfg, posts()), {}, T0, extra={"sources.opml": "<opml/>"}))
     return cfg
 
 
@@ -170,7 +170,7 @@ def test_json_feed_follows_version_1_1(built: config.Config) -> None:
         "x", document["feed_url"], 200, text.encode(), {"content-type": "application/feed+json"}, T0
     )
     source = Source(id="x", name="x", feed=document["feed_url"])
-    title, parsed = read_feed(fetched, source, built.site.zone, T0 + timedelta(days=1))
+    title, parsed = read_feed(fetched, Reading(source, built.site.zone, T0 + timedelta(days=1)))
     assert title == "示例县政务信息聚合平台 · 宜游" and len(parsed) == len(document["items"])
 
 
@@ -183,7 +183,7 @@ def test_machine_outputs_are_well_formed(built: config.Config) -> None:
 
 def test_sitemaps_split_into_an_index_past_the_limit(tmp_path: Path) -> None:
     cfg = make(tmp_path)
-    plan = Plan(cfg, route(cfg, posts(9)), {}, T0, sitemap_limit=5)
+    plan = Plan(site.Edition(cfg, route(cfg, posts(9)), {}, T0), sitemap_limit=5)
     maps = {page.path: page for page in plan.pages() if page.path.startswith("sitemap")}
     assert maps["sitemap.xml"].template == "sitemap-index.xml"
     parts = maps["sitemap.xml"].context["sitemaps"]
@@ -211,7 +211,7 @@ def written(
 ) -> set[str]:
     """The files a build rendered anew (the others are hard links to the live build)."""
     before = site.current_build(cfg.site_dir)
-    result = site.build(cfg, routed, {}, moment, full=full)
+    result = site.build(site.Edition(cfg, routed, {}, moment), full=full)
     files = {
         p.relative_to(result.folder).as_posix()
         for p in result.folder.rglob("*")
@@ -230,7 +230,7 @@ def written(
 def test_an_unchanged_publish_writes_nothing(tmp_path: Path) -> None:
     cfg = make(tmp_path)
     routed = route(cfg, posts())
-    site.build(cfg, routed, {}, T0)
+    site.build(site.Edition(cfg, routed, {}, T0))
     assert written(cfg, routed, T0 + timedelta(hours=1)) == set()
     assert len(written(cfg, routed, T0 + timedelta(hours=2), full=True)) > 20
 
@@ -238,7 +238,7 @@ def test_an_unchanged_publish_writes_nothing(tmp_path: Path) -> None:
 def test_a_new_post_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     cfg = make(tmp_path)
     old = posts()
-    site.build(cfg, route(cfg, old), {}, T0)
+    site.build(site.Edition(cfg, route(cfg, old), {}, T0))
     fresh = replace(old[0].post, key="new", title="板泉镇举办民宿推介会", url="https://x.gov.cn/n")
     newest = StoredPost(replace(fresh), T0 + timedelta(hours=1), T0 + timedelta(hours=1))
     routed = route(cfg, [newest, *old])
@@ -261,7 +261,7 @@ def test_a_new_post_rewrites_only_what_shows_it(tmp_path: Path) -> None:
 def test_a_template_change_rebuilds_every_page(tmp_path: Path) -> None:
     cfg = make(tmp_path)
     routed = route(cfg, posts())
-    site.build(cfg, routed, {}, T0)
+    site.build(site.Edition(cfg, routed, {}, T0))
     (cfg.templates_dir).mkdir()
     (cfg.templates_dir / "404.html").write_text("找不到", encoding="utf-8")
     assert len(written(cfg, routed, T0)) > 20
@@ -279,17 +279,19 @@ def snapshot(folder: Path) -> dict[str, str]:
 def test_golden_site(tmp_path: Path) -> None:
     cfg = make(tmp_path)
     site.build(
-        cfg,
-        route(cfg, posts()),
-        {},
-        T0,
-        extra={
-            "sources.opml": opml.write(
-                cfg.site.title,
-                [opml.Listed("wlj", "县文化和旅游局", "部门", "https://x.gov.cn/wlj.xml", "")],
-                T0,
-            )
-        },
+        site.Edition(
+            cfg,
+            route(cfg, posts()),
+            {},
+            T0,
+            extra={
+                "sources.opml": opml.write(
+                    cfg.site.title,
+                    [opml.Listed("wlj", "县文化和旅游局", "部门", "https://x.gov.cn/wlj.xml", "")],
+                    T0,
+                )
+            },
+        )
     )
     made = snapshot(cfg.site_dir.resolve())
     if os.environ.get("HUB_UPDATE_GOLDEN"):

@@ -100,7 +100,7 @@ def test_a_writer_killed_with_sigkill_holds_the_lock_no_longer(project: Config) 
 
 
 def test_runs_are_recorded_however_they_end(tmp_path: Path) -> None:
-    store = Store.at(tmp_path)
+    store = Store.sqlite(tmp_path / "hub.sqlite3")
     with pipeline.recorded(store, "publish", T0) as tally:
         tally.published = True
     with pytest.raises(HubError), pipeline.recorded(store, "run", T0) as tally:
@@ -115,7 +115,7 @@ def test_runs_are_recorded_however_they_end(tmp_path: Path) -> None:
 
 
 def test_only_the_latest_runs_are_kept(tmp_path: Path) -> None:
-    store = Store.at(tmp_path)
+    store = Store.sqlite(tmp_path / "hub.sqlite3")
     for n in range(RUNS_KEPT + 5):
         store.add_run(RunRecord("crawl", T0, seconds=float(n)))
     kept = store.runs(RUNS_KEPT + 10)

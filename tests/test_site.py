@@ -61,7 +61,7 @@ def built(tmp_path: Path) -> tuple[config.Config, list[Routed], site.BuildResult
     cfg = make_config(tmp_path)
     routed = routed_posts(cfg)
     states = {"banquan": SourceState("banquan", last_fetch_at=T0, last_ok_at=T0)}
-    return cfg, routed, site.build(cfg, routed, states, T0)
+    return cfg, routed, site.build(site.Edition(cfg, routed, states, T0))
 
 
 def read(cfg: config.Config, path: str) -> str:
@@ -158,7 +158,7 @@ def test_a_failing_build_leaves_the_previous_site_serving(
     (cfg.templates_dir).mkdir()
     (cfg.templates_dir / "post.html").write_text("{{ no_such_variable }}", encoding="utf-8")
     with pytest.raises(BuildError, match=r"post\.html"):
-        site.build(cfg, routed, {}, T0 + timedelta(hours=1))
+        site.build(site.Edition(cfg, routed, {}, T0 + timedelta(hours=1)))
     assert cfg.site_dir.resolve() == first.folder
     assert (cfg.site_dir / "index.html").is_file()
     assert sorted(p.name for p in (cfg.data_dir / "builds").iterdir()) == [first.folder.name]
@@ -168,7 +168,7 @@ def test_site_templates_override_the_theme_one_by_one(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     cfg.templates_dir.mkdir()
     (cfg.templates_dir / "404.html").write_text("本站自定义：{{ site.title }}", encoding="utf-8")
-    site.build(cfg, routed_posts(cfg), {}, T0)
+    site.build(site.Edition(cfg, routed_posts(cfg), {}, T0))
     assert read(cfg, "404.html") == "本站自定义：示例县政务信息聚合平台"
     assert "镇街动态" in read(cfg, "index.html")  # the rest still comes from the theme
 
@@ -176,7 +176,10 @@ def test_site_templates_override_the_theme_one_by_one(tmp_path: Path) -> None:
 def test_old_builds_are_pruned(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     routed = routed_posts(cfg)
-    folders = [site.build(cfg, routed, {}, T0 + timedelta(minutes=n)).folder for n in range(3)]
+    folders = [
+        site.build(site.Edition(cfg, routed, {}, T0 + timedelta(minutes=n))).folder
+        for n in range(3)
+    ]
     assert sorted((cfg.data_dir / "builds").iterdir()) == sorted(folders[1:])
     assert cfg.site_dir.resolve() == folders[-1]
 
@@ -196,12 +199,12 @@ def test_navigation_marks_the_current_section_only(
 
 def test_static_urls_change_with_their_content(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
-    site.build(cfg, routed_posts(cfg), {}, T0)
+    site.build(site.Edition(cfg, routed_posts(cfg), {}, T0))
     theme_link = re.search(r'href="(/static/style\.css\?v=\w+)"', read(cfg, "index.html"))
     assert theme_link
     (cfg.templates_dir / "static").mkdir(parents=True)
     (cfg.templates_dir / "static" / "style.css").write_text("body{}", encoding="utf-8")
-    site.build(cfg, routed_posts(cfg), {}, T0)
+    site.build(site.Edition(cfg, routed_posts(cfg), {}, T0))
     assert theme_link.group(1) not in read(cfg, "index.html")
     assert read(cfg, "static/style.css") == "body{}"
 
@@ -212,7 +215,7 @@ def test_pinned_posts_lead_their_channel(tmp_path: Path) -> None:
     oldest = posts[-1]  # a town's post from hours ago, pinned in 镇街动态
     pin = Override(post=oldest.post.id, pin=("zhenjie",))
     routed = Router(cfg.channels, cfg.sources, cfg.site.zone, (pin,)).route_all(posts, T0)
-    site.build(cfg, routed, {}, T0)
+    site.build(site.Edition(cfg, routed, {}, T0))
     page = read(cfg, "c/zhenjie/index.html")
     first = page.index("<li>", page.index('<ol class="posts">'))
     assert first < page.index(oldest.post.id) < page.index("</li>", first)  # the first item

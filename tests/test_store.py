@@ -36,7 +36,7 @@ def post(
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store.at(tmp_path / "data")
+    return Store.sqlite(tmp_path / "data" / "hub.sqlite3")
 
 
 def test_posts_round_trip_unchanged(store: Store) -> None:

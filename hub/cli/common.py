@@ -24,7 +24,7 @@ from rich.table import Table
 from hub import __version__, pipeline, serve
 from hub.config import Config
 from hub.errors import ConfigError, HubError
-from hub.models import SourceResult
+from hub.models import RunKind, SourceResult
 from hub.pipeline import Tally
 from hub.store import Store
 
@@ -116,7 +116,7 @@ def wait_option(command: F) -> F:
 
 
 @contextmanager
-def writing(config: Config, kind: str, wait: float = 0) -> Iterator[tuple[Store, Tally]]:
+def writing(config: Config, kind: RunKind, wait: float = 0) -> Iterator[tuple[Store, Tally]]:
     """The writer lock, the store, and the record of this run (`hub status`)."""
     with pipeline.writer_lock(config, wait):
         store = pipeline.open_store(config)

@@ -282,4 +282,4 @@ def export_command(config_path: Path, channel: str) -> None:
         raise HubError(f"unknown channel {channel!r}")
     store = pipeline.existing_store(config)
     routed = pipeline.route(config, store, now()) if store and channel else []
-    sys.stdout.write(editorial.export_sources(config, routed, now(), channel))
+    sys.stdout.write(pipeline.sources_opml(config, routed, now(), channel))

@@ -47,7 +47,7 @@ def search_command(
     zone = config.site.zone
     for hit in results.hits:
         date = hit.date.astimezone(zone).strftime("%Y-%m-%d") if hit.date else ""
-        url = config.site.base_url + hit.path
+        url = config.site.url(hit.path)
         click.echo(f"{hit.title}\n  {hit.department} · {date} · {url}\n  {plain(hit.snippet)}")
     shown = f", page {results.page} of {results.pages}" if results.pages > 1 else ""
     click.echo(f"{results.total} posts match {request.text!r}{shown}")

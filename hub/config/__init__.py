@@ -89,6 +89,11 @@ class Config:
         return self.root / "data"
 
     @property
+    def database(self) -> Path:
+        """The SQLite database inside data/."""
+        return self.data_dir / "hub.sqlite3"
+
+    @property
     def site_dir(self) -> Path:
         return self.root / "site"
 

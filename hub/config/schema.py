@@ -115,6 +115,10 @@ class Site(_Model):
     def domain(self) -> str:
         return urlsplit(self.base_url).hostname or ""
 
+    def url(self, path: str = "") -> str:
+        """The public address of a page, from its path relative to the site root."""
+        return self.base_url + path.lstrip("/")
+
     @field_validator("embed_hosts")
     @classmethod
     def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from hub.config import Fetch
-from hub.errors import FetchError
+from hub.errors import ErrorKind, FetchError
 from hub.fetch.guard import GuardedBackend, RefusedAddressError, is_public_address, pool
 from hub.fetch.robots import Rules, robots_url
 from hub.models import Fetched
@@ -255,7 +255,7 @@ class _Deadline:
 
 def _status_error(fetched: Fetched, now: datetime) -> FetchError:
     status = fetched.status
-    kind = "gone" if status == 410 else "http"
+    kind: ErrorKind = "gone" if status == 410 else "http"
     asked = fetched.headers.get("retry-after", "")
     wait = retry_after(asked, now) if status in (429, 503) else None
     phrase = f" {fetched.reason}" if fetched.reason else ""

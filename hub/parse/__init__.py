@@ -4,7 +4,6 @@ and the source's settings are arguments, failures are ParseErrors.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from urllib.parse import urljoin
 
 from hub.config import Page, Source
@@ -21,6 +20,7 @@ from hub.parse.page import check_selector, parse_article, parse_list
 from hub.parse.page import discover_feed as page_feed
 
 __all__ = [
+    "Reading",
     "article_post",
     "canonical_link",
     "check_source",
@@ -36,42 +36,26 @@ __all__ = [
 ]
 
 
-def feed_posts(
-    fetched: Fetched,
-    source: Source,
-    zone: tzinfo,
-    now: datetime,
-    *,
-    embeds: frozenset[str] = frozenset(),
-) -> list[Post]:
-    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed); iframes from
-    the `embeds` hosts are kept."""
-    return read_feed(fetched, source, zone, now, embeds=embeds)[1]
+def feed_posts(fetched: Fetched, reading: Reading) -> list[Post]:
+    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
+    return read_feed(fetched, reading)[1]
 
 
-def read_feed(
-    fetched: Fetched,
-    source: Source,
-    zone: tzinfo,
-    now: datetime,
-    *,
-    embeds: frozenset[str] = frozenset(),
-) -> tuple[str, list[Post]]:
+def read_feed(fetched: Fetched, reading: Reading) -> tuple[str, list[Post]]:
     """The feed's own title (plain text) and its posts."""
-    reading = Reading(source.id, zone, now, embeds)
     if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
         return parse_json_feed(fetched.content, url=fetched.url, reading=reading)
-    content, headers = as_utf8(fetched.content, fetched.headers, source.encoding)
+    content, headers = as_utf8(fetched.content, fetched.headers, reading.source.encoding)
     return parse_feed(content, headers, url=fetched.url, reading=reading)
 
 
-def list_items(fetched: Fetched, source: Source, zone: tzinfo, now: datetime) -> list[ListItem]:
+def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
     """The items of a list-page source's response."""
-    page = source.page
-    if page is None:
+    source = reading.source
+    if source.page is None:
         raise ValueError(f"source {source.id} has no page: settings")
     text = decode(fetched.content, fetched.headers, source.encoding)
-    return parse_list(text, fetched.url, page, zone, now)
+    return parse_list(text, fetched.url, source.page, reading.zone, reading.now)
 
 
 def item_post_id(source_id: str, item: ListItem) -> str:
@@ -79,20 +63,13 @@ def item_post_id(source_id: str, item: ListItem) -> str:
     return post_id(source_id, identity_key(None, item.url, item.title, ""))
 
 
-def article_post(
-    fetched: Fetched,
-    item: ListItem,
-    source: Source,
-    zone: tzinfo,
-    now: datetime,
-    *,
-    embeds: frozenset[str] = frozenset(),
-) -> Post:
+def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Post:
     """The post an article page holds; the list item supplies the full title."""
+    source, zone, now = reading.source, reading.zone, reading.now
     selector = source.page.article if source.page else ""
     text = decode(fetched.content, fetched.headers, source.encoding)
     article = parse_article(text, fetched.url, selector)
-    body = sanitize(article.body_html, fetched.url, embeds)
+    body = sanitize(article.body_html, fetched.url, reading.embeds)
     plain = to_text(body)
     if not plain:
         raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")

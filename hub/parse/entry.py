@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
+from hub.config import Source
 from hub.models import Attachment, Post
 from hub.parse.html import links, one_line, safe_url, to_text
 from hub.parse.identity import identity_key
@@ -16,13 +17,18 @@ from hub.parse.page import ATTACHMENT_EXTENSIONS
 
 @dataclass(frozen=True)
 class Reading:
-    """What one parse needs to know beyond the bytes: whose they are, the site's time
-    zone and the crawl's time (for dates), and the hosts whose embeds may stay."""
+    """What one parse needs to know beyond the bytes: whose they are (the source and its
+    settings), the site's time zone and the crawl's time (for dates), and the hosts
+    whose embeds may stay."""
 
-    source_id: str
+    source: Source
     zone: tzinfo
     now: datetime
     embeds: frozenset[str] = frozenset()
+
+    @property
+    def source_id(self) -> str:
+        return self.source.id
 
 
 def entry_post(

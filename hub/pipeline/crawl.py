@@ -5,27 +5,38 @@ database stops the crawl."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import replace
+from contextlib import ExitStack
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub import parse, reprints
 from hub.config import Config, Source
 from hub.errors import FetchError, ParseError, SourceError, StoreError, WorkError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Post, SourceResult, SourceState
-from hub.store import Store
+from hub.parse import Reading
+from hub.pipeline.decide import (
+    Failure,
+    Pace,
+    Success,
+    after_failure,
+    after_success,
+    failure_kind,
+    feed_window,
+    is_due,
+    page_window,
+)
+from hub.pipeline.project import user_agent
 from hub.workers import Workers
 
+if TYPE_CHECKING:
+    from hub.store import Store
+
 log = logging.getLogger("hub.pipeline")
-MAX_BACKOFF = timedelta(hours=24)
-GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
 Progress = Callable[[SourceResult], None]
 Stopping = Callable[[], bool]  # asked before each source: has a stop been requested?
 PARSE_LIMIT = 60.0  # seconds of a worker's time one response may take to read
@@ -37,8 +48,54 @@ def post_sketch(post: Post) -> tuple[int, ...]:
     return reprints.sketch(f"{post.title}\n{post.text}")
 
 
-def is_due(state: SourceState | None, now: datetime) -> bool:
-    return state is None or state.next_fetch_at is None or state.next_fetch_at <= now
+def parse_workers() -> Workers:
+    """Worker processes for the parse stage; one set can serve crawl after crawl."""
+    workers = Workers(preload=["hub.parse", "hub.reprints"])
+    workers.start()
+    return workers
+
+
+def crawl(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    due_only: bool = False,
+    only: Sequence[str] = (),
+    transport: Transport | None = None,
+    progress: Progress | None = None,
+    stopping: Stopping | None = None,
+    workers: Workers | None = None,
+) -> list[SourceResult]:
+    """Fetch, parse and store every source (or the due ones, or `only` these ids).
+    A failing source is recorded on its state; the others go on. Once `stopping()` is
+    true no more sources are begun (see `crawl_sources`). Parsing runs in `workers`,
+    or in worker processes started for this crawl."""
+    states = store.states()
+    chosen = [
+        s
+        for s in config.sources
+        if (not only or s.id in only) and (not due_only or is_due(states.get(s.id), now))
+    ]
+    if not chosen:
+        return []
+    with ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(parse_workers())
+        return asyncio.run(
+            crawl_sources(
+                config,
+                store,
+                now,
+                chosen,
+                states,
+                user_agent=user_agent(config),
+                workers=workers,
+                transport=transport,
+                progress=progress,
+                stopping=stopping,
+            )
+        )
 
 
 async def crawl_sources(
@@ -106,58 +163,50 @@ class Crawler:
         """`function(*args)` on the store's thread."""
         return await asyncio.get_running_loop().run_in_executor(self.database, function, *args)
 
-    async def _parsed(self, url: str, function: Callable[..., T], *args: Any, **kw: Any) -> T:
-        """`function(*args, **kw)` of the parse stage, in a worker process."""
+    async def _parsed(self, function: Callable[..., T], fetched: Fetched, *args: Any) -> T:
+        """`function(fetched, *args)` of the parse stage, in a worker process."""
         try:
-            return await self.workers.run(partial(function, **kw), *args, limit=PARSE_LIMIT)
+            return await self.workers.run(function, fetched, *args, limit=PARSE_LIMIT)
         except WorkError as exc:
-            raise ParseError(f"{url} could not be read: {exc}", kind="parse") from exc
+            raise ParseError(f"{fetched.url} could not be read: {exc}", kind="parse") from exc
 
     async def crawl(self, source: Source, state: SourceState) -> SourceResult:
         started = time.monotonic()
+        pace = Pace(timedelta(seconds=self.config.interval(source)), self.config.schedule.jitter)
         try:
-            new, changed, fetched, feed_url = await self._crawl(source, state)
+            new, changed, found = await self._crawl(source, state)
         except SourceError as exc:
-            if exc.kind == "empty" and state.posts:
-                exc.kind = "layout-changed"  # the selectors found items before
-            return await self._failed(source, state, exc, started)
+            failed = Failure(
+                failure_kind(exc.kind, state),
+                str(exc),
+                exc.retry_after if isinstance(exc, FetchError) else None,
+            )
         except StoreError:
             raise  # the database is unusable: fatal for the whole run
         except Exception as exc:  # a bug must not stop the other sources
             log.exception("unexpected error while crawling %s", source.id)
-            bug = SourceError(f"{type(exc).__name__}: {exc}", kind="internal")
-            return await self._failed(source, state, bug, started)
-        not_modified = fetched.status == 304
-        headers = {} if not_modified else fetched.headers
-        await self._stored(
-            self.store.record,
-            replace(
-                state,
-                etag=headers.get("etag", "") if headers else state.etag,
-                last_modified=headers.get("last-modified", "") if headers else state.last_modified,
-                feed_url=feed_url,
-                failures=0,
-                error_kind="",
-                last_error="",
-                last_fetch_at=self.now,
-                last_ok_at=self.now,
-                last_new_post_at=self.now if new else state.last_new_post_at,
-                next_fetch_at=self.now + self._interval(source),
-            ),
-        )
-        log.info(
-            "%s: %d new, %d changed%s",
-            source.id,
-            new,
-            changed,
-            " (not modified)" if not_modified else "",
-        )
+            failed = Failure("internal", f"{type(exc).__name__}: {exc}")
+        else:
+            await self._stored(self.store.record, after_success(state, found, self.now, pace))
+            log.info(
+                "%s: %d new, %d changed%s",
+                *(source.id, new, changed),
+                " (not modified)" if found.not_modified else "",
+            )
+            return SourceResult(
+                source.id, new, changed, found.not_modified, seconds=time.monotonic() - started
+            )
+        await self._stored(self.store.record, after_failure(state, failed, self.now, pace))
+        log.warning("%s failed (%s): %s", source.id, failed.kind, failed.message)
         return SourceResult(
-            source.id, new, changed, not_modified, seconds=time.monotonic() - started
+            source.id,
+            error_kind=failed.kind,
+            error=failed.message,
+            seconds=time.monotonic() - started,
         )
 
-    async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, Fetched, str]:
-        """(new, changed, the response the posts came from, the discovered feed's URL)."""
+    async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, Success]:
+        """(new, changed, what the crawl found)."""
         fetched = await self.fetcher.get(
             state.feed_url or source.url,
             source_id=source.id,
@@ -167,94 +216,79 @@ class Crawler:
         )
         feed_url = state.feed_url
         if fetched.status == 304:
-            return 0, 0, fetched, feed_url
+            return 0, 0, Success(True, fetched.headers, feed_url, 0)
+        reading = Reading(source, self.zone, self.now, self.embeds)
         if source.feed:
-            fetched, posts, found = await self._feed(source, fetched)
+            fetched, posts, found = await self._feed(reading, fetched)
             feed_url = found or feed_url
-            dated = [p.published for p in posts if p.published]
-            since = min(dated) if dated else None  # feeds list newest first, unpinned
+            since = feed_window(p.published for p in posts)
             listed = {p.id for p in posts}
         else:
-            posts, items = await self._articles(source, fetched)
-            # a list page may pin old items on top; what it still covers ends at its bottom
-            since = items[-1].published
+            posts, items = await self._articles(reading, fetched)
+            since = page_window([item.published for item in items])
             listed = {parse.item_post_id(source.id, item) for item in items}
         new, changed = await self._stored(self.store.save, posts, self.now, post_sketch)
         if since is not None:
             await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
-        return new, changed, fetched, feed_url
+        return new, changed, Success(False, fetched.headers, feed_url, new)
 
     async def _feed(
-        self, source: Source, fetched: Fetched
+        self, reading: Reading, fetched: Fetched
     ) -> tuple[Fetched, list[Post], str | None]:
         """A feed's posts; when the address gives an HTML page that announces a feed
         (<link rel="alternate">), that feed's, and the feed is remembered."""
         try:
-            return fetched, await self._feed_posts(source, fetched), None
+            return fetched, await self._parsed(parse.feed_posts, fetched, reading), None
         except ParseError:
-            found = await self._parsed(fetched.url, parse.discover_feed, fetched)
+            found = await self._parsed(parse.discover_feed, fetched)
             if found is None or found == fetched.url:
                 raise
-        log.info("%s: %s is a page; following its feed %s", source.id, fetched.url, found)
-        fetched = await self.fetcher.get(found, source_id=source.id, now=self.now)
-        return fetched, await self._feed_posts(source, fetched), found
+        log.info("%s: %s is a page; following its feed %s", reading.source_id, fetched.url, found)
+        fetched = await self.fetcher.get(found, source_id=reading.source_id, now=self.now)
+        return fetched, await self._parsed(parse.feed_posts, fetched, reading), found
 
-    async def _feed_posts(self, source: Source, fetched: Fetched) -> list[Post]:
-        return await self._parsed(
-            fetched.url, parse.feed_posts, fetched, source, self.zone, self.now, embeds=self.embeds
-        )
-
-    async def _list_items(self, source: Source, fetched: Fetched) -> list[ListItem]:
-        return await self._parsed(
-            fetched.url, parse.list_items, fetched, source, self.zone, self.now
-        )
-
-    async def _known(self, source: Source, items: list[ListItem]) -> set[str]:
-        ids = [parse.item_post_id(source.id, item) for item in items]
+    async def _known(self, source_id: str, items: list[ListItem]) -> set[str]:
+        ids = [parse.item_post_id(source_id, item) for item in items]
         return await self._stored(self.store.existing_ids, ids)
 
-    async def _listing(self, source: Source, fetched: Fetched) -> tuple[list[ListItem], set[str]]:
+    async def _listing(self, reading: Reading, fetched: Fetched) -> tuple[list[ListItem], set[str]]:
         """The items of the list page and, while the newest posts run past a page's end,
         of the pages after it (up to page.backfill); with the ids already stored.
 
         A page whose last item is new means more new items may follow. Pinned (置顶) old
         items sit at the top of a page, so they never stop the paging."""
-        page = source.page
-        items = await self._list_items(source, fetched)
-        known = await self._known(source, items)
+        page, source_id = reading.source.page, reading.source_id
+        items = await self._parsed(parse.list_items, fetched, reading)
+        known = await self._known(source_id, items)
         read = 1
         while page and page.more and read < page.backfill:
-            if parse.item_post_id(source.id, items[-1]) in known:
+            if parse.item_post_id(source_id, items[-1]) in known:
                 break
             url = parse.list_page_url(page, read)
             try:
-                more = await self.fetcher.get(url, source_id=source.id, now=self.now)
-                found = await self._list_items(source, more)
+                more = await self.fetcher.get(url, source_id=source_id, now=self.now)
+                found = await self._parsed(parse.list_items, more, reading)
             except SourceError as exc:  # past the last page, or a broken one: stop here
-                log.info("%s: list page %s not read: %s", source.id, url, exc)
+                log.info("%s: list page %s not read: %s", source_id, url, exc)
                 break
             seen = {item.url for item in items}
             items += [item for item in found if item.url not in seen]
-            known |= await self._known(source, found)
+            known |= await self._known(source_id, found)
             read += 1
         return items, known
 
     async def _articles(
-        self, source: Source, fetched: Fetched
+        self, reading: Reading, fetched: Fetched
     ) -> tuple[list[Post], list[ListItem]]:
         """The posts behind the list's new items, and every item listed."""
-        items, known = await self._listing(source, fetched)
-        wanted = [item for item in items if parse.item_post_id(source.id, item) not in known]
+        source_id = reading.source_id
+        items, known = await self._listing(reading, fetched)
+        wanted = [item for item in items if parse.item_post_id(source_id, item) not in known]
 
         async def follow(item: ListItem) -> Post | SourceError:
             try:
-                page = await self.fetcher.get(item.url, source_id=source.id, now=self.now)
-                return await self._parsed(
-                    page.url,
-                    parse.article_post,
-                    *(page, item, source, self.zone, self.now),
-                    embeds=self.embeds,
-                )
+                page = await self.fetcher.get(item.url, source_id=source_id, now=self.now)
+                return await self._parsed(parse.article_post, page, item, reading)
             except SourceError as exc:
                 return exc
 
@@ -262,46 +296,7 @@ class Crawler:
         posts = [r for r in results if isinstance(r, Post)]
         errors = [r for r in results if isinstance(r, SourceError)]
         for error in errors:
-            log.warning("%s: article skipped, will retry: %s", source.id, error)
+            log.warning("%s: article skipped, will retry: %s", source_id, error)
         if errors and not posts:
             raise errors[0]  # every article failed: the source is failing
         return posts, items
-
-    async def _failed(
-        self, source: Source, state: SourceState, error: SourceError, started: float
-    ) -> SourceResult:
-        failures = state.failures + 1
-        kind, message = error.kind, str(error)
-        await self._stored(
-            self.store.record,
-            replace(
-                state,
-                failures=failures,
-                error_kind=kind,
-                last_error=message.splitlines()[0],
-                last_fetch_at=self.now,
-                next_fetch_at=self.now + self._backoff(source, failures, error),
-            ),
-        )
-        log.warning("%s failed (%s): %s", source.id, kind, message)
-        return SourceResult(
-            source.id, error_kind=kind, error=message, seconds=time.monotonic() - started
-        )
-
-    def _interval(self, source: Source) -> timedelta:
-        """The source's interval, less a jitter (`schedule.jitter`) that differs by source
-        and by poll, so that sources sharing an interval and a host drift apart. Drawn
-        from the source and the time, not a random generator: a crawl is repeatable."""
-        seed = hashlib.blake2b(f"{source.id}@{self.now.isoformat()}".encode(), digest_size=4)
-        fraction = int.from_bytes(seed.digest(), "big") / 2**32
-        interval = self.config.interval(source)
-        return timedelta(seconds=interval * (1 - self.config.schedule.jitter * fraction))
-
-    def _backoff(self, source: Source, failures: int, error: SourceError) -> timedelta:
-        """Exponential from the source's interval, capped; longer if the server asked."""
-        if error.kind == "gone":
-            return GONE_RECHECK
-        interval = timedelta(seconds=self.config.interval(source))
-        wait = min(interval * (1 << min(failures - 1, 16)), MAX_BACKOFF)
-        asked = error.retry_after if isinstance(error, FetchError) else None
-        return max(wait, timedelta(seconds=asked)) if asked else wait

@@ -182,19 +182,6 @@ def warnings(config: Config, routed: Sequence[Routed], store: Store) -> list[str
     return [f"warning: {line}" for line in found]
 
 
-def export_sources(
-    config: Config, routed: Sequence[Routed], now: datetime, channel: str = ""
-) -> str:
-    """The sources (those that reach `channel`, when given) as OPML 2.0."""
-    reaching = {r.post.post.source_id for r in routed if channel in r.channels}
-    chosen = [s for s in config.sources if not channel or s.id in reaching]
-    listed = (
-        opml.Listed(s.id, s.name, s.group, s.feed or "", s.page.url if s.page else "")
-        for s in chosen
-    )
-    return opml.write(config.site.title, listed, now)
-
-
 def import_sources(config: Config, text: str) -> tuple[str, int, int]:
     """YAML entries, ready for `sources:`, for the OPML subscriptions hub does not have
     (pages with no feed are listed as comments, since they need selectors); with how many

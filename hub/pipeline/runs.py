@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hub.errors import BusyError, HubError, StoreError
-from hub.models import RunRecord, SourceResult
+from hub.models import RunKind, RunRecord, SourceResult
 from hub.store import Store
 
 log = logging.getLogger("hub.pipeline")
@@ -70,13 +70,13 @@ class Tally:
     def did_something(self) -> bool:
         return bool(self.sources or self.published)
 
-    def record(self, kind: str, started: datetime, seconds: float, error: str) -> RunRecord:
+    def record(self, kind: RunKind, started: datetime, seconds: float, error: str) -> RunRecord:
         first_line = error.splitlines()[0] if error else ""
         return RunRecord(kind, started, seconds, **asdict(self), error=first_line)
 
 
 @contextmanager
-def recorded(store: Store, kind: str, now: datetime, *, always: bool = True) -> Iterator[Tally]:
+def recorded(store: Store, kind: RunKind, now: datetime, *, always: bool = True) -> Iterator[Tally]:
     """Record the run in the body, however it ends: its counts, its duration, and the
     error that ended it. A scheduler tick (`always` False) is recorded only when it did
     something, or failed."""

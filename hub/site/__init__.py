@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError
-from hub.models import AuditReport, Results, Routed, SourceState
-from hub.site.pages import Plan, search_context
+from hub.models import Results
+from hub.site.pages import Edition, Plan, search_context
 from hub.site.publish import current_build
 from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
@@ -24,6 +24,7 @@ from hub.site.views import post_path
 
 __all__ = [
     "BuildResult",
+    "Edition",
     "SearchPage",
     "build",
     "current_build",
@@ -43,54 +44,32 @@ class BuildResult:
     written: int  # files rendered and written by this publish; the rest were kept
 
 
-def build(
-    config: Config,
-    routed: Sequence[Routed],
-    states: Mapping[str, SourceState],
-    now: datetime,
-    *,
-    canonical_of: Mapping[str, str] | None = None,
-    audit: AuditReport | None = None,
-    extra: Mapping[str, str] | None = None,
-    full: bool = False,
-) -> BuildResult:
+def build(edition: Edition, *, full: bool = False) -> BuildResult:
     """Render the portal into a new folder and switch the site to it (`staged`, with
     nothing to do in between)."""
-    with staged(
-        config, routed, states, now, canonical_of=canonical_of, audit=audit, extra=extra, full=full
-    ) as result:
+    with staged(edition, full=full) as result:
         pass
     return result
 
 
 @contextmanager
-def staged(
-    config: Config,
-    routed: Sequence[Routed],
-    states: Mapping[str, SourceState],
-    now: datetime,
-    *,
-    canonical_of: Mapping[str, str] | None = None,
-    audit: AuditReport | None = None,
-    extra: Mapping[str, str] | None = None,
-    full: bool = False,
-) -> Iterator[BuildResult]:
-    """Render the portal into a new folder, run the body — what must succeed before
+def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
+    """Render the edition into a new folder, run the body — what must succeed before
     readers see the new build, such as the search index — then switch the site to it.
     If anything fails first (a full disk), the new build is removed and readers keep
     the previous one. A page whose key (what it is made from, with the templates and
     settings) is the one the live build recorded is linked from there instead of
-    rendered again, unless `full`. `canonical_of` maps reprints to their original;
-    `audit` is shown on /sources/; `extra` adds files as they are."""
+    rendered again, unless `full`."""
+    config, now = edition.config, edition.now
     renderer = Renderer(config)
-    plan = Plan(config, routed, states, now, canonical_of, audit=audit)
+    plan = Plan(edition)
     counts = {"pages": 0, "written": 0}
 
     def write(folder: Path, previous: Path | None) -> None:
         old = {} if full or previous is None else _manifest(previous)
         keys: dict[str, str] = {}
         made: set[Path] = set()
-        for file, own_key, produce in _outputs(plan, renderer, extra or {}, now):
+        for file, own_key, produce in _outputs(plan, renderer, edition.extra, now):
             target = folder / file
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)

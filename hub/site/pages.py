@@ -49,22 +49,28 @@ class Page:
         return hashlib.sha256(f"{self.template}\n{self.context!r}".encode()).hexdigest()[:24]
 
 
-class Plan:
-    """The portal's pages, computed from the config, the routed posts and source states."""
+@dataclass(frozen=True)
+class Edition:
+    """What one publish of the portal shows: the site, its routed posts (newest first),
+    what hub knows of each source, and the time; reprints (post id -> the original's),
+    the audit for /sources/, and files to add as they are (sources.opml)."""
 
-    def __init__(
-        self,
-        config: Config,
-        routed: Sequence[Routed],
-        states: Mapping[str, SourceState],
-        now: datetime,
-        canonical_of: Mapping[str, str] | None = None,
-        *,
-        audit: AuditReport | None = None,
-        sitemap_limit: int = SITEMAP_LIMIT,
-    ) -> None:
-        self.config, self.now, self.sitemap_limit = config, now, sitemap_limit
-        self.audit = audit or AuditReport((), ())
+    config: Config
+    routed: Sequence[Routed]
+    states: Mapping[str, SourceState]
+    now: datetime
+    canonical_of: Mapping[str, str] = field(default_factory=dict)
+    audit: AuditReport | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class Plan:
+    """The pages of one edition of the portal."""
+
+    def __init__(self, edition: Edition, *, sitemap_limit: int = SITEMAP_LIMIT) -> None:
+        config, routed, states = edition.config, edition.routed, edition.states
+        self.config, self.now, self.sitemap_limit = config, edition.now, sitemap_limit
+        self.audit = edition.audit or AuditReport((), ())
         self.audited = {found.source_id: found for found in self.audit.sources}
         zone = config.site.zone
         self.channels = {
@@ -75,7 +81,7 @@ class Plan:
         }
         sources = {s.id: s for s in config.sources}
         views = [self._view(r, sources, zone) for r in routed]  # newest first
-        self.posts = link_reprints(views, dict(canonical_of or {}))
+        self.posts = link_reprints(views, dict(edition.canonical_of))
         self.listed = [view for view in self.posts if view.listed]
         self.by_channel: dict[str, list[PostView]] = defaultdict(list)
         self.by_source: dict[str, list[PostView]] = defaultdict(list)

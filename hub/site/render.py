@@ -62,7 +62,7 @@ class Renderer:
             # static files are cached for a day: their URLs change when their content does
             asset=lambda path: f"{base_path}{path}?v={versions.get(path, '0')}",
             url=lambda path="": base_path + path,
-            absolute=lambda path="": site.base_url + path,
+            absolute=site.url,
         )
         self.env.filters.update(
             local=lambda d, fmt="%Y-%m-%d": d.astimezone(zone).strftime(fmt) if d else "",

@@ -1,0 +1,121 @@
+"""What a crawl decides about a source, as pure functions of (state, outcome, now,
+settings): its next state after a success or a failure (backoff, Retry-After, gone,
+empty → layout-changed), its next poll, and the window in which a post it no longer
+lists counts as withdrawn. No IO and no clock, so each rule is a row of a table test."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from hub.errors import ErrorKind
+from hub.models import SourceState
+
+MAX_BACKOFF = timedelta(hours=24)
+GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How often a source is polled: its interval and the share of it that may be
+    polled early (`schedule.jitter`)."""
+
+    interval: timedelta
+    jitter: float = 0.0
+
+
+@dataclass(frozen=True)
+class Success:
+    """What one successful crawl of a source found."""
+
+    not_modified: bool  # the conditional GET answered 304
+    headers: Mapping[str, str]  # of the response the posts came from (lower-case names)
+    feed_url: str  # the feed autodiscovery found, or ""
+    new: int  # posts stored for the first time
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one crawl of a source failed."""
+
+    kind: ErrorKind
+    message: str
+    retry_after: float | None = None  # seconds the server asked for (429, 503)
+
+
+def after_success(state: SourceState, found: Success, now: datetime, pace: Pace) -> SourceState:
+    """The state after a successful crawl: validators kept for the next conditional
+    GET (a 304 keeps the previous ones), failures forgotten, the next poll set."""
+    fresh = not found.not_modified  # a 304 carries no new validators
+    return replace(
+        state,
+        etag=found.headers.get("etag", "") if fresh else state.etag,
+        last_modified=found.headers.get("last-modified", "") if fresh else state.last_modified,
+        feed_url=found.feed_url,
+        failures=0,
+        error_kind="",
+        last_error="",
+        last_fetch_at=now,
+        last_ok_at=now,
+        last_new_post_at=now if found.new else state.last_new_post_at,
+        next_fetch_at=now + polled_after(state.source_id, now, pace),
+    )
+
+
+def failure_kind(kind: ErrorKind, state: SourceState) -> ErrorKind:
+    """A list page whose selectors find nothing has changed its layout when they found
+    posts before; before any post, nothing says they ever matched."""
+    return "layout-changed" if kind == "empty" and state.posts else kind
+
+
+def after_failure(state: SourceState, failed: Failure, now: datetime, pace: Pace) -> SourceState:
+    """The state after a failed crawl: one more failure in a row, and the next poll
+    backed off (`backoff`)."""
+    failures = state.failures + 1
+    return replace(
+        state,
+        failures=failures,
+        error_kind=failed.kind,
+        last_error=(failed.message.splitlines() or [""])[0],
+        last_fetch_at=now,
+        next_fetch_at=now + backoff(failures, failed, pace),
+    )
+
+
+def backoff(failures: int, failed: Failure, pace: Pace) -> timedelta:
+    """Exponential from the source's interval, capped at a day; longer when the server
+    asked (Retry-After); a week for a source that is gone (410)."""
+    if failed.kind == "gone":
+        return GONE_RECHECK
+    wait = min(pace.interval * (1 << min(failures - 1, 16)), MAX_BACKOFF)
+    asked = failed.retry_after
+    return max(wait, timedelta(seconds=asked)) if asked else wait
+
+
+def polled_after(source_id: str, now: datetime, pace: Pace) -> timedelta:
+    """The interval less a jitter that differs by source and by poll, so sources sharing
+    an interval and a host drift apart. Drawn from the source and the time, not from a
+    random generator: a crawl is repeatable."""
+    seed = hashlib.blake2b(f"{source_id}@{now.isoformat()}".encode(), digest_size=4)
+    fraction = int.from_bytes(seed.digest(), "big") / 2**32
+    return pace.interval * (1 - pace.jitter * fraction)
+
+
+def is_due(state: SourceState | None, now: datetime) -> bool:
+    return state is None or state.next_fetch_at is None or state.next_fetch_at <= now
+
+
+def feed_window(published: Iterable[datetime | None]) -> datetime | None:
+    """From when a feed's listing is complete: its oldest dated item (feeds list newest
+    first and pin nothing); a post of the source published since then that the feed no
+    longer lists was withdrawn upstream. None, when no item is dated: no window."""
+    dated = [p for p in published if p is not None]
+    return min(dated) if dated else None
+
+
+def page_window(published: list[datetime | None]) -> datetime | None:
+    """From when a list page's listing is complete: the date of its last item, since a
+    page may pin old items on top but ends where its coverage ends."""
+    return published[-1] if published else None

@@ -1,0 +1,60 @@
+"""A site's project: its validated channels.yaml, its database, its writer lock, the
+identity its crawls announce, and the health of its sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hub import __version__, parse
+from hub import config as config_module
+from hub.config import Config, Source
+from hub.errors import ConfigError
+from hub.models import SourceState
+from hub.pipeline import runs
+
+if TYPE_CHECKING:
+    from hub.store import Store
+
+
+def load(path: Path) -> Config:
+    """channels.yaml, validated down to the CSS selectors of every source."""
+    loaded = config_module.load(path)
+    errors = [
+        loaded.error(("sources", i, "page", key), message)
+        for i, source in enumerate(loaded.sources)
+        for key, message in parse.check_source(source)
+    ]
+    if errors:
+        raise ConfigError.combine(errors)
+    return loaded
+
+
+@contextmanager
+def writer_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
+    """One writer per data folder (`runs.writer_lock`)."""
+    with runs.writer_lock(config.data_dir, wait):
+        yield
+
+
+def open_store(config: Config) -> Store:
+    from hub.store import Store  # noqa: PLC0415 (SQLAlchemy only for commands with a database)
+
+    return Store.sqlite(config.database)
+
+
+def existing_store(config: Config) -> Store | None:
+    """The site's database if it has one; commands that only read never create it."""
+    return open_store(config) if config.database.exists() else None
+
+
+def user_agent(config: Config) -> str:
+    return config.fetch.user_agent or f"hub/{__version__} (+{config.site.base_url})"
+
+
+def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
+    """Every configured source with what hub knows of its health, in config order."""
+    states = store.states()
+    return [(s, states.get(s.id, SourceState(s.id))) for s in config.sources]
