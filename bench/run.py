@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, freshness, load, parsing, portal, routing, search
+from bench import crawl, freshness, load, parsing, portal, routing, search, startup
 
 
 def main() -> None:
@@ -46,6 +46,7 @@ def main() -> None:
         *search.rows(args.repeat, tuple(int(n) for n in args.search_sizes.split(","))),
         *load.rows(args.repeat),
         *freshness.rows(args.repeat),
+        *startup.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from hub.errors import ErrorKind
 
@@ -19,6 +19,8 @@ AuditState = Literal["active", "low-activity", "dormant", "failing", "gone", "ne
 MergeReason = Literal["only-reprints", "overlap"]
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned"]  # how a post came to be in a channel
+Sort = Literal["relevance", "newest"]  # the orders of search results
+SORTS: tuple[Sort, ...] = get_args(Sort)
 
 
 def post_id(source_id: str, key: str) -> str:

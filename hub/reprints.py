@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 
+from hub.models import Post
+
 SHINGLE = 5  # characters: long enough to be specific in Chinese, short enough to survive edits
 K = 32  # sketch size: the estimate's error is about sqrt(J(1-J)/K)
 THRESHOLD = 0.9  # reprints are near-identical; unrelated notices share set phrases (会议强调…)
@@ -48,6 +50,11 @@ def normalize(text: str) -> str:
     """Text as reprints share it: width-folded, without boilerplate lines and punctuation."""
     folded = unicodedata.normalize("NFKC", text)
     return _NOISE.sub("", _ADDED.sub("", _BOILERPLATE.sub("", folded))).lower()
+
+
+def sketch_post(post: Post) -> tuple[int, ...]:
+    """What reprint detection compares of a post: its title and its text."""
+    return sketch(f"{post.title}\n{post.text}")
 
 
 def sketch(text: str) -> tuple[int, ...]:

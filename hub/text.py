@@ -6,14 +6,31 @@ for search, traditional characters their simplified forms."""
 from __future__ import annotations
 
 import re
+import sys
 from importlib.resources import files
+from typing import Any
 
-import zhconv
-from zhconv import zhconv as _tables
 
-# zhconv opens its default dictionary without closing it (a ResourceWarning); given the
-# path explicitly, it reads the same file inside a `with`. (Its own data, read once.)
-zhconv.loaddict(str(files("zhconv").joinpath("zhcdict.json")))
+def _import_zhconv() -> Any:
+    """zhconv, imported without setuptools' pkg_resources. zhconv looks for it only to
+    open its own data file, and opens the file by its path where it is absent (as in
+    Python 3.12's virtual environments); importing it costs more than all of zhconv and
+    warns of its own removal. The data is then read from the path, inside a `with`
+    (zhconv's default leaves the file open)."""
+    absent = "pkg_resources" not in sys.modules
+    if absent:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails
+    try:
+        import zhconv  # noqa: PLC0415
+    finally:
+        if absent:
+            del sys.modules["pkg_resources"]
+    zhconv.loaddict(str(files("zhconv").joinpath("zhcdict.json")))
+    return zhconv
+
+
+zhconv = _import_zhconv()
+_tables = zhconv.zhconv  # its tables
 
 _SCRIPTS = ("zh-cn", "zh-hant", "zh-tw", "zh-hk")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -4,6 +4,8 @@ other, each third-party library has one owner module, `parse` and `route` do no 
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import shutil
 import subprocess
 import sys
@@ -107,3 +109,20 @@ def test_modules_stay_short() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420
     }
     assert long == {}, "split these into packages (DESIGN.md: ~400 lines)"
+
+
+FACES = ("hub.pipeline", "hub.parse")
+
+
+@pytest.mark.parametrize("package", FACES)
+def test_a_face_names_no_function_after_one_of_its_modules(package: str) -> None:
+    # Importing a submodule sets the package's attribute of that name to the module: a
+    # function exported under a submodule's name would turn into the module.
+    face = importlib.import_module(package)
+    folder = PACKAGE.joinpath(*package.split(".")[1:])
+    submodules = {p.stem for p in folder.glob("*.py")} | {
+        p.name for p in folder.iterdir() if p.is_dir()
+    }
+    for name in face.__all__:
+        if name in submodules:
+            assert inspect.ismodule(getattr(face, name)), f"{package}.{name}"

@@ -7,7 +7,7 @@ import asyncio
 import gzip
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -15,7 +15,13 @@ import pytest
 
 from hub.config import Fetch
 from hub.errors import FetchError
-from hub.fetch import Fetcher, GuardedBackend, RefusedAddressError, is_public_address
+from hub.fetch import (
+    Fetcher,
+    GuardedBackend,
+    GuardedTransport,
+    RefusedAddressError,
+    is_public_address,
+)
 from hub.models import Fetched
 from tests.httpserver import Reply, ScriptedServer
 
@@ -141,6 +147,22 @@ def test_the_connect_time_guard_refuses_what_a_name_resolves_to(server: Scripted
     assert server.seen == []
 
 
+def test_the_guarded_transport_refuses_at_connect(server: ScriptedServer) -> None:
+    # The transport itself, below the URL check: the guard must be the network backend
+    # httpx dials through (it replaces a private attribute of httpx's transport).
+    server.routes["/x"] = Reply(200, b"secret")
+
+    async def send() -> None:
+        transport = GuardedTransport(httpx.Limits(max_connections=2))
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(server.url + "/x")
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(send())
+    assert isinstance(caught.value.__cause__, RefusedAddressError)
+    assert server.seen == []
+
+
 def test_redirect_to_a_private_address_is_refused_on_the_way() -> None:
     requested: list[str] = []
 
@@ -206,51 +228,57 @@ def test_retry_after_is_read(
     assert failure(server.url + "/busy").retry_after == wait
 
 
+class Stamping(httpx.AsyncBaseTransport):
+    """Real HTTP, with the time each request left hub: spacing is judged where hub
+    spaces requests, not where a busy server thread happens to stamp them."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.sent: list[tuple[float, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((time.monotonic(), request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def gaps(self) -> list[float]:
+        times = sorted(t for t, _ in self.sent)
+        return [b - a for a, b in itertools.pairwise(times)]
+
+
 def test_requests_to_one_host_are_spaced_by_the_delay(server: ScriptedServer) -> None:
-    starts: list[float] = []
-
-    def stamp(request: object) -> Reply:
-        starts.append(time.monotonic())
-        return Reply(200, b"ok")
-
     for n in range(4):
-        server.routes[f"/{n}"] = stamp
+        server.routes[f"/{n}"] = Reply(200, b"ok")
     polite = Fetch(allow_private=True, robots=False, delay=0.2, per_host=4)
+    stamping = Stamping()
 
     async def go() -> None:
-        async with Fetcher(polite, "hub-tests") as fetcher:
+        async with Fetcher(polite, "hub-tests", stamping) as fetcher:
             await asyncio.gather(
                 *(fetcher.get(f"{server.url}/{n}", source_id="s", now=NOW) for n in range(4))
             )
 
     asyncio.run(go())
-    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
-    assert len(starts) == 4 and min(gaps) >= 0.18, gaps
+    assert len(stamping.sent) == 4 and min(stamping.gaps()) >= 0.17, stamping.gaps()
 
 
 def test_redirect_hops_wait_their_turn_and_the_wait_is_not_their_deadline(
     server: ScriptedServer,
 ) -> None:
-    # One request at a time to the host, 0.3 s apart, and a deadline of 0.5 s: the
-    # redirect's second hop queues behind three other requests (0.9 s) and still succeeds,
+    # One request at a time to the host, 0.5 s apart, and a deadline of 1 s: the
+    # redirect's second hop queues behind three other requests (1.5 s) and still succeeds,
     # because the deadline counts the server's answers, not the queue.
-    starts: list[tuple[float, str]] = []
-
-    def stamp(path: str, reply: Reply) -> Callable[[object], Reply]:
-        def answer(request: object) -> Reply:
-            starts.append((time.monotonic(), path))
-            return reply
-
-        return answer
-
-    server.routes["/old"] = stamp("/old", Reply(301, headers={"Location": "/new"}))
-    server.routes["/new"] = stamp("/new", Reply(200, b"moved"))
+    server.routes["/old"] = Reply(301, headers={"Location": "/new"})
+    server.routes["/new"] = Reply(200, b"moved")
     for n in range(3):
-        server.routes[f"/{n}"] = stamp(f"/{n}", Reply(200, b"ok"))
-    polite = Fetch(allow_private=True, robots=False, delay=0.3, per_host=1, timeout=0.5)
+        server.routes[f"/{n}"] = Reply(200, b"ok")
+    polite = Fetch(allow_private=True, robots=False, delay=0.5, per_host=1, timeout=1)
+    stamping = Stamping()
 
     async def go() -> list[Fetched]:
-        async with Fetcher(polite, "hub-tests") as fetcher:
+        async with Fetcher(polite, "hub-tests", stamping) as fetcher:
             paths = ["/old", "/0", "/1", "/2"]
             return await asyncio.gather(
                 *(fetcher.get(server.url + p, source_id="s", now=NOW) for p in paths)
@@ -258,10 +286,9 @@ def test_redirect_hops_wait_their_turn_and_the_wait_is_not_their_deadline(
 
     moved, *_ = asyncio.run(go())
     assert moved.content == b"moved"
-    order = [path for _, path in sorted(starts)]
+    order = [path for _, path in sorted(stamping.sent)]
     assert order == ["/old", "/0", "/1", "/2", "/new"]  # the hop took its place in the queue
-    times = sorted(t for t, _ in starts)
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
+    assert min(stamping.gaps()) >= 0.45, stamping.gaps()
 
 
 def test_robots_txt_of_the_site_a_redirect_leads_to_is_honoured() -> None:

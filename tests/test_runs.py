@@ -32,48 +32,64 @@ def hub(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def release_after(seconds: float, held: threading.Event, config: Config) -> threading.Thread:
-    """Hold the writer lock in another thread for `seconds`."""
+class Holder:
+    """The writer lock held in another thread until `release()`; when it let go is kept."""
 
-    def hold() -> None:
-        with pipeline.writer_lock(config):
-            held.set()
-            time.sleep(seconds)
+    def __init__(self, config: Config) -> None:
+        self._go = threading.Event()
+        self.released_at = 0.0
+        held = threading.Event()
 
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(5)
-    return thread
+        def hold() -> None:
+            with pipeline.writer_lock(config):
+                held.set()
+                self._go.wait(60)
+                self.released_at = time.monotonic()
+
+        self._thread = threading.Thread(target=hold)
+        self._thread.start()
+        assert held.wait(10)
+
+    def release(self, after: float = 0.0) -> None:
+        threading.Timer(after, self._go.set).start()
+
+    def join(self) -> None:
+        self._go.set()
+        self._thread.join()
 
 
 def test_a_second_writer_is_refused_at_once_or_waits(project: Config) -> None:
-    held = threading.Event()
-    holder = release_after(0.6, held, project)
-    with (
-        pytest.raises(BusyError, match=r"another hub process is writing to .*data"),
-        pipeline.writer_lock(project),
-    ):
-        pass
-    with (
-        pytest.raises(BusyError, match=r"\(waited 0.1s\)"),
-        pipeline.writer_lock(project, wait=0.1),
-    ):
-        pass
-    started = time.monotonic()
-    with pipeline.writer_lock(project, wait=10):
-        waited = time.monotonic() - started
-    holder.join()
-    assert 0.2 < waited < 5
+    holder = Holder(project)
+    try:
+        with (
+            pytest.raises(BusyError, match=r"another hub process is writing to .*data"),
+            pipeline.writer_lock(project),
+        ):
+            pass
+        with (
+            pytest.raises(BusyError, match=r"\(waited 0.1s\)"),
+            pipeline.writer_lock(project, wait=0.1),
+        ):
+            pass
+        holder.release(after=0.3)
+        with pipeline.writer_lock(project, wait=30):
+            acquired_at = time.monotonic()
+    finally:
+        holder.join()
+    assert acquired_at >= holder.released_at > 0  # it waited for the holder, then took it
 
 
 def test_the_command_line_exits_3_when_busy_and_waits_when_asked(project: Config) -> None:
-    held = threading.Event()
-    holder = release_after(1.0, held, project)
-    code, _, err = hub("publish", "-c", str(project.path))
-    assert code == 3
-    assert err.startswith("error: another hub process is writing to ") and err.count("\n") == 1
-    code, out, _ = hub("publish", "-c", str(project.path), "--wait", "20")
-    holder.join()
+    holder = Holder(project)
+    try:
+        code, _, err = hub("publish", "-c", str(project.path))
+        assert code == 3
+        assert err.startswith("error: another hub process is writing to ")
+        assert err.count("\n") == 1
+        holder.release(after=0.5)
+        code, out, _ = hub("publish", "-c", str(project.path), "--wait", "60")
+    finally:
+        holder.join()
     assert code == 0 and "published" in out
 
 

@@ -7,14 +7,16 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import click
 
 from hub import pipeline
 from hub.cli.common import config_option, main, now, reports_errors, table
-from hub.config import Config
 from hub.models import AuditReport, AuditState, SourceAudit
+
+if TYPE_CHECKING:
+    from hub.config import Config
 
 STATES: tuple[AuditState, ...] = get_args(AuditState)
 COLUMNS = (

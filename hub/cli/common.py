@@ -14,19 +14,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from hub import __version__, pipeline, serve
-from hub.config import Config
+from hub import __version__, pipeline
 from hub.errors import ConfigError, HubError
 from hub.models import RunKind, SourceResult
-from hub.pipeline import Tally
-from hub.store import Store
+
+if TYPE_CHECKING:  # the stages behind these are imported when a command runs
+    from hub.config import Config
+    from hub.pipeline import PublishResult, Tally
+    from hub.serve import Server
+    from hub.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -160,9 +160,7 @@ def crawl_sources(
     return results
 
 
-def publish_site(
-    config: Config, store: Store, tally: Tally, full: bool = False
-) -> pipeline.PublishResult:
+def publish_site(config: Config, store: Store, tally: Tally, full: bool = False) -> PublishResult:
     outcome = pipeline.publish(config, store, now(), full=full)
     tally.published = True
     index = outcome.indexed
@@ -185,6 +183,15 @@ def progress(total: int, label: str) -> Iterator[Callable[[SourceResult], None]]
     if not sys.stderr.isatty():
         yield lambda result: None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -203,7 +210,9 @@ def progress(total: int, label: str) -> Iterator[Callable[[SourceResult], None]]
             quiet.setLevel(level)
 
 
-def listen(config: Config, host: str, port: int) -> serve.Server:
+def listen(config: Config, host: str, port: int) -> Server:
+    from hub import serve
+
     try:
         return serve.Server(config, now, host=host, port=port)
     except OSError as exc:
@@ -233,6 +242,9 @@ def until_stopped() -> Iterator[None]:
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Aligned columns, as wide as the terminal (or wide enough in a log), no trailing
     spaces."""
+    from rich.console import Console
+    from rich.table import Table
+
     grid = Table(box=None, pad_edge=False)
     for column in columns:
         grid.add_column(column, no_wrap=column != columns[-1])

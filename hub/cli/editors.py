@@ -7,17 +7,18 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hub import pipeline
 from hub.cli.common import config_option, main, now, reports_errors, table
-from hub.config import Config, parse_duration
 from hub.errors import HubError
 from hub.models import Placement
-from hub.pipeline import editorial
-from hub.pipeline.editorial import Explanation, RouteDiff
+
+if TYPE_CHECKING:
+    from hub.config import Config
+    from hub.pipeline.editorial import Explanation, RouteDiff
 
 
 @main.command()
@@ -30,7 +31,7 @@ def check(config_path: Path) -> None:
     store = pipeline.existing_store(config)
     routed = pipeline.route(config, store, now()) if store else []
     for line in (
-        editorial.warnings(config, routed, store)
+        pipeline.editorial.warnings(config, routed, store)
         if store
         else [
             "warning: no database yet, so rules cannot be checked against posts "
@@ -50,7 +51,9 @@ def explain(config_path: Path, post: str, as_json: bool) -> None:
     config = pipeline.load(config_path)
     store = pipeline.existing_store(config)
     found = (
-        editorial.explain(config, store, pipeline.router(config), post, now()) if store else None
+        pipeline.editorial.explain(config, store, pipeline.router(config), post, now())
+        if store
+        else None
     )
     if found is None:
         raise HubError(f"no stored post has the id or URL {post!r}")
@@ -174,6 +177,8 @@ def route(config_path: Path, as_diff: bool, since: str, as_json: bool) -> None:
     if store is None:
         raise HubError("no posts are stored yet: run `hub run` first")
     moment = now()
+    from hub.config import parse_duration
+
     window = parse_duration(since) if since else None
     if not as_diff:
         counts = pipeline.channel_counts(config, pipeline.route(config, store, moment))
@@ -184,7 +189,7 @@ def route(config_path: Path, as_diff: bool, since: str, as_json: bool) -> None:
             else table(("channel", "title", "posts"), rows)
         )
         return
-    diff = editorial.route_diff(
+    diff = pipeline.editorial.route_diff(
         config,
         store,
         lambda: pipeline.route(config, store, moment),
@@ -260,7 +265,7 @@ def sources() -> None:
 def import_command(config_path: Path, file: Any) -> None:
     """Print channels.yaml entries for an OPML file's subscriptions hub does not have."""
     config = pipeline.load(config_path)
-    entries, total, known = editorial.import_sources(config, file.read())
+    entries, total, known = pipeline.editorial.import_sources(config, file.read())
     if entries:
         click.echo(f"# add under sources: in {config_path.name}")
         click.echo(entries, nl=False)

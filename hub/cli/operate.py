@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
-from hub import demo, pipeline, schedule
+from hub import demo, pipeline
 from hub.cli.common import (
     config_option,
     crawl_sources,
@@ -27,9 +28,11 @@ from hub.cli.common import (
     wait_option,
     writing,
 )
-from hub.config import Config, Source
 from hub.errors import HubError
 from hub.models import RunRecord, SourceState
+
+if TYPE_CHECKING:
+    from hub.config import Config, Source
 
 
 @main.command()
@@ -197,6 +200,8 @@ def schedule_command(config_path: Path) -> None:
     config = pipeline.load(config_path)
     with until_stopped():
         click.echo("scheduler running (Ctrl-C stops)")
+        from hub import schedule
+
         schedule.run_forever(config, now)
 
 
@@ -248,6 +253,8 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
 
 def _serve_and_schedule(config: Config, port: int) -> None:
     server = listen(config, "127.0.0.1", port)
+    from hub import schedule
+
     scheduler = schedule.Background(config, now, published=True)  # the demo just did
     every = int(config.schedule.tick)
     try:

@@ -9,7 +9,7 @@ import click
 
 from hub import pipeline
 from hub.cli.common import config_option, main, now, reports_errors, wait_option, writing
-from hub.search import SORTS, plain
+from hub.models import SORTS
 
 
 @main.command(name="search")
@@ -44,6 +44,8 @@ def search_command(
     if as_json:
         click.echo(json.dumps(service.json(request, results), ensure_ascii=False, indent=2))
         return
+    from hub.search import plain
+
     zone = config.site.zone
     for hit in results.hits:
         date = hit.date.astimezone(zone).strftime("%Y-%m-%d") if hit.date else ""

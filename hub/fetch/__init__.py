@@ -21,7 +21,14 @@ from hub.fetch.guard import GuardedBackend, RefusedAddressError, is_public_addre
 from hub.fetch.robots import Rules, robots_url
 from hub.models import Fetched
 
-__all__ = ["Fetcher", "GuardedBackend", "RefusedAddressError", "Transport", "is_public_address"]
+__all__ = [
+    "Fetcher",
+    "GuardedBackend",
+    "GuardedTransport",
+    "RefusedAddressError",
+    "Transport",
+    "is_public_address",
+]
 
 Transport = httpx.AsyncBaseTransport  # the network seam: tests pass httpx.MockTransport
 MAX_REDIRECTS = 5
@@ -29,11 +36,15 @@ MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, dialling only the addresses the guard allows."""
+
     def __init__(self, limits: httpx.Limits) -> None:
         super().__init__(limits=limits, trust_env=False)
-        # httpx has no public hook for the network backend; its pool takes one, so
-        # replace the pool it built with an equal one that connects through the guard.
+        # httpx has no public hook for the network backend (encode/httpx#3749 proposes
+        # one); its pool takes one, so replace the pool it built with an equal one that
+        # connects through the guard. A private attribute: httpx is pinned below 0.29,
+        # and test_the_guarded_transport_refuses_at_connect fails if this stops working.
         self._pool = pool(
             limits.max_connections or 16,
             limits.max_keepalive_connections or 16,
@@ -53,7 +64,7 @@ class Fetcher:
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         )
         if transport is None and not settings.allow_private:
-            transport = _GuardedTransport(limits)
+            transport = GuardedTransport(limits)
         self._client = httpx.AsyncClient(
             transport=transport,
             limits=limits,
@@ -65,6 +76,7 @@ class Fetcher:
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._next_start: dict[str, float] = {}  # host -> loop time its next request may start
+        self._last_start: dict[str, float] = {}  # host -> loop time its last request started
         self._robots: dict[str, asyncio.Task[Rules]] = {}  # one robots.txt fetch per site
 
     async def __aenter__(self) -> Fetcher:
@@ -172,11 +184,16 @@ class Fetcher:
                 ) from exc
 
     async def _polite(self, host: str) -> None:
-        """Space the starts of requests to one host by fetch.delay."""
-        loop = asyncio.get_running_loop()
+        """Space the starts of requests to one host by fetch.delay. Each request reserves
+        the next start in turn (first come, first served); one that starts late (a busy
+        machine) pushes the next back, so the delay holds between actual starts."""
+        loop, delay = asyncio.get_running_loop(), self.settings.delay
         start = max(loop.time(), self._next_start.get(host, 0.0))
-        self._next_start[host] = start + self.settings.delay
+        self._next_start[host] = start + delay
         await asyncio.sleep(start - loop.time())
+        while (late := self._last_start.get(host, -delay) + delay - loop.time()) > 0:
+            await asyncio.sleep(late)
+        self._last_start[host] = loop.time()
 
     async def _send(
         self, url: str, headers: Mapping[str, str], source_id: str, now: datetime

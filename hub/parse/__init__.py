@@ -1,23 +1,56 @@
 """Bytes and headers -> normalized Posts: feeds, list pages, article pages. No IO: time
-and the source's settings are arguments, failures are ParseErrors.
+and the source's settings are arguments (`Reading`), failures are ParseErrors.
+
+A face (`hub.lazy`): `read` holds what the crawl asks, in worker processes that import
+it once; `selectors` checks a source's CSS selectors without loading the parsers.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING
 
-from hub.config import Page, Source
-from hub.errors import ParseError
-from hub.models import Fetched, ListItem, Post, post_id
-from hub.parse.dates import parse_date
-from hub.parse.encoding import as_utf8, decode
-from hub.parse.entry import Reading
-from hub.parse.feed import parse_feed
-from hub.parse.html import one_line, sanitize, to_text
-from hub.parse.identity import canonical_link, identity_key
-from hub.parse.jsonfeed import looks_like_json_feed, parse_json_feed
-from hub.parse.page import check_selector, parse_article, parse_list
-from hub.parse.page import discover_feed as page_feed
+from hub.lazy import face
+
+if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.parse.dates import (
+        parse_date as parse_date,
+    )
+    from hub.parse.entry import (
+        Reading as Reading,
+    )
+    from hub.parse.html import (
+        sanitize as sanitize,
+    )
+    from hub.parse.html import (
+        to_text as to_text,
+    )
+    from hub.parse.identity import (
+        canonical_link as canonical_link,
+    )
+    from hub.parse.read import (
+        article_post as article_post,
+    )
+    from hub.parse.read import (
+        discover_feed as discover_feed,
+    )
+    from hub.parse.read import (
+        feed_posts as feed_posts,
+    )
+    from hub.parse.read import (
+        item_post_id as item_post_id,
+    )
+    from hub.parse.read import (
+        list_items as list_items,
+    )
+    from hub.parse.read import (
+        list_page_url as list_page_url,
+    )
+    from hub.parse.read import (
+        read_feed as read_feed,
+    )
+    from hub.parse.selectors import (
+        check_source as check_source,
+    )
 
 __all__ = [
     "Reading",
@@ -34,88 +67,21 @@ __all__ = [
     "sanitize",
     "to_text",
 ]
-
-
-def feed_posts(fetched: Fetched, reading: Reading) -> list[Post]:
-    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
-    return read_feed(fetched, reading)[1]
-
-
-def read_feed(fetched: Fetched, reading: Reading) -> tuple[str, list[Post]]:
-    """The feed's own title (plain text) and its posts."""
-    if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
-        return parse_json_feed(fetched.content, url=fetched.url, reading=reading)
-    content, headers = as_utf8(fetched.content, fetched.headers, reading.source.encoding)
-    return parse_feed(content, headers, url=fetched.url, reading=reading)
-
-
-def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
-    """The items of a list-page source's response."""
-    source = reading.source
-    if source.page is None:
-        raise ValueError(f"source {source.id} has no page: settings")
-    text = decode(fetched.content, fetched.headers, source.encoding)
-    return parse_list(text, fetched.url, source.page, reading.zone, reading.now)
-
-
-def item_post_id(source_id: str, item: ListItem) -> str:
-    """The id the article behind a list item will have, known before fetching it."""
-    return post_id(source_id, identity_key(None, item.url, item.title, ""))
-
-
-def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Post:
-    """The post an article page holds; the list item supplies the full title."""
-    source, zone, now = reading.source, reading.zone, reading.now
-    selector = source.page.article if source.page else ""
-    text = decode(fetched.content, fetched.headers, source.encoding)
-    article = parse_article(text, fetched.url, selector)
-    body = sanitize(article.body_html, fetched.url, reading.embeds)
-    plain = to_text(body)
-    if not plain:
-        raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")
-    # The article's own date usually carries the time of day; the list's only the day.
-    published = parse_date(article.published, zone, now) or item.published
-    return Post(
-        source_id=source.id,
-        key=identity_key(None, item.url, item.title, plain),
-        url=item.url,
-        title=item.title or one_line(article.title),
-        content_html=body,
-        text=plain,
-        published=published,
-        author=one_line(article.department),
-        attachments=article.attachments,
-    )
-
-
-def list_page_url(page: Page, index: int) -> str:
-    """The URL of list page `index` after the first (1: the second page)."""
-    path = page.more.replace("{index}", str(index)).replace("{page}", str(index + 1))
-    return urljoin(page.url, path)
-
-
-def discover_feed(fetched: Fetched) -> str | None:
-    """The feed a page announces (<link rel="alternate">), when a feed URL led to HTML."""
-    head = fetched.content[:4096].lower()
-    if b"<html" not in head and b"<!doctype html" not in head:
-        return None
-    return page_feed(decode(fetched.content, fetched.headers), fetched.url)
-
-
-def check_source(source: Source) -> list[tuple[str, str]]:
-    """(key, message) for each invalid selector of a list-page source."""
-    if source.page is None:
-        return []
-    page = source.page
-    fields = {
-        "item": page.item,
-        "title": page.title,
-        "link": page.link,
-        "date": page.date,
-        "article": page.article,
-    }
-    return [
-        (key, message)
-        for key, value in fields.items()
-        if value and (message := check_selector(value))
-    ]
+__getattr__ = face(
+    __name__,
+    {
+        "parse_date": "hub.parse.dates",
+        "Reading": "hub.parse.entry",
+        "sanitize": "hub.parse.html",
+        "to_text": "hub.parse.html",
+        "canonical_link": "hub.parse.identity",
+        "article_post": "hub.parse.read",
+        "discover_feed": "hub.parse.read",
+        "feed_posts": "hub.parse.read",
+        "item_post_id": "hub.parse.read",
+        "list_items": "hub.parse.read",
+        "list_page_url": "hub.parse.read",
+        "read_feed": "hub.parse.read",
+        "check_source": "hub.parse.selectors",
+    },
+)

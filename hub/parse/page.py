@@ -5,22 +5,20 @@ beautifulsoup4. Selectors are CSS; `selector@attr` reads an attribute instead of
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import FeatureNotFound
-from soupsieve import SelectorSyntaxError
 
 from hub.config import Page
 from hub.errors import ParseError
 from hub.models import Attachment, ListItem
 from hub.parse.dates import parse_date
 from hub.parse.html import safe_url
+from hub.parse.selectors import split_selector
 
-_ATTR = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_:][-\w:.]*)$")
 # Government CMSs (TRS, Hanweb, ...) print these in the <head> of every article page.
 META_TITLE = ("articletitle", "title", "og:title")
 META_DATE = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time")
@@ -72,24 +70,6 @@ def _soup(text: str) -> BeautifulSoup:
         return BeautifulSoup(text, "lxml")
     except FeatureNotFound:  # lxml missing: the slower parser still works
         return BeautifulSoup(text, "html.parser")
-
-
-def split_selector(selector: str) -> tuple[str, str]:
-    """'a@title' -> ('a', 'title'); 'a' -> ('a', '')."""
-    match = _ATTR.match(selector.strip())
-    return (match["css"], match["attr"]) if match else (selector.strip(), "")
-
-
-def check_selector(selector: str) -> str:
-    """An error message for an invalid selector, or '' when it is valid."""
-    css, _ = split_selector(selector)
-    if not css:
-        return ""
-    try:
-        BeautifulSoup("<p></p>", "html.parser").select(css)
-    except (SelectorSyntaxError, ValueError, NotImplementedError) as exc:
-        return f"invalid CSS selector {selector!r}: {str(exc).splitlines()[0]}"
-    return ""
 
 
 def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:

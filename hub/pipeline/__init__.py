@@ -2,11 +2,12 @@
 (store -> route -> site + search). Time is an argument; nothing here reads the clock.
 
 This face only names what its modules define, and imports a module when one of its
-names is first used, so that a command pays only for the stages it runs:
+names is first used (`hub.lazy`), so that a command pays only for the stages it runs:
 
 - `project`: channels.yaml loaded and checked, the database, the writer lock;
-- `crawl` (with the pure `decide`): every source fetched, parsed and stored;
-- `publishing`: routing, reprints, the portal and the index, the audit;
+- `crawling` (with the pure `decide`): every source fetched, parsed and stored;
+- `routing`: the stored posts routed with the rules on disk;
+- `publishing`: reprints, the portal and the index, sources.opml, the audit;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `runs` and `trace`: the record of every run, and of what each publish placed where.
@@ -14,8 +15,9 @@ names is first used, so that a command pays only for the stages it runs:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline import (
@@ -27,20 +29,17 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline import (
         trace as trace,
     )
-    from hub.pipeline.crawl import (
+    from hub.pipeline.crawling import (
         Progress as Progress,
     )
-    from hub.pipeline.crawl import (
+    from hub.pipeline.crawling import (
         Stopping as Stopping,
     )
-    from hub.pipeline.crawl import (
+    from hub.pipeline.crawling import (
         crawl as crawl,
     )
-    from hub.pipeline.crawl import (
+    from hub.pipeline.crawling import (
         parse_workers as parse_workers,
-    )
-    from hub.pipeline.crawl import (
-        post_sketch as post_sketch,
     )
     from hub.pipeline.decide import (
         is_due as is_due,
@@ -70,9 +69,6 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         audit as audit,
     )
     from hub.pipeline.publishing import (
-        channel_counts as channel_counts,
-    )
-    from hub.pipeline.publishing import (
         find_reprints as find_reprints,
     )
     from hub.pipeline.publishing import (
@@ -85,13 +81,16 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         reindex as reindex,
     )
     from hub.pipeline.publishing import (
+        sources_opml as sources_opml,
+    )
+    from hub.pipeline.routing import (
+        channel_counts as channel_counts,
+    )
+    from hub.pipeline.routing import (
         route as route,
     )
-    from hub.pipeline.publishing import (
+    from hub.pipeline.routing import (
         router as router,
-    )
-    from hub.pipeline.publishing import (
-        sources_opml as sources_opml,
     )
     from hub.pipeline.runs import (
         Tally as Tally,
@@ -102,35 +101,6 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline.searching import (
         SearchService as SearchService,
     )
-
-_HOME = {
-    "Progress": "hub.pipeline.crawl",
-    "Stopping": "hub.pipeline.crawl",
-    "crawl": "hub.pipeline.crawl",
-    "parse_workers": "hub.pipeline.crawl",
-    "post_sketch": "hub.pipeline.crawl",
-    "is_due": "hub.pipeline.decide",
-    "existing_store": "hub.pipeline.project",
-    "load": "hub.pipeline.project",
-    "open_store": "hub.pipeline.project",
-    "status": "hub.pipeline.project",
-    "user_agent": "hub.pipeline.project",
-    "writer_lock": "hub.pipeline.project",
-    "PublishResult": "hub.pipeline.publishing",
-    "audit": "hub.pipeline.publishing",
-    "channel_counts": "hub.pipeline.publishing",
-    "find_reprints": "hub.pipeline.publishing",
-    "index_count": "hub.pipeline.publishing",
-    "publish": "hub.pipeline.publishing",
-    "reindex": "hub.pipeline.publishing",
-    "route": "hub.pipeline.publishing",
-    "router": "hub.pipeline.publishing",
-    "sources_opml": "hub.pipeline.publishing",
-    "Tally": "hub.pipeline.runs",
-    "recorded": "hub.pipeline.runs",
-    "SearchService": "hub.pipeline.searching",
-}
-_MODULES = ("editorial", "runs", "trace")
 
 __all__ = [
     "Progress",
@@ -149,7 +119,6 @@ __all__ = [
     "load",
     "open_store",
     "parse_workers",
-    "post_sketch",
     "publish",
     "recorded",
     "reindex",
@@ -162,13 +131,35 @@ __all__ = [
     "user_agent",
     "writer_lock",
 ]
-
-
-def __getattr__(name: str) -> object:
-    if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
-    globals()[name] = value  # looked up once
-    return value
+__getattr__ = face(
+    __name__,
+    {
+        "editorial": "hub.pipeline.editorial",
+        "runs": "hub.pipeline.runs",
+        "trace": "hub.pipeline.trace",
+        "Progress": "hub.pipeline.crawling",
+        "Stopping": "hub.pipeline.crawling",
+        "crawl": "hub.pipeline.crawling",
+        "parse_workers": "hub.pipeline.crawling",
+        "is_due": "hub.pipeline.decide",
+        "existing_store": "hub.pipeline.project",
+        "load": "hub.pipeline.project",
+        "open_store": "hub.pipeline.project",
+        "status": "hub.pipeline.project",
+        "user_agent": "hub.pipeline.project",
+        "writer_lock": "hub.pipeline.project",
+        "PublishResult": "hub.pipeline.publishing",
+        "audit": "hub.pipeline.publishing",
+        "find_reprints": "hub.pipeline.publishing",
+        "index_count": "hub.pipeline.publishing",
+        "publish": "hub.pipeline.publishing",
+        "reindex": "hub.pipeline.publishing",
+        "sources_opml": "hub.pipeline.publishing",
+        "channel_counts": "hub.pipeline.routing",
+        "route": "hub.pipeline.routing",
+        "router": "hub.pipeline.routing",
+        "Tally": "hub.pipeline.runs",
+        "recorded": "hub.pipeline.runs",
+        "SearchService": "hub.pipeline.searching",
+    },
+)

@@ -7,13 +7,16 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from hub import opml
 from hub.config import Config, Override
 from hub.models import Placement, Routed, StoredPost
 from hub.pipeline import trace
 from hub.route import Miss, Router
-from hub.store import Store
+
+if TYPE_CHECKING:
+    from hub.store import Store
 
 
 @dataclass(frozen=True)

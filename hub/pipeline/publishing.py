@@ -16,8 +16,7 @@ from hub import opml, reprints, search, site
 from hub.config import Config
 from hub.models import AuditReport, Routed, SourceState
 from hub.pipeline import trace
-from hub.pipeline.crawl import post_sketch
-from hub.route import Router
+from hub.pipeline.routing import route
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -32,40 +31,11 @@ class PublishResult:
     seconds: float
 
 
-def router(config: Config) -> Router:
-    return Router(config.channels, config.sources, config.site.zone, config.overrides)
-
-
-def route(config: Config, store: Store, now: datetime) -> list[Routed]:
-    """Every stored post of a configured source, routed with the current rules; posts
-    hidden by an override, or withdrawn upstream where that hides them, are left out."""
-    configured = {s.id for s in config.sources}
-    hide_removed = {s.id for s in config.sources if not s.keep_removed}
-    routed = router(config).route_all(
-        (
-            p
-            for p in store.posts()
-            if p.post.source_id in configured
-            and not (p.removed and p.post.source_id in hide_removed)
-        ),
-        now,
-    )
-    return [r for r in routed if not r.hidden]
-
-
-def channel_counts(config: Config, routed: Sequence[Routed]) -> dict[str, int]:
-    counts = {c.slug: 0 for c in config.channels}
-    for r in routed:
-        for slug in r.channels:
-            counts[slug] += 1
-    return counts
-
-
 def publish(config: Config, store: Store, now: datetime, *, full: bool = False) -> PublishResult:
     """Bring the portal and the search index up to date: pages whose content did not
     change are kept from the live build, unless `full`."""
     started = time.monotonic()
-    store.fill_sketches(post_sketch)  # posts an earlier hub stored without one
+    store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed)
     states = store.states()

@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub.errors import BusyError, HubError, StoreError
 from hub.models import RunKind, RunRecord, SourceResult
-from hub.store import Store
+
+if TYPE_CHECKING:
+    from hub.store import Store
 
 log = logging.getLogger("hub.pipeline")
 LOCK_FILE = "hub.lock"

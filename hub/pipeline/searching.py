@@ -10,12 +10,15 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from hub import search, site
+from hub import search
 from hub.config import Config
 from hub.errors import QueryError
 from hub.models import Hit, Results
+
+if TYPE_CHECKING:
+    from hub.site import SearchPage
 
 
 class SearchService:
@@ -23,7 +26,16 @@ class SearchService:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self._page = site.SearchPage(config)
+        self._search_page: SearchPage | None = None  # made when first rendered
+
+    @property
+    def _page(self) -> SearchPage:
+        """The search page; `hub search` never renders one, nor loads the templates."""
+        if self._search_page is None:
+            from hub.site import SearchPage  # noqa: PLC0415
+
+            self._search_page = SearchPage(self.config)
+        return self._search_page
 
     def request(self, params: Mapping[str, str]) -> search.Request:
         """A request from a form or a command line: q, section, source, group, since and

@@ -13,12 +13,12 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from hub.models import Hit, Results
+from hub.models import SORTS, Hit, Results, Sort
 from hub.search import engine, snippets, suggest
 from hub.search.analysis import query_words
 from hub.search.document import Document, UpdateResult
 from hub.search.engine import SCHEMA_VERSION
-from hub.search.query import MAX_QUERY_CHARS, SORTS, Clause, Parsed, Request, Sort, parse
+from hub.search.query import MAX_QUERY_CHARS, Clause, Parsed, Request, parse
 from hub.search.snippets import plain, to_html
 
 __all__ = [

@@ -7,15 +7,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from hub.errors import QueryError
+from hub.models import SORTS, Sort
 from hub.text import fold_simplified
 
 MAX_QUERY_CHARS = 200  # longer queries are cut, not refused
 MAX_CLAUSES = 12
-Sort = Literal["relevance", "newest"]
-SORTS: tuple[Sort, ...] = ("relevance", "newest")
 
 # a token: an optional minus, then a quoted phrase (straight or Chinese quotes) or a word
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+))')

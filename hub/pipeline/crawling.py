@@ -43,14 +43,9 @@ PARSE_LIMIT = 60.0  # seconds of a worker's time one response may take to read
 T = TypeVar("T")
 
 
-def post_sketch(post: Post) -> tuple[int, ...]:
-    """What reprint detection compares: the title and the text."""
-    return reprints.sketch(f"{post.title}\n{post.text}")
-
-
 def parse_workers() -> Workers:
     """Worker processes for the parse stage; one set can serve crawl after crawl."""
-    workers = Workers(preload=["hub.parse", "hub.reprints"])
+    workers = Workers(preload=["hub.parse.read", "hub.reprints"])
     workers.start()
     return workers
 
@@ -227,7 +222,7 @@ class Crawler:
             posts, items = await self._articles(reading, fetched)
             since = page_window([item.published for item in items])
             listed = {parse.item_post_id(source.id, item) for item in items}
-        new, changed = await self._stored(self.store.save, posts, self.now, post_sketch)
+        new, changed = await self._stored(self.store.save, posts, self.now, reprints.sketch_post)
         if since is not None:
             await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
         return new, changed, Success(False, fetched.headers, feed_url, new)
