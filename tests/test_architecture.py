@@ -111,7 +111,7 @@ def test_modules_stay_short() -> None:
     assert long == {}, "split these into packages (DESIGN.md: ~400 lines)"
 
 
-FACES = ("hub.pipeline", "hub.parse")
+FACES = ("hub.pipeline", "hub.parse", "hub.demo")
 
 
 @pytest.mark.parametrize("package", FACES)

@@ -1,13 +1,40 @@
 """The simulated county used by `hub demo`, the integration tests and the benchmarks:
 a deterministic world of department sources served on 127.0.0.1. Stdlib only.
+
+A face (`hub.lazy`): the command line reads the demo's ports without building its world.
 """
 
 from __future__ import annotations
 
-from hub.demo.config import PORTAL_PORT, WORLD_PORT, channels_yaml
-from hub.demo.county import SOURCES, DemoSource
-from hub.demo.server import CountyServer
-from hub.demo.world import DemoPost, World
+from typing import TYPE_CHECKING
+
+from hub.lazy import face
+
+if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.demo.config import (
+        channels_yaml as channels_yaml,
+    )
+    from hub.demo.county import (
+        SOURCES as SOURCES,
+    )
+    from hub.demo.county import (
+        DemoSource as DemoSource,
+    )
+    from hub.demo.ports import (
+        PORTAL_PORT as PORTAL_PORT,
+    )
+    from hub.demo.ports import (
+        WORLD_PORT as WORLD_PORT,
+    )
+    from hub.demo.server import (
+        CountyServer as CountyServer,
+    )
+    from hub.demo.world import (
+        DemoPost as DemoPost,
+    )
+    from hub.demo.world import (
+        World as World,
+    )
 
 __all__ = [
     "PORTAL_PORT",
@@ -19,3 +46,16 @@ __all__ = [
     "World",
     "channels_yaml",
 ]
+__getattr__ = face(
+    __name__,
+    {
+        "channels_yaml": "hub.demo.config",
+        "PORTAL_PORT": "hub.demo.ports",
+        "WORLD_PORT": "hub.demo.ports",
+        "SOURCES": "hub.demo.county",
+        "DemoSource": "hub.demo.county",
+        "CountyServer": "hub.demo.server",
+        "DemoPost": "hub.demo.world",
+        "World": "hub.demo.world",
+    },
+)

@@ -7,11 +7,10 @@ from __future__ import annotations
 from hub.demo import render
 from hub.demo.county import SOURCES, DemoSource
 from hub.demo.phrases import COUNTY
+from hub.demo.ports import PORTAL_PORT, WORLD_PORT
 
-WORLD_PORT = 8001
 # The demo county publishes every few minutes; real departments are polled every 30m-2h.
 DEMO_EVERY = "2m"
-PORTAL_PORT = 8000
 
 # How the two CMS families print their lists; the first crawl reads two pages of each.
 TRS = {
