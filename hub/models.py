@@ -9,7 +9,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from hub.errors import ErrorKind
@@ -94,6 +94,17 @@ class Post:
         object.__setattr__(self, "hash", digest)
 
 
+FUTURE_SLACK = timedelta(days=2)  # clocks and time zones disagree a little, not more
+
+
+def shown_date(published: datetime | None, seen: datetime) -> datetime:
+    """A post's date as readers see it: when published, unless that is later than when
+    it was seen (with some slack); then when it was seen."""
+    if published is None or published > seen + FUTURE_SLACK:
+        return seen
+    return published
+
+
 @dataclass(frozen=True, slots=True)
 class StoredPost:
     """A post as it comes back from storage, with what hub itself knows of it."""
@@ -107,8 +118,9 @@ class StoredPost:
 
     @property
     def date(self) -> datetime:
-        """The date readers see and lists sort by."""
-        return self.post.published or self.first_seen
+        """The date readers see and lists sort by: the published date, but never later
+        than hub first saw the post (a CMS dating a notice ahead, to keep it on top)."""
+        return shown_date(self.post.published, self.first_seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from hub.errors import ERROR_KINDS, ErrorKind, StoreError
-from hub.models import Attachment, Post, RunRecord, SourceState, StoredPost
+from hub.models import Attachment, Post, RunRecord, SourceState, StoredPost, shown_date
 
 Sketcher = Callable[[Post], tuple[int, ...]]
 
@@ -322,7 +322,7 @@ def _new_row(post: Post, now: datetime) -> PostRow:
         text=post.text,
         hash=post.hash,
         first_seen=now,
-        filed=post.published or now,
+        filed=shown_date(post.published, now),  # the permalink month, fixed here
     )
     _copy(row, post)
     return row

@@ -1,35 +1,62 @@
 """Child processes for CPU-bound work, so that it never holds up the event loop that
 fetches: each call runs in a child within a time limit, and a call over its limit (or one
-that kills its child) costs only that child, which is replaced. Owns multiprocessing."""
+that kills its child) costs only that child, which is replaced.
+
+A child is a fresh interpreter (`python -m hub.workers MODULE...`) that imports the
+modules it is told to, then answers calls over a pipe: nothing of the parent's `__main__`
+is run again in it, as multiprocessing's spawn and forkserver would. Calls and answers
+are pickled: module-level functions and plain values."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
+import importlib
 import os
+import pickle
 import queue
+import select
 import signal
+import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 from hub.errors import WorkError
 
 T = TypeVar("T")
+_HEADER = struct.Struct("!Q")  # each message: its length, then its pickle
 _STOP_WAIT = 2.0  # seconds a child is given to leave on its own before it is killed
 
 
-def _serve(connection: Connection) -> None:
+def _send(pipe: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_HEADER.pack(len(data)) + data)
+    pipe.flush()
+
+
+def _receive(pipe: IO[bytes]) -> Any:
+    header = pipe.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the other end is gone")
+    (size,) = _HEADER.unpack(header)
+    data = pipe.read(size)
+    if len(data) < size:
+        raise EOFError("the other end is gone")
+    return pickle.loads(data)  # noqa: S301 (our own child, over our own pipe)
+
+
+def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
     """A child's life: run each call it is sent, answer (True, value) or (False, error),
     until the parent says None or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:
         try:
-            job = connection.recv()
+            job = _receive(calls)
         except (EOFError, OSError):
             return  # the parent is gone (even a kill -9): so are we
         if job is None:
@@ -40,45 +67,66 @@ def _serve(connection: Connection) -> None:
         except Exception as exc:  # handed back to the caller, who decides
             reply = (False, exc)
         try:
-            connection.send(reply)
-        except Exception as exc:  # the value or the error would not pickle
-            connection.send((False, WorkError(f"{type(exc).__name__}: {exc}")))
+            _send(answers, reply)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            _send(answers, (False, WorkError(f"the answer would not pickle: {exc}")))
 
 
 class _Child:
-    """One child process and the pipe to it; used by one thread at a time."""
+    """One child process and the pipes to it; used by one thread at a time."""
 
-    def __init__(self, context: Any) -> None:
-        self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(theirs,), daemon=True)
-        self._process.start()
-        theirs.close()
+    def __init__(self, preload: Sequence[str]) -> None:
+        self._process = subprocess.Popen(  # noqa: S603 (this interpreter, our module)
+            [sys.executable, "-m", "hub.workers", *preload],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        self._calls = cast(IO[bytes], self._process.stdin)
+        self._answers = cast(IO[bytes], self._process.stdout)
 
-    def call(self, function: Callable[..., object], args: tuple[object, ...], limit: float) -> Any:
+    def call(self, message: bytes, limit: float) -> tuple[bool, Any]:
+        """Send a pickled call; (True, value) or (False, error) as the child answered.
+        A WorkError when the child takes longer than `limit` or dies: it is then of no
+        further use."""
         try:
-            self._pipe.send((function, args))
-            if not self._pipe.poll(limit):
+            self._calls.write(_HEADER.pack(len(message)) + message)
+            self._calls.flush()
+            ready, _, _ = select.select([self._answers], [], [], limit)
+            if not ready:
                 raise WorkError(f"took more than {limit:g}s", over_time=True)
-            ok, value = self._pipe.recv()
+            answer: tuple[bool, Any] = _receive(self._answers)
+        except WorkError:
+            raise
         except (EOFError, OSError) as exc:
-            raise WorkError(f"the worker process died ({self._process.exitcode})") from exc
-        if not ok:
-            raise cast(BaseException, value)
-        return value
+            raise WorkError(f"the worker process died ({self._process.poll()})") from exc
+        except Exception as exc:  # an answer that does not unpickle here
+            raise WorkError(f"the answer could not be read: {exc}") from exc
+        return answer
 
     def kill(self) -> None:
         self._process.kill()
-        self._process.join()
-        self._pipe.close()
+        self._process.wait()
+        self._close_pipes()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):  # already gone
-            self._pipe.send(None)
-        self._process.join(_STOP_WAIT)
-        if self._process.is_alive():
+            _send(self._calls, None)
+        try:
+            self._process.wait(_STOP_WAIT)
+        except subprocess.TimeoutExpired:
             self._process.kill()
-            self._process.join()
-        self._pipe.close()
+            self._process.wait()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self._calls, self._answers):
+            with contextlib.suppress(OSError):  # a broken pipe to a dead child
+                pipe.close()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
 
 class Workers:
@@ -88,14 +136,7 @@ class Workers:
 
     def __init__(self, size: int | None = None, preload: Sequence[str] = ()) -> None:
         self.size = size or max(1, min(4, os.cpu_count() or 1))
-        methods = multiprocessing.get_all_start_methods()
-        # forkserver: children fork from a small server that imported `preload` once,
-        # not from this process and its threads (fork), nor from scratch (spawn).
-        self._context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
-        )
-        if preload and "forkserver" in methods:
-            self._context.set_forkserver_preload(list(preload))
+        self._preload = tuple(preload)
         self._idle: queue.SimpleQueue[_Child] = queue.SimpleQueue()
         self._all: list[_Child] = []
         self._lock = threading.Lock()
@@ -103,12 +144,18 @@ class Workers:
         self._closed = False
 
     def start(self) -> None:
-        """Start every child now rather than at its first call."""
+        """Start every child now (they import their modules meanwhile) rather than at
+        the first call."""
         with self._lock:
             while len(self._all) < self.size:
-                child = _Child(self._context)
+                child = _Child(self._preload)
                 self._all.append(child)
                 self._idle.put(child)
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [child.pid for child in self._all]
 
     async def run(self, function: Callable[..., T], *args: object, limit: float) -> T:
         """`function(*args)` in a child: its value, or its exception raised here; a
@@ -117,16 +164,22 @@ class Workers:
         return cast(T, await loop.run_in_executor(self._threads, self._call, function, args, limit))
 
     def _call(self, function: Callable[..., object], args: tuple[object, ...], limit: float) -> Any:
+        try:
+            message = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            raise WorkError(f"the call would not pickle: {exc}") from exc
         child = self._take()
         try:
-            value = child.call(function, args, limit)
+            ok, value = child.call(message, limit)
         except WorkError:
-            self._replace(child)  # over time, or dead: either way, not to be reused
+            self._replace(child)  # over time, dead, or out of step: not to be reused
             raise
         except BaseException:
-            self._idle.put(child)
+            self._replace(child)  # interrupted mid-call: its answer would be out of step
             raise
         self._idle.put(child)
+        if not ok:
+            raise cast(BaseException, value)
         return value
 
     def _take(self) -> _Child:
@@ -139,7 +192,7 @@ class Workers:
             if self._closed:
                 raise WorkError("the workers are closed")
             if len(self._all) < self.size:
-                child = _Child(self._context)
+                child = _Child(self._preload)
                 self._all.append(child)
                 return child
         return self._idle.get()
@@ -167,3 +220,22 @@ class Workers:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _main(preload: Sequence[str]) -> None:
+    """`python -m hub.workers MODULE...`: the protocol on the pipes the parent gave as
+    stdin and stdout; what a library prints goes to stderr, never into the protocol."""
+    calls = os.fdopen(os.dup(0), "rb")
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    for module in preload:
+        importlib.import_module(module)
+    serve(calls, answers)
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

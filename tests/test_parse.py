@@ -492,7 +492,18 @@ LOCAL = timezone(timedelta(hours=8))
         ("0000-00-00", None),
         ("2024-02-30", None),
         ("1970-01-01", None),
-        ("2099-01-01", None),
+        ("2099-01-01", None),  # a typo'd century, not a date
+        ("2026-09-01", datetime(2026, 9, 1, tzinfo=LOCAL)),  # ahead of the clock: kept
+        # beyond what a datetime holds once moved to UTC: no date, never an error
+        ("0001-01-01", None),
+        ("0001-01-01T00:00:00+14:00", None),
+        ("9999-12-31T23:59:59-14:00", None),
+        ("9999-12-31", None),
+        ("Fri, 31 Dec 9999 23:59:59 -1400", None),
+        ("Mon, 01 Jan 0001 00:00:00 +1400", None),
+        ("2024-06-24T10:30:00+25:00", None),
+        ("2024年06月24日 10:30 +99:99", None),
+        ("9" * 5000, None),
         ("近日", None),
         ("", None),
     ],

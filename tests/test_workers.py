@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +110,33 @@ def test_closing_stops_every_child() -> None:
     for child in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(child, 0)
+
+
+SCRIPT = """
+import asyncio, os
+from hub.workers import Workers
+print("ran", flush=True)
+workers = Workers(size=1)
+child = asyncio.run(workers.run(os.getpid, limit=60))
+workers.close()
+print("elsewhere" if child != os.getpid() else "here", flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_a_child_never_runs_the_parents_main_again(tmp_path: Path, how: str) -> None:
+    # multiprocessing's spawn and forkserver run the parent's __main__ again in each
+    # child: a script without a main guard would start its work once per child, and a
+    # script read from stdin would kill every child at birth.
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    command = [sys.executable, str(script)] if how == "file" else [sys.executable, "-"]
+    result = subprocess.run(
+        command,
+        input=None if how == "file" else SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, "ran\nelsewhere\n"), result.stderr

@@ -1,7 +1,11 @@
 """Dates as Chinese government sites and feeds print them -> aware UTC datetimes.
 
-Pure: the crawl time is an argument, used to infer missing years and reject the future.
-Impossible dates are rejected (None), never invented.
+Pure: the crawl time is an argument, used to infer missing years and to reject dates
+no department could mean (a year off, a typo'd century). Impossible dates, and dates
+outside what a datetime holds (0001-01-01, 9999-12-31 at UTC-14), are None, never an
+error and never invented. A date a little in the future is kept as printed: the clock
+that reads it may be the one that is wrong (`StoredPost.date` never shows a post as
+published after hub first saw it).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 EARLIEST_YEAR = 1990
-FUTURE_SLACK = timedelta(days=2)  # clocks and time zones disagree a little, not more
+FUTURE_LIMIT = timedelta(days=366)  # later than this after the crawl: a typo, not a date
 
 _TIME = r"(?:[T\s]*(?P<H>\d{1,2})(?:[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2})(?:\.\d+)?秒?)?)?)?"
 _ZONE = r"\s*(?P<Z>Z|[+-]\d{2}:?\d{2})?"
@@ -27,22 +31,26 @@ def parse_date(raw: str | None, zone: tzinfo, now: datetime) -> datetime | None:
     """Read a printed date; naive times are in `zone`; returns UTC or None if implausible."""
     if not raw:
         return None
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = unicodedata.normalize("NFKC", raw).strip()[:200]
     if not text:
         return None
-    found = _rfc822(text) or _iso(text) or _chinese(text, zone, now)
-    if found is None:
+    try:
+        found = _rfc822(text) or _iso(text) or _chinese(text, zone, now)
+        if found is None:
+            return None
+        found = found.replace(tzinfo=zone) if found.tzinfo is None else found
+        found = found.astimezone(UTC)
+    except (OverflowError, ValueError):  # beyond what a datetime holds, in some zone
         return None
-    found = found.replace(tzinfo=zone) if found.tzinfo is None else found
-    found = found.astimezone(UTC)
-    if found.year < EARLIEST_YEAR or found > now + FUTURE_SLACK:
+    if found.year < EARLIEST_YEAR or found > now + FUTURE_LIMIT:
         return None
     return found
 
 
 def _rfc822(text: str) -> datetime | None:
-    if not re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}", text):
-        return None
+    match = re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+(\d{2,4})\b", text)
+    if not match or (len(match[1]) == 4 and int(match[1]) < 1000):
+        return None  # (the email module reads the year 0001 as 2001, as if it were "01")
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -64,7 +72,7 @@ def _chinese(text: str, zone: tzinfo, now: datetime) -> datetime | None:
     if match := _YEARLESS.search(text):
         local_now = now.astimezone(zone)
         guess = _build(local_now.year, match)
-        if guess is not None and guess.replace(tzinfo=zone) > local_now + FUTURE_SLACK:
+        if guess is not None and guess.replace(tzinfo=zone) > local_now + timedelta(days=2):
             guess = _build(local_now.year - 1, match)  # "[12-30]" read in January
         return guess
     return None
