@@ -71,9 +71,10 @@ def rows(repeat: int) -> list[Row]:
     )
     zone = ZoneInfo("Asia/Shanghai")
     raw, raw_seconds = best(lambda: feedparser.parse(content), repeat)
-    posts, hub_seconds = best(
+    parsed, hub_seconds = best(
         lambda: parse.feed_posts(fetched, parse.Reading(SOURCE, zone, START)), repeat
     )
+    posts = parsed.posts
     if not len(posts) == len(raw.entries) == ITEMS:
         raise RuntimeError(f"parsed {len(posts)} and {len(raw.entries)} of {ITEMS} items")
     size = len(content) / ITEMS / 1024

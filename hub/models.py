@@ -124,6 +124,19 @@ class StoredPost:
 
 
 @dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the parse stage read from one response or item: its posts, and a note for
+    each thing it had to leave out or cut (an over-budget item, a field over its cap, a
+    repeated id), one line each."""
+
+    posts: tuple[Post, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __add__(self, other: Parsed) -> Parsed:
+        return Parsed(self.posts + other.posts, self.notes + other.notes)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceState:
     """What hub remembers of a source between runs: conditional GET, backoff, health."""
 
@@ -139,6 +152,8 @@ class SourceState:
     last_ok_at: datetime | None = None
     last_new_post_at: datetime | None = None
     posts: int = 0  # stored posts of this source
+    notes: str = ""  # what the last crawl that read it left out or cut, a line each
+    note_count: int = 0  # how many notes that crawl had (only the first few are kept)
 
     @property
     def health(self) -> Health:
@@ -306,6 +321,7 @@ class SourceResult:
     error_kind: ErrorKind | Literal[""] = ""
     error: str = ""  # one line; empty on success
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # what was left out or cut (`Parsed.notes`)
 
     @property
     def ok(self) -> bool:

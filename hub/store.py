@@ -77,6 +77,8 @@ class SourceRow(SQLModel, table=True):
     last_fetch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_ok_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_new_post_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notes: str = ""
+    note_count: int = 0
 
 
 class RunRow(SQLModel, table=True):
@@ -381,4 +383,6 @@ def _state(row: SourceRow, posts: int = 0) -> SourceState:
         last_ok_at=row.last_ok_at,
         last_new_post_at=row.last_new_post_at,
         posts=posts,
+        notes=row.notes,
+        note_count=row.note_count,
     )

@@ -31,6 +31,7 @@ from hub.errors import WorkError
 T = TypeVar("T")
 _HEADER = struct.Struct("!Q")  # each message: its length, then its pickle
 _STOP_WAIT = 2.0  # seconds a child is given to leave on its own before it is killed
+_START_WAIT = 120.0  # seconds a child may take to start (a busy machine), not a call's
 
 
 def _send(pipe: IO[bytes], message: object) -> None:
@@ -54,6 +55,7 @@ def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
     """A child's life: run each call it is sent, answer (True, value) or (False, error),
     until the parent says None or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _send(answers, "ready")
     while True:
         try:
             job = _receive(calls)
@@ -84,12 +86,23 @@ class _Child:
         )
         self._calls = cast(IO[bytes], self._process.stdin)
         self._answers = cast(IO[bytes], self._process.stdout)
+        self._started = False
+
+    def _wait_started(self) -> None:
+        """A call's time limit starts when the child can take it, not while it starts."""
+        if self._started:
+            return
+        ready, _, _ = select.select([self._answers], [], [], _START_WAIT)
+        if not ready or _receive(self._answers) != "ready":
+            raise WorkError(f"a worker process did not start within {_START_WAIT:g}s")
+        self._started = True
 
     def call(self, message: bytes, limit: float) -> tuple[bool, Any]:
         """Send a pickled call; (True, value) or (False, error) as the child answered.
         A WorkError when the child takes longer than `limit` or dies: it is then of no
         further use."""
         try:
+            self._wait_started()
             self._calls.write(_HEADER.pack(len(message)) + message)
             self._calls.flush()
             ready, _, _ = select.select([self._answers], [], [], limit)

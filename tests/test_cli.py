@@ -124,7 +124,7 @@ def test_status_shows_each_source_health(project: Config) -> None:
         "fails",
         "next",
         "fetch",
-        "error",
+        "problem",
     ]
     rows = {
         row["id"]: row

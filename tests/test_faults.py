@@ -361,6 +361,67 @@ FAULTS = [
             )
         ),
     ),
+    # one item that would stall a parser costs only itself (issue 12)
+    Fault(
+        "deep-item",
+        {
+            "/deep-item": Reply(
+                200,
+                rss(
+                    item(title="深层嵌套的条目", guid="deep", body="&lt;div&gt;" * 5000 + "深处"),
+                    item(title="正常的条目", guid="fine"),
+                ),
+            )
+        },
+        check=titles("正常的条目"),
+    ),
+    Fault(
+        "dates-out-of-range",
+        {
+            "/dates-out-of-range": Reply(
+                200,
+                rss(
+                    *(
+                        item(title=f"日期{n}", guid=f"d{n}").replace(
+                            "Sun, 14 Jun 2026 02:30:00 GMT", date
+                        )
+                        for n, date in enumerate(
+                            [
+                                "0001-01-01T00:00:00+14:00",
+                                "9999-12-31T23:59:59-14:00",
+                                "Sun, 14 Jun 2026 02:30:00 GMT",
+                            ]
+                        )
+                    )
+                ),
+            )
+        },
+        check=lambda posts: (
+            sorted(str(p.post.published) for p in posts)
+            == ["2026-06-14 02:30:00+00:00", "None", "None"]
+        ),
+    ),
+    Fault(
+        "pubdate-out-of-range",
+        {
+            "/pubdate-out-of-range": Reply(
+                200,
+                LIST.format(
+                    items='<li><a href="/pd-a.html">远日期</a><span>2026-06-14</span></li>'
+                ).encode(),
+            ),
+            "/pd-a.html": Reply(
+                200,
+                ARTICLE.format(text="正文")
+                .replace("<html>", '<html><head><meta name="PubDate" content="9999-12-31"></head>')
+                .encode(),
+            ),
+        },
+        page=True,
+        check=lambda posts: (
+            [p.post.published for p in posts] == [datetime(2026, 6, 13, 16, 0, tzinfo=UTC)]
+        ),
+    ),
     # list pages
     Fault(
         "selector-misses",
@@ -448,6 +509,13 @@ def test_fault(run: Run, fault: Fault) -> None:
     else:
         assert result.ok, result
         assert fault.check(posts), [(p.post.title, p.post.published) for p in posts]
+
+
+def test_what_was_left_out_is_recorded_on_the_source(run: Run) -> None:
+    state = run.store.state("deep-item")
+    assert state.note_count == 1 and "深层嵌套的条目" in state.notes
+    assert "5,000 elements deep" in state.notes
+    assert run.results["deep-item"].notes == tuple(state.notes.splitlines())
 
 
 def test_robots_refusal_and_connection_refusal(run: Run) -> None:

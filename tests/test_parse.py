@@ -58,7 +58,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss_items_become_normalized_posts() -> None:
-    first, second = parse.feed_posts(fetched(RSS), parse.Reading(FEED, SHANGHAI, NOW))
+    first, second = parse.feed_posts(fetched(RSS), parse.Reading(FEED, SHANGHAI, NOW)).posts
     assert first.title == "梅岭花海迎来赏花高峰"
     assert first.key == "guid:wlj-0001"
     assert first.url == "https://wlj.example.gov.cn/art/2026/6/14/art_1.html"
@@ -82,7 +82,7 @@ def test_atom_entries_with_local_times() -> None:
 <content type="html">&lt;p&gt;请勿转账&lt;/p&gt;</content></entry></feed>"""
     (post,) = parse.feed_posts(
         fetched(atom, content_type="application/atom+xml"), parse.Reading(FEED, SHANGHAI, NOW)
-    )
+    ).posts
     assert post.title == "警惕电信诈骗"  # titles are plain text
     assert post.published == datetime(2026, 6, 14, 2, 0, tzinfo=UTC)
     assert post.updated == datetime(2026, 6, 14, 4, 0, tzinfo=UTC)
@@ -100,7 +100,7 @@ def test_atom_entries_with_local_times() -> None:
 )
 def test_links_readers_cannot_safely_follow_are_dropped(link: str) -> None:
     rss = RSS.replace("<link>/art/2026/6/14/art_1.html</link>", f"<link>{link}</link>")
-    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))[0]
+    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW)).posts[0]
     assert first.url == ""
     listing = TRS_LIST.replace("./202606/t20260614_1.html", link)
     items = parse.list_items(
@@ -115,9 +115,9 @@ def test_plain_text_content_is_escaped() -> None:
     )
     atom = """<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>
 <entry><title>t</title><id>1</id><content type="text">a &lt;script&gt; b</content></entry></feed>"""
-    (post,) = parse.feed_posts(fetched(atom), parse.Reading(FEED, SHANGHAI, NOW))
+    (post,) = parse.feed_posts(fetched(atom), parse.Reading(FEED, SHANGHAI, NOW)).posts
     assert post.content_html == "<p>a &lt;script&gt; b</p>"
-    assert len(parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))) == 2
+    assert len(parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW)).posts) == 2
 
 
 def test_json_feed_items_become_posts() -> None:
@@ -142,7 +142,7 @@ def test_json_feed_items_become_posts() -> None:
     body = json.dumps(document, ensure_ascii=False)
     first, second = parse.feed_posts(
         fetched(body, content_type="application/feed+json"), parse.Reading(FEED, SHANGHAI, NOW)
-    )
+    ).posts
     assert (first.key, first.url) == ("guid:42", "https://yjj.example.gov.cn/a/42.html")
     assert first.content_html == "<p>演练</p>" and first.categories == ("防汛",)
     assert first.published == datetime(2026, 6, 14, 2, 0, tzinfo=UTC)
@@ -169,7 +169,7 @@ def test_an_html_page_where_a_feed_was_expected_is_a_parse_error() -> None:
 def test_hostile_character_references_do_not_escape_as_exceptions() -> None:
     hostile = RSS.replace("梅岭花海", "&#xD800;&#x110000;")
     try:
-        posts = parse.feed_posts(fetched(hostile), parse.Reading(FEED, SHANGHAI, NOW))
+        posts = parse.feed_posts(fetched(hostile), parse.Reading(FEED, SHANGHAI, NOW)).posts
     except ParseError:
         return  # refused cleanly is fine
     assert posts  # or read around the bad references
@@ -236,7 +236,7 @@ ITEM = ListItem(
 def test_article_body_by_selector_with_meta_tags() -> None:
     post = parse.article_post(
         fetched(ARTICLE, ITEM.url, "text/html"), ITEM, parse.Reading(PAGE, SHANGHAI, NOW)
-    )
+    ).posts[0]
     assert post.text == "游客如织。\n附件"
     assert 'href="https://wlj.example.gov.cn/bmdt/x.pdf"' in post.content_html
     assert "iframe" not in post.content_html and "首页" not in post.text
@@ -254,7 +254,7 @@ def test_article_attachments_are_listed_once_with_their_names() -> None:
     )
     post = parse.article_post(
         fetched(html, ITEM.url, "text/html"), ITEM, parse.Reading(PAGE, SHANGHAI, NOW)
-    )
+    ).posts[0]
     assert [(a.title, a.url) for a in post.attachments] == [
         ("附件", "https://wlj.example.gov.cn/bmdt/x.pdf"),  # linked in the body first
         ("附件1：报名表", "https://wlj.example.gov.cn/bmdt/202606/P0201.pdf"),
@@ -268,7 +268,7 @@ def test_feed_enclosures_and_linked_documents_are_attachments() -> None:
         '<category>文旅</category><enclosure url="/files/plan.pdf" type="application/pdf" '
         'length="1"/>',
     )
-    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW))[0]
+    first = parse.feed_posts(fetched(rss), parse.Reading(FEED, SHANGHAI, NOW)).posts[0]
     assert [a.url for a in first.attachments] == ["https://wlj.example.gov.cn/files/plan.pdf"]
     assert first.attachments[0].title == "plan.pdf"
 
@@ -299,7 +299,7 @@ def test_article_without_selector_falls_back_to_the_densest_paragraphs() -> None
     html = ARTICLE.replace('class="TRS_Editor"', 'class="content"')
     post = parse.article_post(
         fetched(html, ITEM.url, "text/html"), ITEM, parse.Reading(source, SHANGHAI, NOW)
-    )
+    ).posts[0]
     assert post.text.startswith("游客如织。")
 
 
@@ -353,7 +353,7 @@ def test_a_character_cut_by_the_sample_or_the_network_does_not_discredit_a_chars
     truncated = RSS_GB.encode()[:-30]
     (post,) = parse.feed_posts(
         fetched(truncated, content_type="text/xml"), parse.Reading(FEED, SHANGHAI, NOW)
-    )
+    ).posts
     assert post.title == "关于做好汛期安全防范工作的通知"
 
 
@@ -386,7 +386,7 @@ RSS_GB = (
 def test_feed_encodings_are_decided_by_hub_not_by_chance(body: bytes, content_type: str) -> None:
     (post,) = parse.feed_posts(
         fetched(body, content_type=content_type), parse.Reading(FEED, SHANGHAI, NOW)
-    )
+    ).posts
     assert post.title == "关于做好汛期安全防范工作的通知"
     assert post.text == "各镇（街道）：请做好准备。"
 
@@ -394,8 +394,8 @@ def test_feed_encodings_are_decided_by_hub_not_by_chance(body: bytes, content_ty
 def test_a_feed_moving_to_https_keeps_its_post_identities() -> None:
     plain = fetched(RSS_GB, url="http://yjj.example.gov.cn/rss.xml")
     secure = fetched(RSS_GB, url="https://www.yjj.example.gov.cn/rss.xml")
-    (before,) = parse.feed_posts(plain, parse.Reading(FEED, SHANGHAI, NOW))
-    (after,) = parse.feed_posts(secure, parse.Reading(FEED, SHANGHAI, NOW))
+    (before,) = parse.feed_posts(plain, parse.Reading(FEED, SHANGHAI, NOW)).posts
+    (after,) = parse.feed_posts(secure, parse.Reading(FEED, SHANGHAI, NOW)).posts
     assert before.key == after.key == "guid://yjj.example.gov.cn/art/7.html"
     assert before.id == after.id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hub.config import Config
 from hub.demo import SOURCES, CountyServer, World
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
+from hub.models import Post
 from hub.site import post_path
 from tests.conftest import Clock, Crawled, reprinted_by
 from tests.httpserver import Reply, ScriptedServer
@@ -424,3 +426,61 @@ def test_a_heavy_feed_costs_no_other_source_its_deadline(tmp_path: Path, clock: 
     assert results["heavy"].new == 1
     assert results["redirected"].ok and results["redirected"].new == 1, results["redirected"]
     assert all(results[name].ok for name in plain)
+
+
+def test_a_title_of_megabytes_stays_a_title_on_the_portal(tmp_path: Path, clock: Clock) -> None:
+    """Issue 12: a 10 MB title once became 141 MB of portal (a 31 MB post page, a 10 MB
+    home page and feed). Every stored field has a cap; the pages stay page-sized."""
+    huge = "长标题" * 1_700_000  # 5 million characters, 15 MB of UTF-8
+    feed = (
+        '<rss version="2.0"><channel><title>大</title><item><title>'
+        + huge
+        + '</title><guid isPermaLink="false">1</guid><description>正文</description></item>'
+        "</channel></rss>"
+    ).encode()
+    with ScriptedServer() as server:
+        server.routes["/feed"] = Reply(200, feed)
+        (tmp_path / "channels.yaml").write_text(
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            "fetch: {allow_private: true, delay: 0s, max_bytes: 20MB}\n"
+            f'sources: [{{id: big, name: 大, feed: "{server.url}/feed"}}]\n'
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        (result,) = pipeline.crawl(config, store, clock())
+        pipeline.publish(config, store, clock())
+    assert result.ok and result.new == 1 and "title cut" in result.notes[0]
+    sizes = {p: p.stat().st_size for p in config.site_dir.resolve().rglob("*") if p.is_file()}
+    assert max(sizes.values()) < 200_000, max(sizes.items(), key=lambda kv: kv[1])
+
+
+def test_what_xml_forbids_never_reaches_a_feed_even_from_an_older_database(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """Issue 12: a title with U+FFFE/U+FFFF made the site's feeds unparseable. New posts
+    are cleaned when read; a post an older hub stored is cleaned when written out."""
+    (tmp_path / "channels.yaml").write_text(
+        'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+        'sources: [{id: old, name: 旧单位, feed: "http://127.0.0.1:9/feed"}]\n'
+        "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+        encoding="utf-8",
+    )
+    config = pipeline.load(tmp_path / "channels.yaml")
+    store = pipeline.open_store(config)
+    dirty = "\ufffe旧\uffff标题\x01\x0b\U0010ffff"
+    store.save(
+        [Post("old", "k", "http://x.gov.cn/1", dirty, f"<p>{dirty}</p>", dirty, clock())],
+        clock(),
+    )
+    pipeline.publish(config, store, clock())
+    site = config.site_dir.resolve()
+    machine = [p for p in site.rglob("*") if p.suffix in (".xml", ".atom", ".json")]
+    assert len(machine) > 3
+    for path in machine:
+        text = path.read_text(encoding="utf-8")
+        assert not any(c in text for c in "\ufffe\uffff\x01\x0b\U0010ffff"), path
+        if path.suffix != ".json":
+            ET.fromstring(text.encode())  # noqa: S314 (our own output)
+    assert "旧标题" in (site / "c" / "qita" / "index.html").read_text(encoding="utf-8")

@@ -171,7 +171,7 @@ def test_json_feed_follows_version_1_1(built: config.Config) -> None:
     )
     source = Source(id="x", name="x", feed=document["feed_url"])
     title, parsed = read_feed(fetched, Reading(source, built.site.zone, T0 + timedelta(days=1)))
-    assert title == "示例县政务信息聚合平台 · 宜游" and len(parsed) == len(document["items"])
+    assert title == "示例县政务信息聚合平台 · 宜游" and len(parsed.posts) == len(document["items"])
 
 
 def test_machine_outputs_are_well_formed(built: config.Config) -> None:

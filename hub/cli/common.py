@@ -156,6 +156,10 @@ def crawl_sources(
     )
     for result in failed:
         click.echo(f"  {result.source_id}: {result.error_kind}: {result.error}", err=True)
+    for result in results:
+        if result.notes:
+            more = f" (and {len(result.notes) - 1} more)" if len(result.notes) > 1 else ""
+            click.echo(f"  {result.source_id}: note: {result.notes[0]}{more}", err=True)
     tally.crawled(results)
     return results
 

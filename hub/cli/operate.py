@@ -121,7 +121,7 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
         "last new",
         "fails",
         "next fetch",
-        "error",
+        "problem",  # the error, or what the last crawl left out
     )
     rows = [
         (
@@ -133,7 +133,7 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
             when(state.last_new_post_at),
             str(state.failures),
             when(state.next_fetch_at),
-            f"{state.error_kind}: {state.last_error}" if state.error_kind else "",
+            _problem(state),
         )
         for source, state in rows_in
     ]
@@ -170,6 +170,15 @@ def _run_json(run: RunRecord) -> dict[str, object]:
     }
 
 
+def _problem(state: SourceState) -> str:
+    if state.error_kind:
+        return f"{state.error_kind}: {state.last_error}"
+    if state.note_count:
+        first = state.notes.splitlines()[0] if state.notes else ""
+        return f"{state.note_count} note{'s' if state.note_count > 1 else ''}: {first}"
+    return ""
+
+
 def _status_json(source: Source, state: SourceState) -> dict[str, object]:
     def iso(moment: datetime | None) -> str | None:
         return moment.isoformat() if moment else None
@@ -188,6 +197,8 @@ def _status_json(source: Source, state: SourceState) -> dict[str, object]:
         "error": state.last_error or None,
         "last_fetch": iso(state.last_fetch_at),
         "next_fetch": iso(state.next_fetch_at),
+        "note_count": state.note_count,
+        "notes": state.notes.splitlines(),
     }
 
 

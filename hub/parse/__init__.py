@@ -16,7 +16,19 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         parse_date as parse_date,
     )
     from hub.parse.entry import (
+        Entries as Entries,
+    )
+    from hub.parse.entry import (
+        Entry as Entry,
+    )
+    from hub.parse.entry import (
         Reading as Reading,
+    )
+    from hub.parse.entry import (
+        entry_post as entry_post,
+    )
+    from hub.parse.entry import (
+        unique as unique,
     )
     from hub.parse.html import (
         sanitize as sanitize,
@@ -27,11 +39,17 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.parse.identity import (
         canonical_link as canonical_link,
     )
+    from hub.parse.limits import (
+        label as label,
+    )
     from hub.parse.read import (
         article_post as article_post,
     )
     from hub.parse.read import (
         discover_feed as discover_feed,
+    )
+    from hub.parse.read import (
+        feed_entries as feed_entries,
     )
     from hub.parse.read import (
         feed_posts as feed_posts,
@@ -53,30 +71,42 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
 
 __all__ = [
+    "Entries",
+    "Entry",
     "Reading",
     "article_post",
     "canonical_link",
     "check_source",
     "discover_feed",
+    "entry_post",
+    "feed_entries",
     "feed_posts",
     "item_post_id",
+    "label",
     "list_items",
     "list_page_url",
     "parse_date",
     "read_feed",
     "sanitize",
     "to_text",
+    "unique",
 ]
 __getattr__ = face(
     __name__,
     {
         "parse_date": "hub.parse.dates",
+        "Entries": "hub.parse.entry",
+        "Entry": "hub.parse.entry",
         "Reading": "hub.parse.entry",
+        "entry_post": "hub.parse.entry",
+        "unique": "hub.parse.entry",
         "sanitize": "hub.parse.html",
         "to_text": "hub.parse.html",
         "canonical_link": "hub.parse.identity",
+        "label": "hub.parse.limits",
         "article_post": "hub.parse.read",
         "discover_feed": "hub.parse.read",
+        "feed_entries": "hub.parse.read",
         "feed_posts": "hub.parse.read",
         "item_post_id": "hub.parse.read",
         "list_items": "hub.parse.read",

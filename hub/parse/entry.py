@@ -1,4 +1,5 @@
-"""One feed entry, whatever the format, -> a Post: the rules every feed parser shares."""
+"""One feed entry, whatever the format, -> a Post: the rules every feed parser shares,
+and the caps every post is held to."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
 from hub.config import Source
-from hub.models import Attachment, Post
-from hub.parse.html import links, one_line, safe_url, to_text
+from hub.models import Attachment, Parsed, Post
+from hub.parse import limits
+from hub.parse.dates import parse_date
+from hub.parse.html import links, nesting, one_line, safe_url, sanitize, text_to_html, to_text
 from hub.parse.identity import identity_key
 from hub.parse.page import ATTACHMENT_EXTENSIONS
 
@@ -31,9 +34,74 @@ class Reading:
         return self.source.id
 
 
-def entry_post(
-    *,
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A feed entry as its format gave it, before anything in it is trusted: raw strings,
+    read cheaply from the whole document; making a Post of it (`entry_post`) is the
+    costly part, done one entry at a time."""
+
+    guid: str | None
+    link: str  # as given: absolute, or relative to `base`
+    base: str  # the feed's address
+    title: str  # may hold markup
+    body: str  # HTML, or plain text when `body_is_text`
+    body_is_text: bool = False
+    body_base: str = ""  # the body's own base (xml:base), if it has one
+    published: str = ""  # as printed
+    updated: str = ""
+    author: str = ""
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[tuple[str, str], ...] = ()  # (href, title)
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """A feed read as far as its entries."""
+
+    title: str  # the feed's own, plain text
+    entries: tuple[Entry, ...]
+    notes: tuple[str, ...] = ()
+
+
+def entry_post(entry: Entry, reading: Reading) -> Parsed:
+    """The post an entry makes (none for an empty entry), with notes on what was cut or
+    why it was dropped."""
+    item = limits.label(entry.title, entry.guid or entry.link)
+    depth = nesting(entry.body)
+    if depth > limits.MAX_NESTING:
+        return Parsed(
+            notes=(
+                f"{item}: dropped: its body nests {depth:,} elements deep "
+                f"(at most {limits.MAX_NESTING:,})",
+            )
+        )
+    given = limits.raw(entry.link.strip(), limits.MAX_URL)
+    link = urljoin(entry.base, given) if given else ""  # (joining "" gives the feed's own)
+    base = link or entry.base
+    if entry.body_is_text:
+        body = text_to_html(entry.body)
+    else:
+        body = sanitize(entry.body, entry.body_base or base, reading.embeds)
+    zone, now = reading.zone, reading.now
+    return make_post(
+        reading.source_id,
+        item,
+        guid=entry.guid,
+        link=link,
+        title=entry.title,
+        body=body,
+        published=parse_date(entry.published, zone, now),
+        updated=parse_date(entry.updated, zone, now),
+        author=entry.author,
+        categories=entry.categories,
+        attachments=attachments(entry.enclosures, body, base),
+    )
+
+
+def make_post(
     source_id: str,
+    item: str,
+    *,
     guid: str | None,
     link: str,
     title: str,
@@ -43,13 +111,32 @@ def entry_post(
     author: str = "",
     categories: Iterable[str] = (),
     attachments: tuple[Attachment, ...] = (),
-) -> Post | None:
-    """A post from an entry's parts (`body` already sanitized); None for an empty entry."""
-    title, text, link = one_line(title), to_text(body), safe_url(link)
+) -> Parsed:
+    """A post from its parts (`body` already sanitized), every field held to its cap
+    (`limits`); none for an empty one."""
+    notes: list[str] = []
+    if len(body) > limits.MAX_BODY:  # cut, then cleaned again: no tag is left half open
+        notes.append(f"{item}: body cut to {limits.MAX_BODY:,} characters (of {len(body):,})")
+        body = limits.cut_markup(body, sanitize)
+    text = to_text(body)
+    title = limits.cut(
+        one_line(limits.raw(title, limits.MAX_TITLE)), limits.MAX_TITLE, "title", item, notes
+    )
+    link = safe_url(link)
+    if len(link) > limits.MAX_URL:
+        notes.append(f"{item}: link of {len(link):,} characters left out")
+        link = ""
     if not title and not text:
-        return None
+        return Parsed(notes=tuple(notes))
     first = published or updated  # an entry dated only by its update is dated by it
-    return Post(
+    kept = [c for c in (one_line(limits.raw(c, limits.MAX_CATEGORY)) for c in categories) if c]
+    if len(kept) > limits.MAX_CATEGORIES:
+        notes.append(f"{item}: {len(kept):,} categories, the first {limits.MAX_CATEGORIES} kept")
+    if len(attachments) > limits.MAX_ATTACHMENTS:
+        notes.append(
+            f"{item}: {len(attachments):,} attachments, the first {limits.MAX_ATTACHMENTS} kept"
+        )
+    post = Post(
         source_id=source_id,
         key=identity_key(guid, link, title, text),
         url=link,
@@ -58,10 +145,43 @@ def entry_post(
         text=text,
         published=first,
         updated=updated if updated != first else None,
-        author=one_line(author),
-        categories=tuple(categories),
-        attachments=attachments,
+        author=limits.cut(
+            one_line(limits.raw(author, limits.MAX_AUTHOR)),
+            limits.MAX_AUTHOR,
+            "author",
+            item,
+            notes,
+        ),
+        categories=tuple(
+            limits.cut(c, limits.MAX_CATEGORY, "category", item, notes)
+            for c in kept[: limits.MAX_CATEGORIES]
+        ),
+        attachments=tuple(
+            Attachment(
+                limits.cut(a.title, limits.MAX_ATTACHMENT_NAME, "attachment name", item, notes),
+                a.url,
+            )
+            for a in attachments[: limits.MAX_ATTACHMENTS]
+            if len(a.url) <= limits.MAX_URL
+        ),
     )
+    return Parsed((post,), tuple(notes))
+
+
+def unique(parsed: Parsed) -> Parsed:
+    """The posts with one of each id, the first listed (the newest) kept; a repeated id
+    is noted, not silently replaced."""
+    seen: dict[str, Post] = {}
+    notes = list(parsed.notes)
+    for post in parsed.posts:
+        if post.id in seen:
+            notes.append(
+                f"{limits.label(post.title, post.key)}: listed again with the same id "
+                f"({post.key[:80]}); the first kept"
+            )
+            continue
+        seen[post.id] = post
+    return Parsed(tuple(seen.values()), tuple(notes))
 
 
 def attachments(listed: Iterable[tuple[str, str]], body: str, base: str) -> tuple[Attachment, ...]:

@@ -1,4 +1,4 @@
-"""RSS, Atom and the other syndication formats -> Posts; owns feedparser.
+"""RSS, Atom and the other syndication formats -> entries (`Entry`); owns feedparser.
 
 feedparser is given bytes and headers, never a URL or a path, and its own sanitizer is
 off: all HTML goes through our allowlist. Dates are read from the raw strings.
@@ -14,22 +14,17 @@ from typing import Any
 import feedparser
 
 from hub.errors import ParseError
-from hub.models import Post
-from hub.parse.dates import parse_date
-from hub.parse.entry import Reading, attachments, entry_post
-from hub.parse.html import one_line, sanitize, text_to_html
+from hub.parse import limits
+from hub.parse.entry import Entry
+from hub.parse.html import one_line
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def parse_feed(
-    content: bytes,
-    headers: Mapping[str, str],
-    *,
-    url: str,
-    reading: Reading,
-) -> tuple[str, list[Post]]:
-    """Return the feed's title and its posts, newest first as the feed lists them."""
+def read_entries(
+    content: bytes, headers: Mapping[str, str], *, url: str
+) -> tuple[str, list[Entry]]:
+    """The feed's title and its entries as given, newest first as the feed lists them."""
     response_headers = {**headers, "content-location": url}
     try:
         result = feedparser.parse(
@@ -46,48 +41,43 @@ def parse_feed(
         cause = result.get("bozo_exception")
         hint = " (an HTML page, not a feed)" if b"<html" in content[:2048].lower() else ""
         raise ParseError(f"not a feed{hint}: {cause or 'no entries found'}")
-    posts = [post for entry in result.entries if (post := _post(entry, url, reading)) is not None]
-    return one_line(str(result.feed.get("title", ""))), posts
+    entries = [_entry(entry, url) for entry in result.entries]
+    return one_line(limits.raw(str(result.feed.get("title", "")), limits.MAX_TITLE)), entries
 
 
-def _post(entry: Any, base: str, reading: Reading) -> Post | None:
-    link = str(entry.get("link") or "")
-    body = _body(entry, link or base, reading.embeds)
-    zone, now = reading.zone, reading.now
+def _entry(entry: Any, base: str) -> Entry:
+    body, body_base, is_text = _body(entry)
     # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a
     # deprecation warning; hub wants each raw string for what it is.
-    return entry_post(
-        source_id=reading.source_id,
-        guid=entry.get("id"),
-        link=link,
+    return Entry(
+        guid=str(entry["id"]) if entry.get("id") is not None else None,
+        link=str(entry.get("link") or ""),
+        base=base,
+        body_base=body_base,
         title=str(entry.get("title") or ""),
         body=body,
-        published=parse_date(dict.get(entry, "published"), zone, now),
-        updated=parse_date(dict.get(entry, "updated"), zone, now),
+        body_is_text=is_text,
+        published=str(dict.get(entry, "published") or ""),
+        updated=str(dict.get(entry, "updated") or ""),
         author=str(entry.get("author") or ""),
-        categories=(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
-        attachments=attachments(
-            (
-                (str(e.get("href") or ""), str(e.get("title") or ""))
-                for e in entry.get("enclosures", [])
-            ),
-            body,
-            link or base,
+        categories=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
+        enclosures=tuple(
+            (str(e.get("href") or ""), str(e.get("title") or ""))
+            for e in entry.get("enclosures", [])
         ),
     )
 
 
-def _body(entry: Any, base: str, embeds: frozenset[str]) -> str:
+def _body(entry: Any) -> tuple[str, str, bool]:
+    """(the body, the base its links resolve against, whether it is plain text)."""
     details = list(entry.get("content") or [])
     if entry.get("summary_detail"):
         details.append(entry["summary_detail"])
     if not details:
-        return ""
+        return "", "", False
     best = next((d for d in details if d.get("type") in _HTML_TYPES), details[0])
     value = str(best.get("value") or "")
-    if best.get("type") == "text/plain":
-        return text_to_html(value)
-    return sanitize(value, str(best.get("base") or base), embeds)
+    return value, str(best.get("base") or ""), best.get("type") == "text/plain"
 
 
 _REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")

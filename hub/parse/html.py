@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from hub.text import FORBIDDEN
+
 TAGS = {
     "a",
     "abbr",
@@ -89,8 +91,20 @@ TEXT_DROP = {"script", "style", "template", "head", "title", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
 _BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
-# C0 controls other than tab and line breaks, DEL, and lone surrogates: never text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Not shown, but they reorder or hide what is: bidirectional controls and zero-width
+# characters in a title can make it read as something else (visual spoofing).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
+# Start and end tags, for estimating how deep a parser's stack of open elements grows.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
+    | {"param", "source", "track", "wbr"}
+)
+# Closed by the next of their kind or by their parent, so they never pile up.
+_IMPLIED_END = frozenset(
+    {"p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody"}
+    | {"tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp"}
+)
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
@@ -120,7 +134,7 @@ def sanitize(fragment: str, base_url: str, embeds: frozenset[str] = frozenset())
         }
         added["iframe"] = {"sandbox": "allow-scripts allow-same-origin allow-presentation"}
     cleaned = nh3.clean(
-        _CONTROL.sub("", fragment),
+        FORBIDDEN.sub("", fragment),
         tags=tags,
         clean_content_tags=drop,
         attributes=attributes,
@@ -130,6 +144,7 @@ def sanitize(fragment: str, base_url: str, embeds: frozenset[str] = frozenset())
         set_tag_attribute_values=added,
         strip_comments=True,
     )
+    cleaned = FORBIDDEN.sub("", cleaned)  # what its character references decoded to
     if embeds:  # an iframe whose address was refused has no src left: drop it
         cleaned = _BARE_IFRAME.sub("", cleaned)
     # An image the source gave no text for: screen readers would read its file name;
@@ -156,9 +171,9 @@ def safe_url(url: str) -> str:
 
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment; block elements become line breaks."""
-    marked = _BLOCK.sub("\n<", _CONTROL.sub(" ", fragment))
+    marked = _BLOCK.sub("\n<", FORBIDDEN.sub(" ", fragment))
     stripped = nh3.clean(marked, tags=set(), clean_content_tags=TEXT_DROP)
-    text = html.unescape(stripped)
+    text = FORBIDDEN.sub(" ", html.unescape(stripped))  # &#xFFFF; is a character too
     text = _SPACES.sub(" ", text)
     return _NEWLINES.sub("\n", text).strip()
 
@@ -170,5 +185,24 @@ def text_to_html(text: str) -> str:
 
 
 def one_line(fragment: str) -> str:
-    """A title: plain text on one line."""
-    return " ".join(to_text(fragment).split())
+    """A title: plain text on one line, without the invisible characters that could
+    make it read as something else."""
+    return " ".join(_INVISIBLE.sub("", to_text(fragment)).split())
+
+
+def nesting(fragment: str) -> int:
+    """How deep elements nest in `fragment`, about as an HTML parser's stack of open
+    elements would grow: void elements and those whose end is implied do not count.
+    Cheap (one pass of a regular expression), so it can be asked before parsing."""
+    depth = deepest = 0
+    for match in _TAG.finditer(fragment):
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        if name in _VOID or name in _IMPLIED_END or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest

@@ -1,28 +1,27 @@
-"""JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1) -> Posts. feedparser 6 reads
-only XML, so hub reads JSON Feed itself."""
+"""JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1) -> entries. feedparser 6 reads
+only XML, so hub reads JSON Feed itself, trusting no value to have the type the spec
+gives it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urljoin
 
 from hub.errors import ParseError
-from hub.models import Post
-from hub.parse.dates import parse_date
-from hub.parse.entry import Reading, attachments, entry_post
-from hub.parse.html import one_line, sanitize, text_to_html
+from hub.parse import limits
+from hub.parse.entry import Entry
+from hub.parse.html import one_line
 
 
 def looks_like_json_feed(content: bytes, content_type: str) -> bool:
     return "json" in content_type.lower() or content.lstrip()[:1] == b"{"
 
 
-def parse_json_feed(content: bytes, *, url: str, reading: Reading) -> tuple[str, list[Post]]:
-    """Return the feed's title and its posts."""
+def read_json_entries(content: bytes, *, url: str) -> tuple[str, list[Entry], list[str]]:
+    """The feed's title, its entries as given, and notes on what could not be read."""
     try:
         document = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ParseError(f"not a JSON feed: {exc}") from exc
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
@@ -31,42 +30,49 @@ def parse_json_feed(content: bytes, *, url: str, reading: Reading) -> tuple[str,
     items = document.get("items")
     if not isinstance(items, list):
         raise ParseError("JSON feed without an items list")
-    base = str(document.get("home_page_url") or url)
-    posts = [
-        p
-        for item in items
-        if isinstance(item, dict)
-        if (p := _post(item, base, reading)) is not None
-    ]
-    return one_line(str(document.get("title") or "")), posts
+    base = _string(document.get("home_page_url")) or url
+    notes: list[str] = []
+    entries = [_entry(item, base, notes) for item in items if isinstance(item, dict)]
+    if skipped := sum(1 for item in items if not isinstance(item, dict)):
+        notes.append(f"{skipped:,} items that are not JSON objects left out")
+    title = one_line(limits.raw(_string(document.get("title")), limits.MAX_TITLE))
+    return title, entries, notes
 
 
-def _post(item: dict[str, Any], base: str, reading: Reading) -> Post | None:
-    zone, now = reading.zone, reading.now
-    link = urljoin(base, str(item.get("url") or item.get("external_url") or ""))
-    if item.get("content_html"):
-        body = sanitize(str(item["content_html"]), link or base, reading.embeds)
-    else:
-        body = text_to_html(str(item.get("content_text") or item.get("summary") or ""))
-    guid = item.get("id")
+def _string(value: Any) -> str:
+    """A JSON string as given; numbers as written; anything else (an object, a list where
+    the spec says string) is not a value hub can use."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _entry(item: dict[str, Any], base: str, notes: list[str]) -> Entry:
+    title = _string(item.get("title"))
+    for key in ("id", "url", "external_url", "title", "content_html", "content_text"):
+        if item.get(key) is not None and not _string(item.get(key)) and item.get(key) != "":
+            notes.append(f"{limits.label(title, '')}: its {key} is not a string, left out")
+    html = _string(item.get("content_html"))
+    text = _string(item.get("content_text")) or _string(item.get("summary"))
     authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-    return entry_post(
-        source_id=reading.source_id,
-        guid=str(guid) if guid is not None else None,
-        link=link,
-        title=str(item.get("title") or ""),
-        body=body,
-        published=parse_date(str(item.get("date_published") or ""), zone, now),
-        updated=parse_date(str(item.get("date_modified") or ""), zone, now),
-        author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
-        categories=(str(t) for t in item.get("tags", []) if isinstance(t, str)),
-        attachments=attachments(
-            (
-                (str(a.get("url") or ""), str(a.get("title") or ""))
-                for a in item.get("attachments") or []
-                if isinstance(a, dict)
-            ),
-            body,
-            link or base,
+    return Entry(
+        guid=_string(item.get("id")) or None,
+        link=_string(item.get("url")) or _string(item.get("external_url")),
+        base=base,
+        title=title,
+        body=html or text,
+        body_is_text=not html,
+        published=_string(item.get("date_published")),
+        updated=_string(item.get("date_modified")),
+        author=", ".join(
+            _string(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")
+        ),
+        categories=tuple(t for t in item.get("tags") or [] if isinstance(t, str)),
+        enclosures=tuple(
+            (_string(a.get("url")), _string(a.get("title")))
+            for a in item.get("attachments") or []
+            if isinstance(a, dict)
         ),
     )

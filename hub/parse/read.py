@@ -1,5 +1,5 @@
-"""What the crawl asks of the parse stage: a feed's posts, a list page's items, an
-article page's post, the next list page, a page's announced feed."""
+"""What the crawl asks of the parse stage: a feed's entries, each entry's post, a list
+page's items, an article page's post, the next list page, a page's announced feed."""
 
 from __future__ import annotations
 
@@ -7,29 +7,43 @@ from urllib.parse import urljoin
 
 from hub.config import Page
 from hub.errors import ParseError
-from hub.models import Fetched, ListItem, Post, post_id
+from hub.models import Fetched, ListItem, Parsed, post_id
+from hub.parse import limits
 from hub.parse.dates import parse_date
 from hub.parse.encoding import as_utf8, decode
-from hub.parse.entry import Reading
-from hub.parse.feed import parse_feed
-from hub.parse.html import one_line, sanitize, to_text
+from hub.parse.entry import Entries, Reading, entry_post, make_post, unique
+from hub.parse.feed import read_entries
+from hub.parse.html import nesting, sanitize, to_text
 from hub.parse.identity import identity_key
-from hub.parse.jsonfeed import looks_like_json_feed, parse_json_feed
+from hub.parse.jsonfeed import looks_like_json_feed, read_json_entries
 from hub.parse.page import discover_feed as page_feed
 from hub.parse.page import parse_article, parse_list
 
 
-def feed_posts(fetched: Fetched, reading: Reading) -> list[Post]:
-    """The posts of a feed source's response (RSS, Atom, RDF or JSON Feed)."""
-    return read_feed(fetched, reading)[1]
-
-
-def read_feed(fetched: Fetched, reading: Reading) -> tuple[str, list[Post]]:
-    """The feed's own title (plain text) and its posts."""
+def feed_entries(fetched: Fetched, reading: Reading) -> Entries:
+    """A feed source's response (RSS, Atom, RDF or JSON Feed) read as far as its entries:
+    the cheap part, done for the whole document at once."""
     if looks_like_json_feed(fetched.content, fetched.headers.get("content-type", "")):
-        return parse_json_feed(fetched.content, url=fetched.url, reading=reading)
+        title, entries, notes = read_json_entries(fetched.content, url=fetched.url)
+        return Entries(title, tuple(entries), tuple(notes))
     content, headers = as_utf8(fetched.content, fetched.headers, reading.source.encoding)
-    return parse_feed(content, headers, url=fetched.url, reading=reading)
+    title, entries = read_entries(content, headers, url=fetched.url)
+    return Entries(title, tuple(entries))
+
+
+def read_feed(fetched: Fetched, reading: Reading) -> tuple[str, Parsed]:
+    """The feed's own title (plain text) and its posts, all in this process (the crawl
+    makes each entry's post in a worker of its own, `entry_post`)."""
+    found = feed_entries(fetched, reading)
+    parsed = Parsed(notes=found.notes)
+    for entry in found.entries:
+        parsed += entry_post(entry, reading)
+    return found.title, unique(parsed)
+
+
+def feed_posts(fetched: Fetched, reading: Reading) -> Parsed:
+    """The posts of a feed source's response, with notes on what was left out or cut."""
+    return read_feed(fetched, reading)[1]
 
 
 def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
@@ -38,6 +52,7 @@ def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
     if source.page is None:
         raise ValueError(f"source {source.id} has no page: settings")
     text = decode(fetched.content, fetched.headers, source.encoding)
+    _shallow_enough(text, fetched.url)
     return parse_list(text, fetched.url, source.page, reading.zone, reading.now)
 
 
@@ -46,29 +61,38 @@ def item_post_id(source_id: str, item: ListItem) -> str:
     return post_id(source_id, identity_key(None, item.url, item.title, ""))
 
 
-def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Post:
+def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
     """The post an article page holds; the list item supplies the full title."""
     source, zone, now = reading.source, reading.zone, reading.now
     selector = source.page.article if source.page else ""
     text = decode(fetched.content, fetched.headers, source.encoding)
+    _shallow_enough(text, fetched.url)
     article = parse_article(text, fetched.url, selector)
     body = sanitize(article.body_html, fetched.url, reading.embeds)
-    plain = to_text(body)
-    if not plain:
+    if not to_text(body):
         raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")
-    # The article's own date usually carries the time of day; the list's only the day.
-    published = parse_date(article.published, zone, now) or item.published
-    return Post(
-        source_id=source.id,
-        key=identity_key(None, item.url, item.title, plain),
-        url=item.url,
-        title=item.title or one_line(article.title),
-        content_html=body,
-        text=plain,
-        published=published,
-        author=one_line(article.department),
+    return make_post(
+        source.id,
+        limits.label(item.title, item.url),
+        guid=None,
+        link=item.url,
+        title=item.title or article.title,
+        body=body,
+        # the article's own date usually carries the time of day; the list's only the day
+        published=parse_date(article.published, zone, now) or item.published,
+        updated=None,
+        author=article.department,
         attachments=article.attachments,
     )
+
+
+def _shallow_enough(text: str, url: str) -> None:
+    """A page nested too deep to parse in reasonable time is refused before parsing."""
+    depth = nesting(text)
+    if depth > limits.MAX_NESTING:
+        raise ParseError(
+            f"{url} nests {depth:,} elements deep (at most {limits.MAX_NESTING:,}): not read"
+        )
 
 
 def list_page_url(page: Page, index: int) -> str:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub import parse, reprints
 from hub.config import Config, Source
-from hub.errors import FetchError, ParseError, SourceError, StoreError, WorkError
+from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
-from hub.models import Fetched, ListItem, Post, SourceResult, SourceState
+from hub.models import Fetched, ListItem, Parsed, SourceResult, SourceState
 from hub.parse import Reading
 from hub.pipeline.decide import (
     Failure,
@@ -31,6 +31,7 @@ from hub.pipeline.decide import (
     page_window,
 )
 from hub.pipeline.project import user_agent
+from hub.pipeline.reading import Reader
 from hub.workers import Workers
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hub.pipeline")
 Progress = Callable[[SourceResult], None]
 Stopping = Callable[[], bool]  # asked before each source: has a stop been requested?
-PARSE_LIMIT = 60.0  # seconds of a worker's time one response may take to read
+MAX_LOGGED_NOTES = 10  # per source and crawl; the rest are counted
 T = TypeVar("T")
 
 
@@ -136,8 +137,8 @@ async def crawl_sources(
 
 
 class Crawler:
-    """What the sources of one crawl share: the fetcher, the parsing workers, the store
-    (behind its one thread), and the crawl's time."""
+    """What the sources of one crawl share: the fetcher, the parse stage behind its
+    workers, the store (behind its one thread), and the crawl's time."""
 
     def __init__(
         self,
@@ -150,20 +151,13 @@ class Crawler:
         database: Executor,
     ) -> None:
         self.config, self.store, self.now = config, store, now
-        self.fetcher, self.workers, self.database = fetcher, workers, database
+        self.fetcher, self.reader, self.database = fetcher, Reader(workers), database
         self.zone = config.site.zone
         self.embeds = frozenset(config.site.embed_hosts)
 
     async def _stored(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on the store's thread."""
         return await asyncio.get_running_loop().run_in_executor(self.database, function, *args)
-
-    async def _parsed(self, function: Callable[..., T], fetched: Fetched, *args: Any) -> T:
-        """`function(fetched, *args)` of the parse stage, in a worker process."""
-        try:
-            return await self.workers.run(function, fetched, *args, limit=PARSE_LIMIT)
-        except WorkError as exc:
-            raise ParseError(f"{fetched.url} could not be read: {exc}", kind="parse") from exc
 
     async def crawl(self, source: Source, state: SourceState) -> SourceResult:
         started = time.monotonic()
@@ -183,13 +177,21 @@ class Crawler:
             failed = Failure("internal", f"{type(exc).__name__}: {exc}")
         else:
             await self._stored(self.store.record, after_success(state, found, self.now, pace))
+            for note in found.notes[:MAX_LOGGED_NOTES]:
+                log.warning("%s: %s", source.id, note)
             log.info(
-                "%s: %d new, %d changed%s",
+                "%s: %d new, %d changed%s%s",
                 *(source.id, new, changed),
                 " (not modified)" if found.not_modified else "",
+                f", {len(found.notes)} notes" if found.notes else "",
             )
             return SourceResult(
-                source.id, new, changed, found.not_modified, seconds=time.monotonic() - started
+                source.id,
+                new,
+                changed,
+                found.not_modified,
+                seconds=time.monotonic() - started,
+                notes=found.notes,
             )
         await self._stored(self.store.record, after_failure(state, failed, self.now, pace))
         log.warning("%s failed (%s): %s", source.id, failed.kind, failed.message)
@@ -214,33 +216,33 @@ class Crawler:
             return 0, 0, Success(True, fetched.headers, feed_url, 0)
         reading = Reading(source, self.zone, self.now, self.embeds)
         if source.feed:
-            fetched, posts, found = await self._feed(reading, fetched)
+            fetched, parsed, found = await self._feed(reading, fetched)
             feed_url = found or feed_url
-            since = feed_window(p.published for p in posts)
-            listed = {p.id for p in posts}
+            since = feed_window(p.published for p in parsed.posts)
+            listed = {p.id for p in parsed.posts}
         else:
-            posts, items = await self._articles(reading, fetched)
+            parsed, items = await self._articles(reading, fetched)
             since = page_window([item.published for item in items])
             listed = {parse.item_post_id(source.id, item) for item in items}
-        new, changed = await self._stored(self.store.save, posts, self.now, reprints.sketch_post)
+        new, changed = await self._stored(
+            self.store.save, parsed.posts, self.now, reprints.sketch_post
+        )
         if since is not None:
             await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
-        return new, changed, Success(False, fetched.headers, feed_url, new)
+        return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
 
-    async def _feed(
-        self, reading: Reading, fetched: Fetched
-    ) -> tuple[Fetched, list[Post], str | None]:
+    async def _feed(self, reading: Reading, fetched: Fetched) -> tuple[Fetched, Parsed, str | None]:
         """A feed's posts; when the address gives an HTML page that announces a feed
         (<link rel="alternate">), that feed's, and the feed is remembered."""
         try:
-            return fetched, await self._parsed(parse.feed_posts, fetched, reading), None
+            return fetched, await self.reader.feed(fetched, reading), None
         except ParseError:
-            found = await self._parsed(parse.discover_feed, fetched)
+            found = await self.reader.discover(fetched)
             if found is None or found == fetched.url:
                 raise
         log.info("%s: %s is a page; following its feed %s", reading.source_id, fetched.url, found)
         fetched = await self.fetcher.get(found, source_id=reading.source_id, now=self.now)
-        return fetched, await self._parsed(parse.feed_posts, fetched, reading), found
+        return fetched, await self.reader.feed(fetched, reading), found
 
     async def _known(self, source_id: str, items: list[ListItem]) -> set[str]:
         ids = [parse.item_post_id(source_id, item) for item in items]
@@ -253,7 +255,7 @@ class Crawler:
         A page whose last item is new means more new items may follow. Pinned (置顶) old
         items sit at the top of a page, so they never stop the paging."""
         page, source_id = reading.source.page, reading.source_id
-        items = await self._parsed(parse.list_items, fetched, reading)
+        items = await self.reader.list_items(fetched, reading)
         known = await self._known(source_id, items)
         read = 1
         while page and page.more and read < page.backfill:
@@ -262,7 +264,7 @@ class Crawler:
             url = parse.list_page_url(page, read)
             try:
                 more = await self.fetcher.get(url, source_id=source_id, now=self.now)
-                found = await self._parsed(parse.list_items, more, reading)
+                found = await self.reader.list_items(more, reading)
             except SourceError as exc:  # past the last page, or a broken one: stop here
                 log.info("%s: list page %s not read: %s", source_id, url, exc)
                 break
@@ -272,26 +274,24 @@ class Crawler:
             read += 1
         return items, known
 
-    async def _articles(
-        self, reading: Reading, fetched: Fetched
-    ) -> tuple[list[Post], list[ListItem]]:
-        """The posts behind the list's new items, and every item listed."""
+    async def _articles(self, reading: Reading, fetched: Fetched) -> tuple[Parsed, list[ListItem]]:
+        """The posts behind the list's new items, and every item listed. An article that
+        cannot be fetched or read is skipped with a note, and asked for again next time."""
         source_id = reading.source_id
         items, known = await self._listing(reading, fetched)
         wanted = [item for item in items if parse.item_post_id(source_id, item) not in known]
 
-        async def follow(item: ListItem) -> Post | SourceError:
+        async def follow(item: ListItem) -> Parsed | SourceError:
             try:
                 page = await self.fetcher.get(item.url, source_id=source_id, now=self.now)
-                return await self._parsed(parse.article_post, page, item, reading)
+                return await self.reader.article(page, item, reading)
             except SourceError as exc:
                 return exc
 
         results = await asyncio.gather(*(follow(item) for item in wanted))
-        posts = [r for r in results if isinstance(r, Post)]
+        made = [r for r in results if isinstance(r, Parsed)]
         errors = [r for r in results if isinstance(r, SourceError)]
-        for error in errors:
-            log.warning("%s: article skipped, will retry: %s", source_id, error)
-        if errors and not posts:
+        if errors and not made:
             raise errors[0]  # every article failed: the source is failing
-        return posts, items
+        skipped = tuple(f"article skipped, will retry: {error}" for error in errors)
+        return sum(made, Parsed(notes=skipped)), items

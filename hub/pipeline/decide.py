@@ -15,6 +15,7 @@ from hub.models import SourceState
 
 MAX_BACKOFF = timedelta(hours=24)
 GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
+KEPT_NOTES = 10  # of the last crawl's notes, kept with the source's state
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Success:
     headers: Mapping[str, str]  # of the response the posts came from (lower-case names)
     feed_url: str  # the feed autodiscovery found, or ""
     new: int  # posts stored for the first time
+    notes: tuple[str, ...] = ()  # what the parse stage left out or cut
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ def after_success(state: SourceState, found: Success, now: datetime, pace: Pace)
         last_ok_at=now,
         last_new_post_at=now if found.new else state.last_new_post_at,
         next_fetch_at=now + polled_after(state.source_id, now, pace),
+        notes=state.notes if found.not_modified else "\n".join(found.notes[:KEPT_NOTES]),
+        note_count=state.note_count if found.not_modified else len(found.notes),
     )
 
 

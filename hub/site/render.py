@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from hub.config import Config
 from hub.errors import BuildError
+from hub.text import xml_safe
 
 WEEKDAYS = "一二三四五六日"
 
@@ -88,7 +89,7 @@ class Renderer:
 
     def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:
         try:
-            return self.env.get_template(template).render({**context, "now": now})
+            return xml_safe(self.env.get_template(template).render({**context, "now": now}))
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)  # syntax errors know their line
             where = f" line {line}" if line else ""
