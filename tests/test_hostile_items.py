@@ -244,3 +244,72 @@ def test_an_entry_over_its_budget_of_time_is_dropped_and_its_neighbours_kept(
     # and the workers are whole again for the next feed
     again = asyncio.run(Reader(workers).feed(rss(slow), READING))
     assert len(again.posts) == 1
+
+
+TITLES = [
+    "县人民政府办公室关于进一步加强防汛抗旱工作的紧急通知",
+    "关于开展2026年度安全生产大检查的通知",
+    "白沙镇召开防汛工作部署会",
+    "县卫健局开展义诊活动",
+]
+HEADERS = [
+    {},
+    {"content-type": "text/html; charset=utf-8"},
+    {"content-type": "text/html; charset=gbk"},
+]
+
+
+def listing(codec: str, title: str, meta: bool) -> bytes:
+    """A list page whose CMS cut each title to a number of bytes, in the middle of a
+    character, as CMSs do."""
+    cut = title.encode(codec)[:-1]
+    rows = b"".join(
+        b'<li><a href="/a%d.html">' % n + cut + b"</a><span>2026-06-14</span></li>"
+        for n in range(3)
+    )
+    head = f'<head><meta charset="{codec}"></head>'.encode() if meta else b""
+    return b"<html>" + head + b"<body><ul>" + rows + b"</ul></body></html>"
+
+
+@pytest.mark.parametrize("title", TITLES)
+@pytest.mark.parametrize("headers", HEADERS, ids=["undeclared", "header-lies", "header-gbk"])
+@pytest.mark.parametrize("meta", [False, True], ids=["no-meta", "meta"])
+def test_a_title_cut_inside_a_character_does_not_turn_the_page_thai(
+    title: str, headers: dict[str, str], meta: bool
+) -> None:
+    text = parse.decode(listing("gbk", title, meta), headers)
+    assert title[:-1] in text  # all but the cut character; once read as cp874 (Thai)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+@pytest.mark.parametrize(
+    ("titles", "stray"),
+    [
+        (TITLES[1:2], b"\x80"),  # once read as Thai (ISO 8859-11)
+        (TITLES[1:2], b"\xa0"),  # once read as Thai (cp874)
+        (TITLES, b"\xff\xfe"),
+    ],
+)
+def test_a_gbk_feed_with_a_few_bad_bytes_stays_chinese(
+    declared: bool, titles: list[str], stray: bytes
+) -> None:
+    encoding = ' encoding="gbk"' if declared else ""
+    items = b"".join(
+        b"<item><title>"
+        + t.encode("gbk")
+        + b"</title><guid>%d</guid>" % n
+        + b"<description>"
+        + t.encode("gbk")
+        + stray
+        + b"</description></item>"
+        for n, t in enumerate(titles)
+    )
+    head = f'<?xml version="1.0"{encoding}?><rss version="2.0"><channel><title>测试</title>'
+    document = head.encode("gbk") + items + b"</channel></rss>"
+    fetched = Fetched("wlj", "https://x.gov.cn/f", 200, document, {}, NOW)
+    posts = parse.feed_posts(fetched, READING).posts
+    assert sorted(p.title for p in posts) == sorted(titles)
+
+
+def test_a_utf8_page_cut_inside_a_character_stays_utf8() -> None:
+    assert TITLES[0][:-1] in parse.decode(listing("utf-8", TITLES[0], meta=False), {})

@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.parse.dates import (
         parse_date as parse_date,
     )
+    from hub.parse.encoding import (
+        decode as decode,
+    )
     from hub.parse.entry import (
         Entries as Entries,
     )
@@ -77,6 +80,7 @@ __all__ = [
     "article_post",
     "canonical_link",
     "check_source",
+    "decode",
     "discover_feed",
     "entry_post",
     "feed_entries",
@@ -95,6 +99,7 @@ __getattr__ = face(
     __name__,
     {
         "parse_date": "hub.parse.dates",
+        "decode": "hub.parse.encoding",
         "Entries": "hub.parse.entry",
         "Entry": "hub.parse.entry",
         "Reading": "hub.parse.entry",

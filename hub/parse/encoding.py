@@ -14,6 +14,7 @@ import codecs
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -41,6 +42,10 @@ _BOMS = (
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 MOJIBAKE_MARGIN = 0.2  # how much more plausible a later witness must be to win
+TOLERATED_ERRORS = 4  # bytes a Chinese charset may fail to read and still be believed,
+TOLERATED_SHARE = 0.01  # or this share of the characters beyond ASCII, if more
+DETECTED = 5  # of the detector's guesses, how many are weighed
+_CHINESE = ("gb18030", "utf-8", "big5hkscs")
 SAMPLE = 65536  # bytes looked at by detection and plausibility
 
 
@@ -95,21 +100,48 @@ def choose(content: bytes, headers: Mapping[str, str], override: str | None = No
             return name
     witnesses = [http_charset(headers), declared_in_document(content), "utf-8"]
     sample = content[:SAMPLE]
-    clean: list[tuple[str, float]] = []
-    for name in dict.fromkeys(w for w in witnesses if w):
-        try:
-            # incremental, not final: a sample (or a truncated document) may end inside
-            # a multi-byte character, which is not a lie of the witness
-            text = codecs.getincrementaldecoder(name)().decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue  # this witness lies: the bytes are not in its charset
-        clean.append((name, plausibility(text)))
+    readings = [_read(name, sample) for name in dict.fromkeys(w for w in witnesses if w)]
+    clean = [r for r in readings if r.errors == 0]
     if clean:
-        first, first_score = clean[0]
-        best, best_score = max(clean, key=lambda c: c[1])
-        return best if best_score > first_score + MOJIBAKE_MARGIN else first
-    guess = from_bytes(sample).best()
-    return (normalize_label(guess.encoding) if guess else None) or "gb18030"
+        first, best = clean[0], max(clean, key=lambda r: r.plausible)
+        return best.name if best.plausible > first.plausible + MOJIBAKE_MARGIN else first.name
+    # A Chinese charset that reads all but a few bytes (a title a CMS cut in the middle
+    # of a character, a stray byte) is believed, the few bytes becoming U+FFFD.
+    nearly = [r for r in readings if r.name in _CHINESE and r.errors <= _tolerated(r)]
+    if nearly:
+        return max(nearly, key=lambda r: r.plausible).name
+    return _detect(sample)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    name: str
+    plausible: float  # `plausibility` of the text
+    errors: int  # bytes the codec could not read
+    wide: int  # characters beyond ASCII
+
+
+def _read(name: str, sample: bytes) -> _Reading:
+    # incremental, not final: a sample (or a truncated document) may end inside a
+    # multi-byte character, which is not a lie of the witness
+    text = codecs.getincrementaldecoder(name)(errors="replace").decode(sample, final=False)
+    wide = sum(1 for char in text if ord(char) >= 0x80)
+    return _Reading(name, plausibility(text), text.count("\ufffd"), wide)
+
+
+def _tolerated(reading: _Reading) -> int:
+    return max(TOLERATED_ERRORS, int(reading.wide * TOLERATED_SHARE))
+
+
+def _detect(sample: bytes) -> str:
+    """No witness reads the bytes: the detector's guesses and the Chinese charsets, the
+    one whose text is most plausibly a Chinese page winning. A detector that reads a GBK
+    page with a cut character as Thai or Cyrillic is outvoted by what the text says."""
+    guesses = [match.encoding for match in from_bytes(sample)][:DETECTED]
+    names = [n for n in dict.fromkeys([*guesses, *_CHINESE]) if normalize_label(n)]
+    readings = [_read(normalize_label(n) or n, sample) for n in names]
+    best = max(readings, key=lambda r: r.plausible - r.errors / max(1, r.wide), default=None)
+    return best.name if best is not None else "gb18030"
 
 
 def decode(content: bytes, headers: Mapping[str, str], override: str | None = None) -> str:
