@@ -177,31 +177,101 @@ def test_redirect_to_a_private_address_is_refused_on_the_way() -> None:
     assert requested == ["http://portal.example.gov.cn/feed"]  # the private hop was never requested
 
 
+PUBLIC = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "114.114.114.114",  # a resolver in China
+    "223.5.5.5",
+    "192.0.1.1",  # beside 192.0.0.0/24 and 192.0.2.0/24, not in them
+    "198.20.0.1",  # beside benchmarking 198.18.0.0/15
+    "100.128.0.1",  # beside shared 100.64.0.0/10
+    "2001:4860:4860::8888",
+    "2400:3200::1",  # an address in China's IPv6 space
+    "2620:0:ccc::2",
+    "::ffff:8.8.8.8",  # an IPv4-mapped public address is that public address
+    "64:ff9b::808:808",  # NAT64 to 8.8.8.8
+]
+# IANA's special-purpose registries, a row each (and some neighbours of their edges)
+REFUSED = [
+    "0.0.0.0",
+    "0.1.2.3",
+    "10.0.0.1",
+    "10.255.255.255",
+    "100.64.0.1",
+    "100.127.255.254",
+    "127.0.0.1",
+    "127.255.255.254",
+    "169.254.169.254",  # cloud metadata
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.0.0.1",
+    "192.0.0.9",  # PCP anycast: still IETF protocol space
+    "192.0.2.1",
+    "192.31.196.1",
+    "192.52.193.1",
+    "192.88.99.1",
+    "192.168.1.1",
+    "192.175.48.1",
+    "198.18.0.1",
+    "198.19.255.254",
+    "198.51.100.1",
+    "203.0.113.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "::",
+    "::1",
+    "[::1]",
+    "::a00:1",  # IPv4-compatible, deprecated
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:0:a00:1",  # IPv4-translated 10.0.0.1
+    "64:ff9b::a00:1",  # NAT64 to 10.0.0.1
+    "64:ff9b::7f00:1",  # NAT64 to 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 to 169.254.169.254
+    "64:ff9b:1::a00:1",  # local-use NAT64 (RFC 8215)
+    "100::1",  # discard
+    "2001::1",  # Teredo
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo with an embedded client
+    "2001:2::1",  # benchmarking
+    "2001:10::1",  # ORCHID
+    "2001:db8::1",  # documentation
+    "2002:a00:1::",  # 6to4 of 10.0.0.1
+    "2002:808:808::1",  # 6to4 of a public address: deprecated all the same
+    "2620:4f:8000::1",  # AS112
+    "3fff::1",  # documentation (RFC 9637)
+    "5f00::1",  # SRv6 SIDs
+    "fc00::1",
+    "fd12:3456:789a::1",
+    "fe80::1",
+    "fe80::1%eth0",
+    "fec0::1",  # site-local, deprecated
+    "ff02::1",
+    "4000::1",  # outside global unicast 2000::/3
+]
+
+
 @pytest.mark.parametrize(
     ("address", "public"),
-    [
-        ("8.8.8.8", True),
-        ("2001:4860:4860::8888", True),
-        ("127.0.0.1", False),
-        ("10.1.2.3", False),
-        ("172.16.0.1", False),
-        ("192.168.1.1", False),
-        ("169.254.169.254", False),
-        ("100.64.0.1", False),
-        ("0.0.0.0", False),
-        ("224.0.0.1", False),
-        ("255.255.255.255", False),
-        ("::1", False),
-        ("fe80::1", False),
-        ("fc00::1", False),
-        ("ff02::1", False),
-        ("::ffff:127.0.0.1", False),
-        ("::ffff:10.0.0.1", False),
-        ("[::1]", False),
-    ],
+    [(a, True) for a in PUBLIC] + [(a, False) for a in REFUSED],
 )
 def test_public_address_table(address: str, public: bool) -> None:
     assert is_public_address(address) is public
+
+
+@pytest.mark.parametrize("host", ["[64:ff9b::a00:1]", "[2002:a00:1::]", "[::ffff:0:a00:1]"])
+def test_ipv6_forms_of_a_private_address_are_refused_before_any_packet(host: str) -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        return httpx.Response(200, text="secret")
+
+    error = failure(f"http://{host}/", Fetch(robots=False), httpx.MockTransport(handler))
+    assert error.kind == "refused-address"
+    assert requested == []
 
 
 def test_connection_refused_is_a_network_error() -> None:
