@@ -78,6 +78,11 @@ def fold(text: str) -> str:
     return text.translate(_WIDTH).casefold()
 
 
+def fold_width(text: str) -> str:
+    """Full-width letters and digits as ASCII; nothing else changed (not even case)."""
+    return text.translate(_WIDTH)
+
+
 def fold_simplified(text: str) -> str:
     """`fold`, with traditional characters written simplified, and the same length as
     `text` (a character that lower-cases to two keeps its case)."""

@@ -71,6 +71,8 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "pydantic": "hub.config.schema",
         "rich": "hub.cli.common",
         "ahocorasick_rs": "hub.route.keywords",
+        "re2": "hub.route.patterns",
+        "soupsieve": "hub.parse.selectors",
         "zhconv": "hub.text",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}

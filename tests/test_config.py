@@ -171,7 +171,17 @@ def test_repository_channels_yaml_is_the_demo_county() -> None:
         (
             "{keywords: [旅游, 景区]}",
             '{regex: "第[一二三期"}',
-            "channels.yaml:23: channels[1].include[0]: invalid regular expression '第[一二三期'",
+            "channels.yaml:23: channels[1].include[0].regex: invalid regular expression '第[一二三期'",
+        ),
+        (  # RE2 runs every pattern in linear time, and has no backreferences
+            "{keywords: [旅游, 景区]}",
+            r'{regex: "(县|区)\\1"}',
+            "channels.yaml:23: channels[1].include[0].regex: invalid regular expression '(县|区)\\\\1': invalid escape sequence: \\1 (rules use RE2",
+        ),
+        (  # nor lookaround
+            "{keywords: 招标}",
+            '{url: "re:(?<!news)/art/"}',
+            "channels.yaml:24: channels[1].exclude[0].url: invalid regular expression '(?<!news)/art/': invalid perl operator: (?<!",
         ),
         (
             "{keywords: 招标}",
@@ -235,3 +245,79 @@ def test_durations(value: object, seconds: float) -> None:
 @pytest.mark.parametrize(("value", "size"), [("15MB", 15 * 1024**2), ("512KB", 524288), (10, 10)])
 def test_sizes(value: object, size: int) -> None:
     assert config.parse_size(value) == size
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else ', '.join(['lol'] * 9)}]\n"
+    for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a NUL byte: YAML refuses it; hub says where, in one line
+            MINIMAL.replace("  - slug: qita\n", "  - slug: qi\x00ta\n"),
+            "channels.yaml:25: a character YAML does not allow (U+0000); remove it",
+        ),
+        (
+            MINIMAL.replace("    title: 其他\n", "    title: 其\x08他\n"),
+            "channels.yaml:26: a character YAML does not allow (U+0008); remove it",
+        ),
+        (  # the likeliest typo of an editor typing Chinese
+            MINIMAL.replace("  - slug: qita\n", "  - slug： qita\n"),
+            "channels.yaml:25: a full-width colon '：' after a key: YAML needs ':' (half-width)",
+        ),
+        (
+            MINIMAL.replace("    fallback: true\n", "    fallback：true\n"),
+            "channels.yaml:27: a full-width colon '：' after a key: YAML needs ':' (half-width)",
+        ),
+        (  # 5,000 brackets deep once took the stack with it
+            MINIMAL + "overrides: " + "[" * 5000 + "]" * 5000 + "\n",
+            "channels.yaml:28: nested deeper than 64 levels",
+        ),
+        (
+            MINIMAL + "overrides: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n",
+            "channels.yaml:28: nested deeper than 64 levels",
+        ),
+        (
+            MINIMAL + "x:\n" + "".join("  " * (n + 1) + f"k{n}:\n" for n in range(300)),
+            "channels.yaml:229: indented more than 400 columns",
+        ),
+        (  # a billion laughs: nine aliases of nine aliases of ...
+            BOMB + MINIMAL,
+            "the document holds more than 100,000 values once its aliases are expanded",
+        ),
+    ],
+    ids=[
+        "nul",
+        "backspace",
+        "fullwidth-key",
+        "fullwidth-flag",
+        "brackets",
+        "braces",
+        "indent",
+        "bomb",
+    ],
+)
+def test_hostile_files_get_one_line_at_the_right_place(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    message = error_for(tmp_path, text)
+    assert expected in message and "\n" not in message, message
+
+
+def test_a_fullwidth_colon_inside_a_value_is_chinese_not_a_mistake(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, MINIMAL.replace("    title: 其他\n", "    title: 通知：公告\n"))
+    assert loaded.channels[-1].title == "通知：公告"
+
+
+def test_anchors_and_aliases_still_serve_their_purpose(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "    include: [{group: 镇街}]\n", "    include: &towns [{group: 镇街}]\n"
+    ).replace(
+        "    fallback: true\n",
+        "    fallback: true\n  - {slug: more, title: 更多, include: *towns}\n",
+    )
+    loaded = load_text(tmp_path, text)
+    assert loaded.channels[-1].include == loaded.channels[0].include

@@ -136,6 +136,10 @@ FIELD_TABLE: list[tuple[dict[str, Any], StoredPost, str | None]] = [
     ({"since": "2026-06-01"}, stored(days=3), "rule 1: since 2026-06-12"),
     ({"until": date(2026, 6, 1)}, stored(days=3), None),
     ({"group": "部门", "keywords": ["防汛"]}, stored("yjj", text="无关"), None),
+    # a pattern matches either case and either width; its escapes keep their meaning
+    ({"regex": "APP"}, stored(title="“皖事通”ａｐｐ上线"), "rule 1: regex app in title"),
+    ({"regex": "\\D{2}APP"}, stored(title="皖事通APP"), "rule 1: regex 事通app in title"),
+    ({"regex": "\\d{4}年"}, stored(title="２０２６年防汛"), "rule 1: regex 2026年 in title"),
 ]
 
 
@@ -226,3 +230,17 @@ def test_misses_explain_the_nearest_rule() -> None:
         "yiyou": "excluded by exclude rule 1: keyword 招标 in title",
         "qita": "fallback: other channels took the post",
     }
+
+
+CATASTROPHIC = ["(a+)+$", "(a|aa)+$", "(a|a)*b", "(a+a+)+c", "^(([a-z])+.)+[A-Z]([a-z])+$"]
+
+
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_patterns_that_backtrack_forever_run_in_linear_time(pattern: str) -> None:
+    # Python's engine takes 2^n steps for these on n letters: (a+)+$ on 28 letters and a
+    # full stop once held the writer lock for 19 s. RE2 answers at once, however long
+    # the post; this test finishing is the point.
+    text = "a" * 40_000 + "!"
+    for channels in (one(Rule(regex=pattern)), one(Rule(url="re:" + pattern))):
+        post = stored(title="a" * 30 + "!", text=text, url="https://x.gov.cn/" + "a" * 2000 + "!")
+        assert route(post, channels).get("x") is None

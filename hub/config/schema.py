@@ -239,14 +239,6 @@ def _date(value: Any) -> Any:
     return value
 
 
-def _pattern(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
-    return value
-
-
 Day = Annotated[date, BeforeValidator(_date)]
 # The fields a rule may test, in the order explanations list them.
 RULE_FIELDS = (
@@ -299,10 +291,6 @@ class Rule(_Model):
         ):
             if any(not item.strip() for item in getattr(self, name)):
                 raise ValueError(f"{name} must not hold empty strings")
-        if self.regex:
-            _pattern(self.regex)
-        if self.url.startswith("re:"):
-            _pattern(self.url[3:])
         if self.since and self.until and self.since > self.until:
             raise ValueError("since is after until: the rule could never match")
         return self

@@ -1,7 +1,14 @@
-"""Read YAML keeping the line of every key and refusing duplicate keys; owns pyyaml."""
+"""Read YAML keeping the line of every key and refusing duplicate keys; owns pyyaml.
+
+What would make PyYAML hang, recurse out of the stack or point at the wrong line is
+found first, by hub, with the line it is on: a character YAML forbids (NUL and the
+other controls), a key followed by a full-width colon (the likeliest typo of an editor
+typing Chinese), nesting deeper than any configuration needs, and aliases that expand
+to more values than any configuration holds (a "billion laughs")."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -9,6 +16,13 @@ import yaml
 from hub.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
+MAX_DEPTH = 64  # collections inside collections
+MAX_VALUES = 100_000  # values after aliases are expanded; a county's file has a few thousand
+MAX_INDENT = 400  # columns
+
+# What YAML 1.1 allows in a document (its c-printable), and so what PyYAML accepts.
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*：", re.MULTILINE)
 
 
 def format_path(path: KeyPath) -> str:
@@ -21,14 +35,17 @@ def format_path(path: KeyPath) -> str:
 
 def read_yaml(text: str, filename: str) -> tuple[Any, dict[KeyPath, int]]:
     """Parse one YAML document; return the data and a map key path -> 1-based line."""
+    _check_text(text, filename)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
         lines: dict[KeyPath, int] = {}
-        _walk(node, (), lines, filename)
+        _walk(node, (), lines, filename, [0])
         return loader.construct_document(node), lines
+    except RecursionError as exc:  # what the depth check could not see coming
+        raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", file=filename) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -42,7 +59,50 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[KeyPath, int]]:
         loader.dispose()
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], filename: str) -> None:
+def _check_text(text: str, filename: str) -> None:
+    """The mistakes found before YAML is parsed, each at its line."""
+
+    def fail(index: int, message: str) -> None:
+        raise ConfigError(message, file=filename, line=text.count("\n", 0, index) + 1)
+
+    if found := _UNPRINTABLE.search(text):
+        fail(found.start(), f"a character YAML does not allow (U+{ord(found[0]):04X}); remove it")
+    if found := _FULLWIDTH_KEY.search(text):
+        fail(found.end() - 1, "a full-width colon '：' after a key: YAML needs ':' (half-width)")
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
+            raise ConfigError(
+                f"indented more than {MAX_INDENT} columns", file=filename, line=number
+            )
+        for char in line:  # a quoted scalar may hold brackets; a quote may span lines
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ConfigError(
+                        f"nested deeper than {MAX_DEPTH} levels", file=filename, line=number
+                    )
+            elif char in "]}":
+                depth = max(0, depth - 1)
+
+
+def _walk(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], filename: str, count: list[int]
+) -> None:
+    count[0] += 1
+    if count[0] > MAX_VALUES or len(path) > MAX_DEPTH:
+        what = (
+            f"more than {MAX_VALUES:,} values once its aliases are expanded"
+            if count[0] > MAX_VALUES
+            else f"collections nested deeper than {MAX_DEPTH} levels"
+        )
+        raise ConfigError(
+            f"the document holds {what}", file=filename, line=node.start_mark.line + 1
+        )
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -57,8 +117,8 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], filename: s
                     path=format_path((*path, key)),
                 )
             seen[key] = line
-            _walk(value_node, (*path, key), lines, filename)
+            _walk(value_node, (*path, key), lines, filename, count)
             lines[(*path, key)] = line  # a key's own line, where its value may start later
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, filename)
+            _walk(item, (*path, index), lines, filename, count)

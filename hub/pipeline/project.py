@@ -14,19 +14,22 @@ from hub.config import Config, Source
 from hub.errors import ConfigError
 from hub.models import SourceState
 from hub.pipeline import runs
+from hub.route import pattern_problems
 
 if TYPE_CHECKING:
     from hub.store import Store
 
 
 def load(path: Path) -> Config:
-    """channels.yaml, validated down to the CSS selectors of every source."""
+    """channels.yaml, validated down to the CSS selectors of every source and the
+    regular expressions of every rule."""
     loaded = config_module.load(path)
     errors = [
         loaded.error(("sources", i, "page", key), message)
         for i, source in enumerate(loaded.sources)
         for key, message in parse.check_source(source)
     ]
+    errors += [loaded.error(where, message) for where, message in pattern_problems(loaded.channels)]
     if errors:
         raise ConfigError.combine(errors)
     return loaded

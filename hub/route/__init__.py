@@ -22,9 +22,10 @@ from datetime import datetime, tzinfo
 from hub.config import Channel, Override, Source
 from hub.models import Placement, Routed, StoredPost
 from hub.route.keywords import KeywordIndex, fold
+from hub.route.patterns import problems as pattern_problems
 from hub.route.rules import CompiledRule, Facts, Outcome
 
-__all__ = ["Miss", "Routed", "Router"]
+__all__ = ["Miss", "Routed", "Router", "pattern_problems"]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from functools import partial
 from hub.config import Rule
 from hub.models import Condition, StoredPost
 from hub.route.keywords import fold
+from hub.route.patterns import compile_pattern
+from hub.text import fold_width
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,12 @@ class CompiledRule:
         self.keywords = (
             frozenset(rule.keywords) | frozenset(rule.title_keywords) | frozenset(rule.all_keywords)
         )
-        self.regex = re.compile(fold(rule.regex)) if rule.regex else None
+        # the text is folded (width and case); the pattern is folded for width only, and
+        # matches either case, so that an escape such as \D keeps its meaning
+        self.regex = compile_pattern("(?i)" + fold_width(rule.regex)) if rule.regex else None
         url = rule.url
-        self.url = (
-            re.compile(url[3:] if url.startswith("re:") else fnmatch.translate(url))
-            if url
-            else None
-        )
+        self.url_pattern = compile_pattern(url[3:]) if url.startswith("re:") else None
+        self.url_glob = re.compile(fnmatch.translate(url)) if url and not self.url_pattern else None
         self._titled, self._anywhere = frozenset(rule.title_keywords), frozenset(rule.keywords)
         # the most specific keyword explains a placement best (防汛应急演练 over 防汛); on a
         # tie, the one the editor wrote first
@@ -183,11 +184,12 @@ class CompiledRule:
                 failed.append(f"author is not {' or '.join(self.rule.author)}")
 
     def _url(self, facts: Facts, held: list[Condition], failed: list[str]) -> None:
-        if self.url is not None:
+        link = facts.post.post.url
+        if self.url_pattern is not None or self.url_glob is not None:
             if (
-                self.url.search(facts.post.post.url)
-                if self.rule.url.startswith("re:")
-                else self.url.match(facts.post.post.url)
+                self.url_pattern.search(link)
+                if self.url_pattern is not None
+                else self.url_glob is not None and self.url_glob.match(link)
             ):
                 held.append(Condition("url", self.rule.url))
             else:
