@@ -3,23 +3,29 @@ anything changed, at most once per `schedule.publish_every`; owns apscheduler.
 
 Due times, backoff and Retry-After live in each source's state in the database, so a
 restart loses nothing and polls nothing early. A stop (SIGTERM, Ctrl-C) lets the
-sources under way finish, begins no others, and exits.
+sources under way finish, begins no others, and exits. An edited channels.yaml is read
+again at the next tick (or at once on SIGHUP); one with a mistake is refused and the
+running one kept. Posts another writer stored (a manual `hub crawl`) are published too.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from hub import pipeline
 from hub.config import Config
-from hub.errors import BusyError, HubError
+from hub.errors import BusyError, ConfigError, HubError
 from hub.models import SourceResult
+from hub.workers import Workers
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -37,17 +43,26 @@ class Runner:
         self.pending = not published
         self.last_publish: datetime | None = None
         self.stopping = threading.Event()
+        self.reload_asked = threading.Event()  # SIGHUP: read channels.yaml now
+        self.on_reload: Callable[[Config], None] | None = None  # e.g. a new tick interval
+        self._file = _stamp(config.path)
+        self.publish_now = False
+        self._workers: Workers | None = None  # started at the first crawl, kept after
 
     def stop(self) -> None:
         """Begin no more sources; the tick under way ends soon after."""
         self.stopping.set()
 
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
         self.store.close()
 
     def tick(self) -> list[SourceResult]:
         if self.stopping.is_set():
             return []
+        self._reload()
         try:
             with pipeline.writer_lock(self.config):
                 return self._tick(self.clock())
@@ -57,16 +72,51 @@ class Runner:
             log.error("tick failed: %s", exc)
         return []
 
+    def _reload(self) -> None:
+        """channels.yaml again, when it changed on disk or SIGHUP asked; a file with a
+        mistake is refused (once per version of it) and the running one kept."""
+        stamp = _stamp(self.config.path)
+        asked = self.reload_asked.is_set()
+        if stamp == self._file and not asked:
+            return
+        self.reload_asked.clear()
+        self._file = stamp
+        try:
+            config = pipeline.load(self.config.path)
+        except (ConfigError, OSError) as exc:
+            log.error("channels.yaml not reloaded, still running the previous one: %s", exc)
+            return
+        self.config, self.pending = config, True  # the rules may place posts elsewhere
+        self.publish_now = asked  # asked for (SIGHUP): not held back by publish_every
+        log.info(
+            "channels.yaml reloaded: %d sources, %d channels",
+            len(config.sources),
+            len(config.channels),
+        )
+        if self.on_reload is not None:
+            self.on_reload(config)
+
     def _tick(self, now: datetime) -> list[SourceResult]:
         with pipeline.recorded(self.store, "schedule", now, always=False) as tally:
+            if self._workers is None:
+                self._workers = pipeline.parse_workers()
             results = pipeline.crawl(
-                self.config, self.store, now, due_only=True, stopping=self.stopping.is_set
+                self.config,
+                self.store,
+                now,
+                due_only=True,
+                stopping=self.stopping.is_set,
+                workers=self._workers,
             )
             tally.crawled(results)
             self.pending |= any(r.new or r.changed for r in results)
+            # what another writer stored since the last publish (a manual `hub crawl`)
+            if (published := self.store.last_published()) is not None:
+                self.pending |= self.store.changed_since(published)
             if self.pending and self._may_publish(now) and not self.stopping.is_set():
                 outcome = pipeline.publish(self.config, self.store, now)
                 tally.published, self.pending, self.last_publish = True, False, now
+                self.publish_now = False
                 log.info(
                     "published %d posts, %d files (%d written) in %.1fs",
                     outcome.posts,
@@ -79,7 +129,16 @@ class Runner:
     def _may_publish(self, now: datetime) -> bool:
         """Debounced: at most one publish per `schedule.publish_every`."""
         every = timedelta(seconds=self.config.schedule.publish_every)
-        return self.last_publish is None or now - self.last_publish >= every
+        return self.publish_now or self.last_publish is None or now - self.last_publish >= every
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is edited, or replaced by an editor's rename."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def _add(
@@ -110,6 +169,7 @@ class Background:
     ) -> None:
         self.runner = Runner(config, clock, published=published)
         self.scheduler = BackgroundScheduler(timezone=config.site.zone)
+        self.runner.on_reload = partial(_retick, self.scheduler)
         delay = first_in if first_in is not None else timedelta(seconds=config.schedule.tick)
         _add(self.scheduler, self.runner, clock() + delay)
         self.scheduler.start()
@@ -125,7 +185,15 @@ def run_forever(config: Config, clock: Clock) -> None:
     KeyboardInterrupt); then let the tick under way finish and return."""
     runner = Runner(config, clock)
     scheduler = BlockingScheduler(timezone=config.site.zone)
+    runner.on_reload = partial(_retick, scheduler)
     _add(scheduler, runner, clock())
+
+    def reload(signum: int, frame: object) -> None:
+        log.info("SIGHUP: channels.yaml is read again at once")
+        runner.reload_asked.set()
+        scheduler.modify_job("crawl", next_run_time=clock())
+
+    previous = signal.signal(signal.SIGHUP, reload)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -133,5 +201,13 @@ def run_forever(config: Config, clock: Clock) -> None:
         runner.stop()
         scheduler.shutdown(wait=True)
     finally:
+        signal.signal(signal.SIGHUP, previous)
         runner.close()
         log.info("scheduler stopped")
+
+
+def _retick(scheduler: BackgroundScheduler | BlockingScheduler, config: Config) -> None:
+    """A reloaded channels.yaml may tick at another pace."""
+    job = scheduler.get_job("crawl")
+    if job is not None and job.trigger.interval.total_seconds() != config.schedule.tick:
+        scheduler.reschedule_job("crawl", trigger="interval", seconds=config.schedule.tick)

@@ -301,6 +301,28 @@ class Store:
                 session.execute(delete(RunRow).where(col(RunRow.id) <= oldest))
             session.commit()
 
+    def last_published(self) -> datetime | None:
+        """When the latest run that published started."""
+        with self._session() as session:
+            query = (
+                select(RunRow.started)
+                .where(col(RunRow.published).is_(True))
+                .order_by(col(RunRow.id).desc())
+                .limit(1)
+            )
+            return session.exec(query).first()
+
+    def changed_since(self, moment: datetime) -> bool:
+        """Whether any post was stored, changed or withdrawn after `moment`: what a
+        publish at `moment` cannot have shown."""
+        query = select(PostRow.id).where(
+            (col(PostRow.first_seen) > moment)
+            | (col(PostRow.changed) > moment)
+            | (col(PostRow.removed) > moment)
+        )
+        with self._session() as session:
+            return session.exec(query.limit(1)).first() is not None
+
     def runs(self, limit: int = 10) -> list[RunRecord]:
         """The latest runs, newest first."""
         with self._session() as session:

@@ -4,12 +4,13 @@ stopped by SIGTERM in the middle of a crawl."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -61,14 +62,31 @@ def server() -> Iterator[ScriptedServer]:
         yield running
 
 
+Make = Callable[..., schedule.Runner]
+
+
+@pytest.fixture
+def runners() -> Iterator[Make]:
+    """Runners made by a test, each closed (its store and its worker processes) after."""
+    made: list[schedule.Runner] = []
+
+    def make(config: Config, clock: Clock, **options: bool) -> schedule.Runner:
+        made.append(schedule.Runner(config, clock, **options))
+        return made[-1]
+
+    yield make
+    for runner in made:
+        runner.close()
+
+
 def hits(server: ScriptedServer, path: str) -> int:
     return sum(1 for seen, _ in server.seen if seen == path)
 
 
 def test_ticks_crawl_due_sources_and_publish_new_posts(
-    project: Config, county: CountyServer, clock: Clock
+    project: Config, county: CountyServer, clock: Clock, runners: Make
 ) -> None:
-    runner = schedule.Runner(project, clock)
+    runner = runners(project, clock)
     first = runner.tick()
     assert len(first) == len(SOURCES)
     assert (project.site_dir / "index.html").is_file()  # the first tick always publishes
@@ -81,11 +99,11 @@ def test_ticks_crawl_due_sources_and_publish_new_posts(
 
 
 def test_a_tick_with_nothing_new_does_not_publish(
-    tmp_path: Path, server: ScriptedServer, clock: Clock
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
 ) -> None:
     server.routes["/feed.xml"] = Reply(200, rss("一条信息"), {"ETag": '"same"'})
     config = project(tmp_path, server, {"one": "/feed.xml"})
-    runner = schedule.Runner(config, clock)
+    runner = runners(config, clock)
     assert [r.new for r in runner.tick()] == [1]
     built = config.site_dir.resolve()
     assert runner.tick() == []
@@ -96,7 +114,7 @@ def test_a_tick_with_nothing_new_does_not_publish(
 
 
 def test_failures_back_off_and_retry_after_is_honoured_across_restarts(
-    tmp_path: Path, server: ScriptedServer, clock: Clock
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
 ) -> None:
     server.routes["/ok.xml"] = Reply(200, rss("正常"))
     server.routes["/err.xml"] = Reply(500, b"oops")
@@ -108,7 +126,7 @@ def test_failures_back_off_and_retry_after_is_honoured_across_restarts(
         "schedule: {jitter: 0}",
     )
     start = clock()
-    runner = schedule.Runner(config, clock)
+    runner = runners(config, clock)
     runner.tick()
     store = runner.store
     # the failing source: 10m, then 20m, then 40m (doubling from its interval)
@@ -124,7 +142,7 @@ def test_failures_back_off_and_retry_after_is_honoured_across_restarts(
     assert hits(server, "/busy.xml") == 1
     runner.close()
     clock.now = start + timedelta(hours=1, minutes=59)
-    restarted = schedule.Runner(config, clock)
+    restarted = runners(config, clock)
     restarted.tick()
     assert hits(server, "/busy.xml") == 1
     clock.now = start + timedelta(hours=2)
@@ -134,7 +152,7 @@ def test_failures_back_off_and_retry_after_is_honoured_across_restarts(
 
 
 def test_a_restart_polls_nothing_early_and_publishes_what_was_missed(
-    tmp_path: Path, server: ScriptedServer, clock: Clock
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
 ) -> None:
     server.routes["/feed.xml"] = Reply(200, rss("第一条"))
     config = project(tmp_path, server, {"one": "/feed.xml"})
@@ -143,7 +161,7 @@ def test_a_restart_polls_nothing_early_and_publishes_what_was_missed(
         pipeline.crawl(config, store, clock())
         store.close()
     assert not config.site_dir.exists()
-    runner = schedule.Runner(config, clock)
+    runner = runners(config, clock)
     assert runner.tick() == []  # not due: the state in the database says so
     assert hits(server, "/feed.xml") == 1
     assert (config.site_dir / "index.html").is_file()  # but the missed publish happens
@@ -153,7 +171,7 @@ def test_a_restart_polls_nothing_early_and_publishes_what_was_missed(
 
 
 def test_a_scheduler_told_the_site_is_fresh_does_not_publish_it_again(
-    tmp_path: Path, server: ScriptedServer, clock: Clock
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
 ) -> None:
     server.routes["/feed.xml"] = Reply(200, rss("第一条"))
     config = project(tmp_path, server, {"one": "/feed.xml"})
@@ -162,20 +180,20 @@ def test_a_scheduler_told_the_site_is_fresh_does_not_publish_it_again(
     pipeline.publish(config, store, clock())  # as `hub demo` does before it schedules
     store.close()
     built = config.site_dir.resolve()
-    runner = schedule.Runner(config, clock, published=True)
+    runner = runners(config, clock, published=True)
     assert runner.tick() == [] and config.site_dir.resolve() == built
     assert runner.store.runs() == []
     runner.close()
 
 
 def test_the_next_poll_comes_early_by_at_most_the_jitter(
-    tmp_path: Path, server: ScriptedServer, clock: Clock
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
 ) -> None:
     ids = {f"s{n}": f"/{n}.xml" for n in range(12)}
     for path in ids.values():
         server.routes[path] = Reply(200, rss(path))
     config = project(tmp_path, server, ids, "schedule: {jitter: 0.2}")
-    runner = schedule.Runner(config, clock)
+    runner = runners(config, clock)
     runner.tick()
     waits = {runner.store.state(sid).next_fetch_at - clock() for sid in ids}  # type: ignore[operator]
     assert all(timedelta(minutes=8) <= w <= timedelta(minutes=10) for w in waits)
@@ -183,7 +201,9 @@ def test_the_next_poll_comes_early_by_at_most_the_jitter(
     runner.close()
 
 
-def test_publishing_is_debounced(tmp_path: Path, server: ScriptedServer, clock: Clock) -> None:
+def test_publishing_is_debounced(
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
+) -> None:
     count = iter(range(1, 1000))
 
     def growing(_: BaseHTTPRequestHandler) -> Reply:  # a new post at every fetch
@@ -191,7 +211,7 @@ def test_publishing_is_debounced(tmp_path: Path, server: ScriptedServer, clock: 
 
     server.routes["/feed.xml"] = growing
     config = project(tmp_path, server, {"one": "/feed.xml"}, "schedule: {publish_every: 30m}")
-    runner = schedule.Runner(config, clock)
+    runner = runners(config, clock)
     published = []
     for _ in range(7):  # every 10 minutes for an hour
         runner.tick()
@@ -211,8 +231,10 @@ def test_publishing_is_debounced(tmp_path: Path, server: ScriptedServer, clock: 
     runner.close()
 
 
-def test_a_tick_skips_while_another_writer_works(project: Config, clock: Clock) -> None:
-    runner = schedule.Runner(project, clock)
+def test_a_tick_skips_while_another_writer_works(
+    project: Config, clock: Clock, runners: Make
+) -> None:
+    runner = runners(project, clock)
     with pipeline.writer_lock(project):
         assert runner.tick() == []
     assert runner.store.runs() == []  # a skipped tick did nothing worth recording
@@ -263,3 +285,102 @@ def test_sigterm_mid_crawl_finishes_the_sources_under_way_and_exits_0(
     (run,) = store.runs()
     assert (run.sources, run.published) == (len(crawled), False)
     store.close()
+
+
+def test_an_edited_channels_yaml_is_read_at_the_next_tick(
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
+) -> None:
+    """Issue 12: a running scheduler once ignored an edited channels.yaml: a new source
+    stayed "next fetch -" for ten ticks, and a rule change reached the portal only by a
+    manual `hub publish`."""
+    server.routes["/one.xml"] = Reply(200, rss("防汛通知"))
+    server.routes["/two.xml"] = Reply(200, rss("新单位的第一条"))
+    config = project(tmp_path, server, {"one": "/one.xml"})
+    runner = runners(config, clock)
+    assert [r.source_id for r in runner.tick()] == ["one"]
+    edited = project(tmp_path, server, {"one": "/one.xml", "two": "/two.xml"})
+    edited.path.write_text(
+        edited.path.read_text(encoding="utf-8").replace(
+            "channels: [",
+            "channels: [{slug: fangxun, title: 防汛, include: [{keywords: [防汛]}]}, ",
+        ),
+        encoding="utf-8",
+    )
+    clock.advance(timedelta(minutes=1))  # nothing of the old file is due yet
+    assert [r.source_id for r in runner.tick()] == ["two"]  # the new source, at once
+    assert "防汛通知" in (config.site_dir / "c" / "fangxun" / "index.html").read_text(
+        encoding="utf-8"
+    )  # the new rule, published without being asked
+
+
+def test_an_edit_with_a_mistake_is_refused_and_the_running_file_kept(
+    tmp_path: Path,
+    server: ScriptedServer,
+    clock: Clock,
+    runners: Make,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server.routes["/one.xml"] = Reply(200, rss("第一条"))
+    config = project(tmp_path, server, {"one": "/one.xml"})
+    runner = runners(config, clock)
+    runner.tick()
+    config.path.write_text("sources: [unclosed\n", encoding="utf-8")
+    clock.advance(timedelta(hours=1))
+    with caplog.at_level(logging.ERROR, logger="hub.schedule"):
+        assert [r.source_id for r in runner.tick()] == ["one"]  # still the running file
+    assert "channels.yaml not reloaded" in caplog.text and "channels.yaml:2: YAML" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="hub.schedule"):
+        runner.tick()
+    assert "not reloaded" not in caplog.text  # said once per version of the file
+
+
+def test_posts_another_writer_stored_are_published_at_the_next_tick(
+    tmp_path: Path, server: ScriptedServer, clock: Clock, runners: Make
+) -> None:
+    """Issue 12: posts stored by a manual `hub crawl` waited for the scheduler's own next
+    find to be published."""
+    server.routes["/one.xml"] = Reply(200, rss("第一条"))
+    config = project(tmp_path, server, {"one": "/one.xml"})
+    runner = runners(config, clock)
+    runner.tick()
+    server.routes["/one.xml"] = Reply(200, rss("第一条", "手动抓取的第二条"))
+    manual = pipeline.open_store(config)
+    with pipeline.recorded(manual, "crawl", clock.advance(timedelta(minutes=1))) as tally:
+        tally.crawled(pipeline.crawl(config, manual, clock()))  # `hub crawl`
+    manual.close()
+    clock.advance(timedelta(minutes=1))
+    assert runner.tick() == []  # nothing of its own was due
+    page = (config.site_dir / "c" / "qita" / "index.html").read_text(encoding="utf-8")
+    assert "手动抓取的第二条" in page
+
+
+def test_sighup_reads_channels_yaml_at_once(tmp_path: Path, server: ScriptedServer) -> None:
+    server.routes["/one.xml"] = Reply(200, rss("第一条"))
+    config = project(tmp_path, server, {"one": "/one.xml"}, extra="schedule: {tick: 1h}")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hub", "schedule", "-c", str(config.path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 120  # the first tick crawls and publishes
+        while not (config.site_dir / "index.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        config.path.write_text(
+            config.path.read_text(encoding="utf-8").replace("title: 测试,", "title: 改名了,"),
+            encoding="utf-8",
+        )
+        os.kill(child.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 120
+        while "改名了" not in (config.site_dir / "index.html").read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.1)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        output, _ = child.communicate(timeout=120)
+    assert "SIGHUP" in output and "channels.yaml reloaded" in output, output
+    assert child.returncode == 0, output
