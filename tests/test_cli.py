@@ -249,3 +249,45 @@ def test_demo_serves_the_portal_until_interrupted(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
     assert log.read_text().endswith("stopped\n")
+
+
+def test_a_run_in_which_every_source_failed_is_a_failure(tmp_path: Path) -> None:
+    """Issue 12: `hub run` with every source failing once exited 0 and published an empty
+    portal over nothing. (Loopback sources with allow_private off: refused before any
+    packet leaves.)"""
+    path = tmp_path / "channels.yaml"
+    path.write_text(
+        'site: {title: 测试, base_url: "https://x.gov.cn/"}\n'
+        "sources:\n"
+        '  - {id: a, name: 甲, feed: "http://127.0.0.1:9/a.xml"}\n'
+        '  - {id: b, name: 乙, feed: "http://localhost:9/b.xml"}\n'
+        "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+        encoding="utf-8",
+    )
+    code, _, err = hub("run", "-c", str(path))
+    assert code == 1
+    assert "error: every one of the 2 sources crawled failed" in err
+    assert "a: refused-address" in err and "b: refused-address" in err
+    assert not (tmp_path / "site").exists()  # nothing was published
+    code, _, err = hub("crawl", "-c", str(path))
+    assert code == 1 and "every one of the 2 sources" in err
+    code, _, err = hub("check", "-c", str(path))
+    assert code == 0  # valid, but it says what will happen:
+    assert "channels.yaml:3: sources[0]: a: 127.0.0.1 is a private or special-purpose" in err
+    assert "channels.yaml:4: sources[1]: b: localhost is this machine" in err
+    assert err.count("fail with `refused-address` unless fetch.allow_private is true") == 2
+
+
+def test_a_portal_with_posts_is_not_replaced_by_an_empty_one_unless_forced(
+    project: Config,
+) -> None:
+    assert hub("run", "-c", str(project.path))[0] == 0
+    built = project.site_dir.resolve()
+    for file in project.data_dir.glob("hub.sqlite3*"):  # the database lost
+        file.unlink()
+    code, out, err = hub("publish", "-c", str(project.path))
+    assert code == 1 and out == ""
+    assert "would replace a portal of" in err and "--force" in err
+    assert project.site_dir.resolve() == built  # the portal readers see is untouched
+    code, out, _ = hub("publish", "--force", "-c", str(project.path))
+    assert code == 0 and "published 0 posts" in out

@@ -161,11 +161,18 @@ def crawl_sources(
             more = f" (and {len(result.notes) - 1} more)" if len(result.notes) > 1 else ""
             click.echo(f"  {result.source_id}: note: {result.notes[0]}{more}", err=True)
     tally.crawled(results)
+    if results and len(failed) == len(results):
+        raise HubError(
+            f"every one of the {len(results)} sources crawled failed (each is listed above); "
+            "nothing new was stored and nothing was published"
+        )
     return results
 
 
-def publish_site(config: Config, store: Store, tally: Tally, full: bool = False) -> PublishResult:
-    outcome = pipeline.publish(config, store, now(), full=full)
+def publish_site(
+    config: Config, store: Store, tally: Tally, *, full: bool = False, force: bool = False
+) -> PublishResult:
+    outcome = pipeline.publish(config, store, now(), full=full, force=force)
     tally.published = True
     index = outcome.indexed
     click.echo(

@@ -30,14 +30,17 @@ def check(config_path: Path) -> None:
     click.echo(f"{config_path}: ok: {len(config.sources)} sources, {len(config.channels)} channels")
     store = pipeline.existing_store(config)
     routed = pipeline.route(config, store, now()) if store else []
-    for line in (
-        pipeline.editorial.warnings(config, routed, store)
-        if store
-        else [
-            "warning: no database yet, so rules cannot be checked against posts "
-            "(run `hub run` first)"
-        ]
-    ):
+    for line in [
+        *pipeline.editorial.address_warnings(config),
+        *(
+            pipeline.editorial.warnings(config, routed, store)
+            if store
+            else [
+                "warning: no database yet, so rules cannot be checked against posts "
+                "(run `hub run` first)"
+            ]
+        ),
+    ]:
         click.echo(line, err=True)
 
 

@@ -64,13 +64,14 @@ def crawl(config_path: Path, due: bool, only: tuple[str, ...], wait: float) -> N
 @main.command()
 @config_option
 @click.option("--full", is_flag=True, help="Render every page, changed or not.")
+@click.option("--force", is_flag=True, help="Publish even an empty portal over one that has posts.")
 @wait_option
 @reports_errors
-def publish(config_path: Path, full: bool, wait: float) -> None:
+def publish(config_path: Path, full: bool, force: bool, wait: float) -> None:
     """Bring the portal and the search index up to date from the database."""
     config = pipeline.load(config_path)
     with writing(config, "publish", wait) as (store, tally):
-        publish_site(config, store, tally, full=full)
+        publish_site(config, store, tally, full=full, force=force)
 
 
 @main.command(name="serve")

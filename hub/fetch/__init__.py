@@ -15,9 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from hub.addresses import is_public_address
 from hub.config import Fetch
 from hub.errors import ErrorKind, FetchError
-from hub.fetch.guard import GuardedBackend, RefusedAddressError, is_public_address, pool
+from hub.fetch.guard import GuardedBackend, RefusedAddressError, pool
 from hub.fetch.robots import Rules, robots_url
 from hub.models import Fetched
 

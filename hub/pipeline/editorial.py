@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hub import opml
+from hub.addresses import refused_host
 from hub.config import Config, Override
 from hub.models import Placement, Routed, StoredPost
 from hub.pipeline import trace
@@ -139,6 +140,23 @@ def _left_out(
             for slug, placement in published.placements[post.post.id].items():
                 if slug in diffs:
                     diffs[slug].leave.append(Move(post, f"{placement}; now hidden or unlisted"))
+
+
+def address_warnings(config: Config) -> list[str]:
+    """Sources hub will refuse to fetch as configured: on a loopback, private or other
+    special address while `fetch.allow_private` is off. (Names are judged when they
+    are resolved, at fetch time; `hub check` sends no packet.)"""
+    if config.fetch.allow_private:
+        return []
+    found = []
+    for i, source in enumerate(config.sources):
+        if why := refused_host(source.url):
+            where = config.error(("sources", i), f"{source.id}: {why}")
+            found.append(
+                f"warning: {where}; it will fail with `refused-address` unless "
+                "fetch.allow_private is true"
+            )
+    return found
 
 
 def warnings(config: Config, routed: Sequence[Routed], store: Store) -> list[str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
 from hub.config import Config
+from hub.errors import BuildError
 from hub.models import AuditReport, Routed, SourceState
 from hub.pipeline import trace
 from hub.pipeline.routing import route
@@ -31,12 +32,22 @@ class PublishResult:
     seconds: float
 
 
-def publish(config: Config, store: Store, now: datetime, *, full: bool = False) -> PublishResult:
+def publish(
+    config: Config, store: Store, now: datetime, *, full: bool = False, force: bool = False
+) -> PublishResult:
     """Bring the portal and the search index up to date: pages whose content did not
-    change are kept from the live build, unless `full`."""
+    change are kept from the live build, unless `full`. A portal that shows posts is
+    never replaced by an empty one unless `force`: that is a mistake far more often
+    than a wish (every source gone from channels.yaml, a database lost)."""
     started = time.monotonic()
     store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
     routed = route(config, store, now)
+    shown = len(trace.load(config.data_dir).placements)
+    if not routed and shown and not force:
+        raise BuildError(
+            f"this publish would replace a portal of {shown:,} posts with an empty one; "
+            "nothing was changed (`hub publish --force` publishes it all the same)"
+        )
     canonical_of = find_reprints(config, routed)
     states = store.states()
     edition = site.Edition(

@@ -4,6 +4,7 @@ the site as published and `hub route --diff` compares an edited channels.yaml wi
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from hub.errors import BuildError
 from hub.models import Condition, Placement, Routed
 
 FILE = "routing.json"
+
+log = logging.getLogger("hub.pipeline")
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,17 @@ def load(folder: Path) -> Trace:
     """The last publish's trace; empty before the first publish."""
     try:
         document = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        posts = document.get("posts", {})
+        return Trace(
+            datetime.fromisoformat(document["published_at"]),
+            {
+                pid: {slug: _placement(p, slug) for slug, p in entry["placements"].items()}
+                for pid, entry in posts.items()
+            },
+            {pid: tuple(entry.get("pinned", ())) for pid, entry in posts.items()},
+        )
     except FileNotFoundError:
         return Trace(None, {}, {})
-    posts = document.get("posts", {})
-    return Trace(
-        datetime.fromisoformat(document["published_at"]),
-        {
-            pid: {slug: _placement(p, slug) for slug, p in entry["placements"].items()}
-            for pid, entry in posts.items()
-        },
-        {pid: tuple(entry.get("pinned", ())) for pid, entry in posts.items()},
-    )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("the last publish's trace %s cannot be read (%s); as if none", FILE, exc)
+        return Trace(None, {}, {})
