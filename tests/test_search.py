@@ -383,8 +383,40 @@ def test_a_damaged_index_is_a_search_error_and_the_next_update_mends_it(
 ) -> None:
     for toc in (index / "current").glob("*.toc"):
         toc.write_bytes(b"\x00garbage")
-    with pytest.raises(SearchError, match=r"unusable.*hub index --rebuild"):
+    with pytest.raises(SearchError, match=r"damaged.*hub index --rebuild"):
         search.search(index, Request("防汛"))
     assert search.update(index, DOCS).rebuilt
     assert "rebuilding it" in caplog.text
     assert len(ids(index, "防汛")) == 3
+
+
+@pytest.mark.parametrize(
+    ("suffix", "how"),
+    [(".pst", "removed"), (".trm", "removed"), (".pst", "cut"), ("_stored.col", "cut")],
+)
+def test_a_segment_file_removed_or_cut_is_a_search_error_and_the_next_update_mends_it(
+    index: Path, suffix: str, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12: one segment file removed once made `hub search`, `hub publish` and the
+    server fail with a traceback or a 500 although the table of contents still read."""
+    (segment,) = (index / "current").glob(f"MAIN_*{suffix}")
+    if how == "removed":
+        segment.unlink()
+    else:
+        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 3])
+    with pytest.raises(SearchError, match=r"damaged.*next `hub publish` rebuilds it"):
+        search.search(index, Request("防汛"))
+    assert search.update(index, DOCS).rebuilt  # what a publish does
+    assert "damaged" in caplog.text and "rebuilding it" in caplog.text
+    assert len(ids(index, "防汛")) == 3
+
+
+def test_a_generation_a_killed_rebuild_left_behind_is_removed_by_the_next_update(
+    index: Path,
+) -> None:
+    partial = index / "generations" / "gen-killed"
+    partial.mkdir()
+    (partial / "MAIN_half.seg").write_bytes(b"half a segment")  # and no hub-schema
+    finished = (index / "current").resolve()
+    search.update(index, [*DOCS, doc(9, "新的一条", "正文")])
+    assert not partial.exists() and finished.exists()

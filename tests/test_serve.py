@@ -228,3 +228,27 @@ def test_machine_outputs_have_their_media_types(portal: str, path: str, kind: st
 
 def test_health(portal: str) -> None:
     assert get(portal + "healthz")[:1] == (200,)
+
+
+def test_a_damaged_index_answers_503_and_the_next_publish_mends_it(tmp_path: Path) -> None:
+    """Issue 12: one segment file removed once made the server answer 500."""
+    (tmp_path / "channels.yaml").write_text(SMALL_SITE, encoding="utf-8")
+    config = pipeline.load(tmp_path / "channels.yaml")
+    store = pipeline.open_store(config)
+    store.save([small_post(n) for n in range(3)], T0)
+    pipeline.publish(config, store, T0)
+    (segment,) = (config.index_dir / "current").glob("MAIN_*.pst")
+    segment.unlink()
+    server = Server(config, lambda: T0, port=0).start()
+    try:
+        status, _, body = get(server.url + "search/?q=%E9%80%9A%E7%9F%A5")  # 通知
+        assert status == 503 and "搜索暂时不可用" in body.decode()
+        status, _, body = get(server.url + "api/search?q=%E9%80%9A%E7%9F%A5")
+        assert status == 503 and "damaged" in json.loads(body)["error"]
+        assert get(server.url)[0] == 200  # the pages are served all the same
+        pipeline.publish(config, store, T0 + timedelta(minutes=1))
+        status, _, body = get(server.url + "api/search?q=%E9%80%9A%E7%9F%A5")
+        assert status == 200 and json.loads(body)["total"] == 3
+    finally:
+        server.stop()
+        store.close()

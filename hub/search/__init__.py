@@ -9,10 +9,12 @@ Modules: `analysis` (text -> terms, rjieba), `query` (the query language, pure),
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from hub.errors import HubError, SearchError
 from hub.models import SORTS, Hit, Results, Sort
 from hub.search import engine, snippets, suggest
 from hub.search.analysis import query_words
@@ -59,9 +61,10 @@ def update(folder: Path, documents: Iterable[Document], *, rebuild: bool = False
 
 
 def count(folder: Path) -> int:
-    ix = engine.open_index(folder)
-    with ix.searcher() as searcher:
-        return int(searcher.doc_count())
+    with _reading(folder):
+        ix = engine.open_index(folder)
+        with ix.searcher() as searcher:
+            return int(searcher.doc_count())
 
 
 def search(folder: Path, request: Request) -> Results:
@@ -69,12 +72,27 @@ def search(folder: Path, request: Request) -> Results:
     parsed = parse(request.text)
     if parsed.empty:
         return Results(0, request.page, request.per_page, ())
-    with engine.Searcher(folder) as searcher:
+    with _reading(folder), engine.Searcher(folder) as searcher:
         total, rows = searcher.search(parsed, request)
         needles = _needles(parsed)
         hits = tuple(_hit(row, needles) for row in rows)
         suggestions = () if total else _suggestions(searcher, parsed, request)
     return Results(total, request.page, request.per_page, hits, suggestions)
+
+
+@contextmanager
+def _reading(folder: Path) -> Iterator[None]:
+    """An index found damaged while it is read (a file removed or cut short) is a
+    SearchError that says how it mends, never a traceback."""
+    try:
+        yield
+    except HubError:
+        raise  # what hub itself says: a query asked wrongly, an index of another version
+    except engine.DAMAGE as exc:
+        raise SearchError(
+            f"the search index in {folder} is damaged ({type(exc).__name__}: {exc}); the "
+            "next `hub publish` rebuilds it, or run `hub index --rebuild` now"
+        ) from exc
 
 
 def _needles(parsed: Parsed) -> list[str]:

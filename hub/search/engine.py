@@ -10,7 +10,9 @@ a writer killed half-way leaves the last commit readable. A rebuild (new schema,
 from __future__ import annotations
 
 import gc
+import json
 import logging
+import shutil
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,8 +35,12 @@ from hub.search.document import Document, UpdateResult
 from hub.search.query import Clause, Parsed, Request
 
 log = logging.getLogger(__name__)
+# What whoosh raises reading an index whose files were removed or cut short: file and
+# decoding errors, and, for a cut postings file, a bare Exception ("Block tag error").
+DAMAGE = (Exception,)
 SCHEMA_VERSION = "6"  # a generation of another version is rebuilt by the next publish
 OPEN_ATTEMPTS = 10
+FILES = "hub-files.json"  # each file of a generation and its size, at the last commit
 MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
 # Short fields are indexed as jieba's words; a post's body only as character pairs, as
 # Lucene's CJK analyzer does: indexing its words too doubled the postings (whoosh's
@@ -168,6 +174,7 @@ def rebuild(
             writer.cancel()
             raise
         after(generation, ix)
+        _record_files(generation)
         (generation / "hub-schema").write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
 
     try:
@@ -178,6 +185,65 @@ def rebuild(
         raise SearchError(f"cannot build the search index in {folder}: {exc}") from exc
     _remove_legacy(folder)
     return UpdateResult(counted, 0, 0, rebuilt=True)
+
+
+def _toc(generation: Path) -> str:
+    """The name of the newest table of contents: the commit readers see."""
+    tocs = sorted(generation.glob("_MAIN_*.toc"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    return tocs[-1].name if tocs else ""
+
+
+def _record_files(generation: Path) -> None:
+    """Write down each file of the index and its size, after a commit: a file removed
+    or cut short later (a full disk, a careless hand) is found by `_damage` before the
+    next update trusts the index, however little of it that update reads."""
+    sizes = {
+        path.name: path.stat().st_size
+        for path in generation.iterdir()
+        if path.is_file()
+        and path.name.startswith(("MAIN_", "_MAIN_"))
+        and not path.name.endswith("WRITELOCK")
+    }
+    temporary = generation / f".{FILES}.tmp"
+    temporary.write_text(json.dumps({"toc": _toc(generation), "files": sizes}), encoding="utf-8")
+    temporary.replace(generation / FILES)
+
+
+def _damage(generation: Path) -> str:
+    """'' when every file written down at the last commit is there at its size; else
+    what is not. A list written for another commit than the one readers see (a writer
+    killed between its commit and the list) says nothing, and is not held against it;
+    nor is an index from before hub kept a list."""
+    try:
+        recorded = json.loads((generation / FILES).read_text(encoding="utf-8"))
+        toc, sizes = recorded["toc"], recorded["files"]
+    except FileNotFoundError:
+        return ""
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"its list of files cannot be read: {exc}"
+    if toc != _toc(generation):
+        return ""
+    for name, size in sizes.items():
+        try:
+            found = (generation / name).stat().st_size
+        except FileNotFoundError:
+            problem = f"{name} is missing"
+        else:
+            if found == size:
+                continue
+            problem = f"{name} has {found:,} bytes of {size:,}"
+        # a writer that committed meanwhile removes the files it merged: not damage
+        return problem if _toc(generation) == toc else ""
+    return ""
+
+
+def _remove_unfinished(folder: Path) -> None:
+    """Generations a rebuild killed half-way left behind: a finished one has its schema
+    version written last. (Writers hold the data folder's lock: none is being built.)"""
+    live_one = generations.current(folder / "current")
+    for path in (folder / "generations").glob("*"):
+        if path.is_dir() and path != live_one and not (path / "hub-schema").exists():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_legacy(folder: Path) -> None:
@@ -193,20 +259,27 @@ def update(
     """Make the index hold exactly `documents`: add new, replace changed, delete the rest;
     then `after(generation, index)` when anything changed. Without a usable index (none
     yet, another schema, damaged files), build a new one: `documents` are all it holds."""
+    _remove_unfinished(folder)
     current = live(folder)
+    docs = {doc.id: doc for doc in documents}
+    if current is not None and (missing := _damage(current)):
+        log.warning("the search index in %s is damaged (%s); rebuilding it", folder, missing)
+        return rebuild(folder, docs.values(), after)
     try:
         ix = open_index(folder)
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            indexed = _live_terms(reader, "id")
+            versions = _live_terms(reader, "version")
+            deleted_share = 1 - reader.doc_count() / max(1, reader.doc_count_all())
     except SearchError as exc:
         if current is not None:
             log.warning("%s; rebuilding it", exc)
-        return rebuild(folder, documents, after)
+        return rebuild(folder, docs.values(), after)
+    except DAMAGE as exc:  # a segment file gone or cut short: the index can only be rebuilt
+        log.warning("the search index in %s is damaged (%s); rebuilding it", folder, exc)
+        return rebuild(folder, docs.values(), after)
     assert current is not None  # noqa: S101 (open_index found it)
-    docs = {doc.id: doc for doc in documents}
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        indexed = _live_terms(reader, "id")
-        versions = _live_terms(reader, "version")
-        deleted_share = 1 - reader.doc_count() / max(1, reader.doc_count_all())
     changed = [d for d in docs.values() if f"{d.id}:{d.hash}" not in versions]
     stale = indexed - docs.keys()
     if not changed and not stale:
@@ -224,6 +297,7 @@ def update(
         writer.cancel()
         raise SearchError(f"cannot write the search index in {folder}: {exc}") from exc
     after(current, ix)
+    _record_files(current)
     added = sum(1 for d in changed if d.id not in indexed)
     return UpdateResult(added, len(changed) - added, len(stale))
 
@@ -263,8 +337,22 @@ class Searcher:
     """One consistent view of the index for the length of a query (and its suggestions)."""
 
     def __init__(self, folder: Path) -> None:
-        self.generation = live(folder)
-        self._searcher = open_index(folder).searcher()
+        self.generation, self.folder = live(folder), folder
+        # found before whoosh opens anything: it leaks the files it opened on the way
+        # to one that is missing
+        problem = _damage(self.generation) if self.generation is not None else ""
+        if not problem:
+            try:
+                self._searcher = open_index(folder).searcher()
+            except SearchError:
+                raise
+            except DAMAGE as exc:  # a file cut short, or damage the list cannot see
+                problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            raise SearchError(
+                f"the search index in {folder} is damaged ({problem}); the next "
+                "`hub publish` rebuilds it, or run `hub index --rebuild` now"
+            )
 
     def __enter__(self) -> Searcher:
         return self
