@@ -141,7 +141,7 @@ class Store:
             SQLModel.metadata.create_all(self._engine)
             _add_missing_columns(self._engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {url}: {exc}") from exc
+            raise StoreError(_explained(exc, url)) from exc
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
@@ -161,7 +161,7 @@ class Store:
             with Session(self._engine, expire_on_commit=False) as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {exc}") from exc
+            raise StoreError(_explained(exc, str(self._engine.url))) from exc
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(set(ids))
@@ -329,6 +329,40 @@ class Store:
             rows = session.exec(select(RunRow).order_by(col(RunRow.id).desc()).limit(limit))
             fields = [name for name in RunRow.model_fields if name != "id"]
             return [RunRecord(**{name: getattr(row, name) for name in fields}) for row in rows]
+
+
+# What the database said, and what to do about it, in one line.
+_ADVICE = (
+    (
+        ("file is not a database", "malformed", "file is encrypted", "corrupt"),
+        "the database file is damaged: restore it from a backup, or move it aside and "
+        "run `hub run` to crawl every source again (posts no source lists any more are "
+        "then lost)",
+    ),
+    (
+        ("database or disk is full", "disk i/o error", "no space left"),
+        "the disk holding it is full or failing: free space there, then run the command "
+        "again (nothing half-written was kept)",
+    ),
+    (
+        ("readonly database", "unable to open database", "permission denied"),
+        "hub cannot write or open it: check that data/ and its files belong to the user "
+        "that runs hub and are writable",
+    ),
+    (("database is locked",), "another program holds the database: try again when it ends"),
+)
+
+
+def _explained(exc: SQLAlchemyError, url: str) -> str:
+    """A database error as one line: where, what the database said, what to do."""
+    said = str(getattr(exc, "orig", None) or exc).splitlines()[0].strip()
+    where = url.removeprefix("sqlite:///")
+    lowered = said.lower()
+    advice = next(
+        (text for needles, text in _ADVICE if any(n in lowered for n in needles)),
+        "check that the database is reachable and whole",
+    )
+    return f"the database {where} cannot be used ({said}): {advice}"
 
 
 def _sketch_text(values: tuple[int, ...]) -> str:

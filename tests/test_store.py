@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,3 +163,67 @@ def test_attachments_round_trip(store: Store) -> None:
     store.save([with_files], T0)
     assert store.posts()[0].post.attachments == with_files.attachments
     assert store.posts()[0].post.hash == with_files.hash != post().hash
+
+
+@pytest.mark.parametrize(
+    ("damage", "advice"),
+    [
+        (b"garbage" * 200, "the database file is damaged: restore it from a backup"),
+        (b"SQLite format 3\x00" + b"\xff" * 4000, "the database file is damaged"),
+    ],
+    ids=["not-a-database", "malformed"],
+)
+def test_a_damaged_database_is_one_line_that_says_what_to_do(
+    tmp_path: Path, damage: bytes, advice: str
+) -> None:
+    """Issue 12: a corrupt SQLite file gave a two-line error with no advice, even for the
+    read-only `hub status`."""
+    path = tmp_path / "hub.sqlite3"
+    Store.sqlite(path).close()
+    path.write_bytes(damage)
+    with pytest.raises(StoreError) as caught:
+        Store.sqlite(path).states()
+    message = str(caught.value)
+    assert "\n" not in message and advice in message and str(path) in message, message
+
+
+FILL = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from hub.errors import StoreError
+from hub.models import Post
+from hub.store import Store
+store = Store.sqlite(Path(sys.argv[1]) / "hub.sqlite3")
+now = datetime(2026, 6, 15, tzinfo=UTC)
+try:
+    for n in range(100_000):
+        text = "满" * 2000 + str(n)
+        store.save([Post("s", str(n), f"https://x.gov.cn/{n}", "题", text, text, now)], now)
+except StoreError as exc:
+    print(str(exc))
+"""
+
+
+def test_a_full_disk_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
+    from tests.test_crash import namespaces_work  # noqa: PLC0415
+
+    if not namespaces_work():
+        if os.environ.get("HUB_REQUIRE_NAMESPACES"):
+            pytest.fail("`unshare -Urm` is required here (HUB_REQUIRE_NAMESPACES)")
+        pytest.skip("needs `unshare -Urm` (user and mount namespaces) to mount a small tmpfs")
+    (tmp_path / "fill.py").write_text(FILL, encoding="utf-8")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = f"mount -t tmpfs -o size=512k tmpfs {disk} && {sys.executable} {tmp_path / 'fill.py'} {disk}"
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr
+    (message,) = done.stdout.splitlines()
+    assert "the disk holding it is full or failing: free space there" in message, message
