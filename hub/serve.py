@@ -95,12 +95,16 @@ def make_app(config: Config, clock: Clock) -> Starlette:
 def _static(site_dir: Path, request: Request) -> Response:
     root = Path(os.path.realpath(site_dir))  # one build for the whole request
     relative = request.path_params.get("path", "")
+    if relative.startswith(("/", "\\")):  # //x: an absolute path, never under the site
+        return _not_found(root)
     target = Path(os.path.normpath(root / relative))
     if target != root and root not in target.parents:
         return _not_found(root)
     if target.is_dir():
         if relative and not relative.endswith("/"):
-            return RedirectResponse(request.url.path + "/", status_code=301)
+            # one leading slash, always: "//evil.example/c/" would send the reader to
+            # another site (a protocol-relative address)
+            return RedirectResponse("/" + request.url.path.lstrip("/\\") + "/", status_code=301)
         target = target / "index.html"
     if not target.is_file():
         return _not_found(root)

@@ -18,7 +18,7 @@ from hub import pipeline
 from hub.cli import main
 from hub.config import Config
 from hub.demo import CountyServer
-from tests.conftest import write_project
+from tests.conftest import Crawled, write_project
 
 COMMANDS = {
     "check",
@@ -291,3 +291,32 @@ def test_a_portal_with_posts_is_not_replaced_by_an_empty_one_unless_forced(
     assert project.site_dir.resolve() == built  # the portal readers see is untouched
     code, out, _ = hub("publish", "--force", "-c", str(project.path))
     assert code == 0 and "published 0 posts" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--since", "0001-01-01"], "error: since must be a date between 1990-01-01"),
+        (["--until", "9999-12-31"], "error: until must be a date between"),
+        (["--page", "9" * 5000], "Invalid value for '--page'"),  # click's own words
+        (["--page", "20000"], "error: page must be between 1 and 10,000"),
+    ],
+)
+def test_search_arguments_out_of_range_exit_2_with_what_to_fix(
+    crawled: Crawled, args: list[str], said: str
+) -> None:
+    """Issue 12: these once ended in a traceback and exit 1."""
+    code, out, err = hub("search", "-c", str(crawled.config.path), "防汛", *args)
+    assert code == 2 and out == "" and said in err and "Traceback" not in err
+
+
+def test_the_config_may_come_before_the_command(crawled: Crawled) -> None:
+    """Issue 12: `hub -c X check` was refused although the README puts -c there."""
+    path = str(crawled.config.path)
+    for before, after in ((["-c", path], []), ([], ["-c", path])):
+        code, out, _ = hub(*before, "check", *after)
+        assert code == 0 and out.startswith(f"{path}: ok"), (before, after)
+    code, out, _ = hub("-c", path, "sources", "export")
+    assert code == 0 and out.startswith("<?xml")
+    code, out, _ = hub("--config", path, "search", "防汛", "--limit", "1")
+    assert code == 0 and "posts match" in out

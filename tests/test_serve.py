@@ -137,7 +137,8 @@ def test_search_api_filters_by_date_and_department(portal: str, crawled: Crawled
     day = newest["hits"][0]["date"][:10]  # type: ignore[index]
     _, that_day = api(portal, q="工作", since=day, until=day, per_page="100")
     dates = {h["date"] for h in that_day["hits"]}  # type: ignore[union-attr]
-    assert dates and all(d.startswith(day) or d[:10] <= day for d in dates)
+    # in the site's zone, with its offset: a day filter and the dates shown agree
+    assert dates and all(d.startswith(day) and d.endswith("+08:00") for d in dates), dates
 
 
 def test_search_api_refuses_bad_requests_with_reasons(portal: str) -> None:
@@ -252,3 +253,44 @@ def test_a_damaged_index_answers_503_and_the_next_publish_mends_it(tmp_path: Pat
     finally:
         server.stop()
         store.close()
+
+
+def test_no_address_redirects_off_the_site(portal: str, crawled: Crawled) -> None:
+    """Issue 12: `GET //<absolute path of the site>/c` answered a redirect to
+    `//<that path>/c/`, which a browser reads as another host."""
+    root = str(crawled.config.site_dir.resolve()).lstrip("/")
+    opener = urllib.request.build_opener(NoRedirect)
+    base = portal.rstrip("/")
+    for path in (f"//{root}/c", f"/{root}/c", "//c", "/\\\\evil.example/c", "/%2Fevil.example/c"):
+        try:
+            with opener.open(base + path, timeout=10) as response:
+                status, location = response.status, response.headers.get("location")
+        except urllib.error.HTTPError as error:
+            status, location = error.code, error.headers.get("location")
+        if location is not None:
+            assert location.startswith("/") and not location.startswith(("//", "/\\\\")), location
+        assert status in (301, 404), (path, status)
+    status, headers, _ = get(portal + "c")  # a section without its slash: on the site
+    assert (status, headers.get("location")) in ((301, "/c/"), (200, None))
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"since": "0001-01-01"}, "since must be a date between 1990-01-01 and 2099-12-31"),
+        ({"until": "9999-12-31"}, "until must be a date between"),
+        ({"since": "2026-06-01T00:00:00+14:00"}, "since must be a date such as"),
+        ({"page": "9" * 5000}, "page must be a whole number"),
+        ({"per_page": "9" * 5000}, "per_page must be a whole number"),
+        ({"page": "²"}, "page must be a whole number"),
+        ({"page": "20000"}, "page must be between 1 and 10,000"),
+    ],
+)
+def test_search_parameters_out_of_range_get_400_with_what_to_fix(
+    portal: str, params: dict[str, str], reason: str
+) -> None:
+    """Issue 12: these once gave HTTP 500 and a traceback."""
+    status, payload = api(portal, q="防汛", **params)
+    assert status == 400 and reason in str(payload["error"]), payload
+    status, body = page(portal, q="防汛", **params)
+    assert status == 400 and "搜索条件无法识别" in body

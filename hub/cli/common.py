@@ -53,15 +53,27 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+CONFIG = Path("channels.yaml")
+
+
+def _config_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The command's own -c, else the one given before the command (`hub -c X check`)."""
+    if value is not None:
+        return value
+    given = ctx.find_root().params.get("config_path")
+    return given if isinstance(given, Path) else CONFIG
+
+
 def config_option(command: F) -> F:
     return click.option(
         "-c",
         "--config",
         "config_path",
         type=click.Path(path_type=Path),
-        default=Path("channels.yaml"),
-        show_default=True,
-        help="The site's channels.yaml; data/, site/ and index/ live beside it.",
+        default=None,
+        callback=_config_path,
+        help="The site's channels.yaml; data/, site/ and index/ live beside it "
+        "[default: channels.yaml]. May also come before the command: hub -c PATH check.",
     )(command)
 
 
@@ -84,13 +96,21 @@ class JsonLines(logging.Formatter):
 @click.version_option(__version__, prog_name="hub")
 @click.option("-v", "--verbose", is_flag=True, help="Log every source and request.")
 @click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The site's channels.yaml, for the command that follows [default: channels.yaml].",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
     help="Log lines as text, or as one JSON object each (for log collectors).",
 )
-def main(verbose: bool, log_format: str) -> None:
+def main(verbose: bool, config_path: Path | None, log_format: str) -> None:
     """hub: crawl a county's department sources, route them into one publication, and
     publish a static portal with Chinese full-text search."""
     handler = logging.StreamHandler(sys.stderr)

@@ -17,6 +17,8 @@ from hub.config import Config
 from hub.errors import QueryError
 from hub.models import Hit, Results
 
+MAX_DIGITS = 6  # of a page or per_page number: more is never a page anyone reads
+
 if TYPE_CHECKING:
     from hub.site import SearchPage
 
@@ -48,17 +50,26 @@ class SearchService:
             if not raw:
                 return None
             try:
-                value = date.fromisoformat(raw)
+                value = date.fromisoformat(raw) if len(raw) <= 10 else None
             except ValueError:
-                raise QueryError(f"{name} must be a date such as 2026-06-01, not {raw!r}") from None
+                value = None
+            if value is None:
+                shown = raw if len(raw) <= 40 else raw[:40] + "…"
+                raise QueryError(f"{name} must be a date such as 2026-06-01, not {shown!r}")
+            if not search.EARLIEST.year <= value.year < search.LATEST.year:
+                raise QueryError(
+                    f"{name} must be a date between {search.EARLIEST:%Y-%m-%d} and "
+                    f"{search.LATEST - timedelta(days=1):%Y-%m-%d}, not {raw}"
+                )
             return datetime.combine(value + timedelta(days=days_after), dt_time(), zone)
 
         def number(name: str, default: int) -> int:
             raw = params.get(name, "").strip()
             if not raw:
                 return default
-            if not raw.isdigit():
-                raise QueryError(f"{name} must be a whole number, not {raw!r}")
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_DIGITS:
+                shown = raw if len(raw) <= 40 else raw[:40] + "…"
+                raise QueryError(f"{name} must be a whole number such as 2, not {shown!r}")
             return int(raw)
 
         known = {
@@ -130,7 +141,8 @@ class SearchService:
             "source": hit.source_id,
             "group": hit.group,
             "sections": list(hit.sections),
-            "date": hit.date.isoformat() if hit.date else None,
+            # in the site's time zone, with its offset: what the county's clocks said
+            "date": hit.date.astimezone(self.config.site.zone).isoformat() if hit.date else None,
             "score": round(hit.score, 3),
             "title_html": search.to_html(hit.title_marked),
             "snippet": search.to_html(hit.snippet),

@@ -20,10 +20,20 @@ from hub.search import engine, snippets, suggest
 from hub.search.analysis import query_words
 from hub.search.document import Document, UpdateResult
 from hub.search.engine import SCHEMA_VERSION
-from hub.search.query import MAX_QUERY_CHARS, Clause, Parsed, Request, parse
+from hub.search.query import (
+    EARLIEST,
+    LATEST,
+    MAX_QUERY_CHARS,
+    Clause,
+    Parsed,
+    Request,
+    parse,
+)
 from hub.search.snippets import plain, to_html
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "MAX_QUERY_CHARS",
     "SCHEMA_VERSION",
     "SORTS",
@@ -88,7 +98,9 @@ def _reading(folder: Path) -> Iterator[None]:
         yield
     except HubError:
         raise  # what hub itself says: a query asked wrongly, an index of another version
-    except engine.DAMAGE as exc:
+    except Exception as exc:
+        if not engine.is_damage(exc):
+            raise
         raise SearchError(
             f"the search index in {folder} is damaged ({type(exc).__name__}: {exc}); the "
             "next `hub publish` rebuilds it, or run `hub index --rebuild` now"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import shutil
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,9 +37,16 @@ from hub.search.document import Document, UpdateResult
 from hub.search.query import Clause, Parsed, Request
 
 log = logging.getLogger(__name__)
-# What whoosh raises reading an index whose files were removed or cut short: file and
-# decoding errors, and, for a cut postings file, a bare Exception ("Block tag error").
-DAMAGE = (Exception,)
+
+
+def is_damage(exc: Exception) -> bool:
+    """Whether whoosh raised `exc` reading the index's files: a file removed or cut short
+    gives file and decoding errors, and for a cut postings file a bare Exception ("Block
+    tag error"). Raised in hub's own code, it is a bug, and is not called damage."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+
+
 SCHEMA_VERSION = "6"  # a generation of another version is rebuilt by the next publish
 OPEN_ATTEMPTS = 10
 FILES = "hub-files.json"  # each file of a generation and its size, at the last commit
@@ -276,7 +285,9 @@ def update(
         if current is not None:
             log.warning("%s; rebuilding it", exc)
         return rebuild(folder, docs.values(), after)
-    except DAMAGE as exc:  # a segment file gone or cut short: the index can only be rebuilt
+    except Exception as exc:  # a segment file gone or cut short: it can only be rebuilt
+        if not is_damage(exc):
+            raise
         log.warning("the search index in %s is damaged (%s); rebuilding it", folder, exc)
         return rebuild(folder, docs.values(), after)
     assert current is not None  # noqa: S101 (open_index found it)
@@ -346,7 +357,9 @@ class Searcher:
                 self._searcher = open_index(folder).searcher()
             except SearchError:
                 raise
-            except DAMAGE as exc:  # a file cut short, or damage the list cannot see
+            except Exception as exc:  # a file cut short, or damage the list cannot see
+                if not is_damage(exc):
+                    raise
                 problem = f"{type(exc).__name__}: {exc}"
         if problem:
             raise SearchError(

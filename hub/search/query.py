@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from hub.errors import QueryError
 from hub.models import SORTS, Sort
@@ -14,6 +14,9 @@ from hub.text import fold_simplified
 
 MAX_QUERY_CHARS = 200  # longer queries are cut, not refused
 MAX_CLAUSES = 12
+MAX_PAGE = 10_000  # ten thousand pages of results: further is not reading, it is a crawl
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # what a date filter may say: no post is older
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # nor newer
 
 # a token: an optional minus, then a quoted phrase (straight or Chinese quotes) or a word
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+))')
@@ -58,8 +61,15 @@ class Request:
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
-        if self.page < 1 or not 1 <= self.per_page <= 100:
-            raise QueryError("page must be 1 or more and per_page between 1 and 100")
+        if not 1 <= self.page <= MAX_PAGE or not 1 <= self.per_page <= 100:
+            raise QueryError(
+                f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and 100"
+            )
+        for name, moment in (("since", self.since), ("until", self.until)):
+            if moment is not None and not EARLIEST <= moment <= LATEST:
+                raise QueryError(
+                    f"{name} must be a date between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+                )
         if self.since and self.until and self.since >= self.until:
             raise QueryError("the date range is empty: since must be before until")
 
