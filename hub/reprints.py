@@ -3,18 +3,22 @@ text and clusters with one canonical post. Pure: texts and dates in, clusters ou
 
 A post's sketch is the bottom-k MinHash of its character 5-gram shingles, taken after the
 boilerplate that differs between reprints (来源, 编辑, 字号, 打印, ...) is stripped. Two
-posts are reprints when their estimated Jaccard similarity reaches THRESHOLD and they
-were published within WINDOW of each other.
+posts are reprints when they were published within WINDOW of each other and either
+their text is the same (after that normalizing: the same words, whatever their length)
+or, for texts long enough to sketch, their estimated Jaccard similarity reaches
+THRESHOLD. An editor's override joins a post to another's cluster, or keeps it apart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import itertools
 import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -50,6 +54,12 @@ def normalize(text: str) -> str:
     """Text as reprints share it: width-folded, without boilerplate lines and punctuation."""
     folded = unicodedata.normalize("NFKC", text)
     return _NOISE.sub("", _ADDED.sub("", _BOILERPLATE.sub("", folded))).lower()
+
+
+def same_text(post: Post) -> str:
+    """A digest of what identical reprints share exactly, long or short; '' for none."""
+    core = normalize(f"{post.title}\n{post.text}")
+    return hashlib.blake2b(core.encode(), digest_size=12).hexdigest() if core else ""
 
 
 def sketch_post(post: Post) -> tuple[int, ...]:
@@ -90,16 +100,64 @@ class Candidate:
     date: datetime
     department: str  # the name of the post's source
     origin: str  # the department its text names as the source, if any
+    same: str = ""  # `same_text`: identical texts share it, however short
 
 
-def clusters(posts: Iterable[Candidate]) -> dict[str, str]:
+def clusters(
+    posts: Iterable[Candidate],
+    *,
+    joined: Mapping[str, str] | None = None,
+    apart: Collection[str] = (),
+) -> dict[str, str]:
     """post id -> the canonical post id of its cluster, for posts in a cluster of two or
     more; the canonical post is the one from the department the others name as their
-    source, else the earliest."""
-    members = [p for p in posts if p.sketch]
-    by_id = {p.id: p for p in members}
+    source, else the earliest. `joined` (post id -> a post it reprints) and `apart`
+    (posts that reprint nothing) are editors' decisions, and win."""
+    members = {p.id: p for p in posts if (p.sketch or p.same) and p.id not in apart}
+    forest = _Forest(members)
+    for a, b in _similar(members):
+        forest.join(a, b)
+    for earlier, later in _identical(members.values()):
+        forest.join(later, earlier)
+    joined = joined or {}
+    for copy, original in joined.items():
+        if copy in members and original in members:
+            forest.join(copy, original)
+    result: dict[str, str] = {}
+    for group in forest.groups():
+        if len(group) > 1:
+            canonical = _canonical([members[i] for i in group], joined.keys()).id
+            result.update((post_id, canonical) for post_id in group)
+    return result
+
+
+class _Forest:
+    """Union-find over post ids."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def root(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        self.parent[self.root(a)] = self.root(b)
+
+    def groups(self) -> list[list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for post_id in self.parent:
+            found[self.root(post_id)].append(post_id)
+        return list(found.values())
+
+
+def _similar(members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:
+    """Pairs of sketched posts close in time whose texts are near-identical; only posts
+    that share one of their smallest hashes are compared."""
     buckets: dict[int, list[str]] = defaultdict(list)
-    for post in members:
+    for post in members.values():
         for value in post.sketch[:KEYS]:
             buckets[value].append(post.id)
     pairs = {
@@ -108,32 +166,32 @@ def clusters(posts: Iterable[Candidate]) -> dict[str, str]:
         if 1 < len(ids) <= MAX_BUCKET
         for a, b in combinations(ids, 2)
     }
-    parent = {p.id: p.id for p in members}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for a, b in pairs:
-        first, second = by_id[a], by_id[b]
+        first, second = members[a], members[b]
         if abs(first.date - second.date) <= WINDOW and (
             similarity(first.sketch, second.sketch) >= THRESHOLD
         ):
-            parent[root(a)] = root(b)
-    groups: dict[str, list[Candidate]] = defaultdict(list)
+            yield a, b
+
+
+def _identical(members: Iterable[Candidate]) -> Iterator[tuple[str, str]]:
+    """(earlier, later) for posts with the same text, each after the one before it in
+    time, when close enough: identical is a reprint whatever its length."""
+    same: dict[str, list[Candidate]] = defaultdict(list)
     for post in members:
-        groups[root(post.id)].append(post)
-    result: dict[str, str] = {}
-    for group in groups.values():
-        if len(group) > 1:
-            canonical = _canonical(group).id
-            result.update((post.id, canonical) for post in group)
-    return result
+        if post.same:
+            same[post.same].append(post)
+    for group in same.values():
+        group.sort(key=lambda p: (p.date, p.id))
+        for earlier, later in itertools.pairwise(group):
+            if later.date - earlier.date <= WINDOW:
+                yield earlier.id, later.id
 
 
-def _canonical(group: Sequence[Candidate]) -> Candidate:
-    named = {p.origin for p in group if p.origin}
-    originals = [p for p in group if p.department in named]
-    return min(originals or group, key=lambda p: (p.date, p.id))
+def _canonical(group: Sequence[Candidate], copies: Collection[str]) -> Candidate:
+    """An editor's copy is never the original; then the department the others name as
+    their source; then the earliest."""
+    eligible = [p for p in group if p.id not in copies] or list(group)
+    named = {p.origin for p in eligible if p.origin}
+    originals = [p for p in eligible if p.department in named]
+    return min(originals or eligible, key=lambda p: (p.date, p.id))

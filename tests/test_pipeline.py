@@ -484,3 +484,41 @@ def test_what_xml_forbids_never_reaches_a_feed_even_from_an_older_database(
         if path.suffix != ".json":
             ET.fromstring(text.encode())  # noqa: S314 (our own output)
     assert "旧标题" in (site / "c" / "qita" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_same_short_post_from_two_sources_is_listed_once(tmp_path: Path, clock: Clock) -> None:
+    """Issue 12: two sources carrying the same original URL, title, body and date, too
+    short to sketch, were both listed in one section. An editor can keep them apart."""
+    item = (
+        '<rss version="2.0"><channel><title>t</title><item><title>城关片区明日停水</title>'
+        "<link>https://water.example.gov.cn/a/1.html</link>"
+        "<pubDate>Sun, 14 Jun 2026 02:30:00 GMT</pubDate>"
+        "<description>明日9时至17时城关片区停水。</description></item></channel></rss>"
+    ).encode()
+    with ScriptedServer() as server:
+        server.routes["/water.xml"] = Reply(200, item)
+        server.routes["/town.xml"] = Reply(200, item)
+        text = (
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            "fetch: {allow_private: true, delay: 0s}\n"
+            "sources:\n"
+            f'  - {{id: water, name: 自来水公司, feed: "{server.url}/water.xml"}}\n'
+            f'  - {{id: town, name: 城关街道, feed: "{server.url}/town.xml"}}\n'
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n"
+        )
+        (tmp_path / "channels.yaml").write_text(text, encoding="utf-8")
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, clock())
+        pipeline.publish(config, store, clock())
+        listing = (config.site_dir / "c" / "qita" / "index.html").read_text(encoding="utf-8")
+        assert listing.count("城关片区明日停水") == 1
+        # an editor who knows better keeps the town's copy apart
+        town = next(p for p in store.posts("town"))
+        (tmp_path / "channels.yaml").write_text(
+            text + f"overrides: [{{post: {town.post.id}, not_reprint: true}}]\n", encoding="utf-8"
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        pipeline.publish(config, store, clock.advance(timedelta(minutes=1)))
+        listing = (config.site_dir / "c" / "qita" / "index.html").read_text(encoding="utf-8")
+        assert listing.count("城关片区明日停水") == 2

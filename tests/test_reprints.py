@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub import reprints
+from hub.models import Post
 from hub.reprints import Candidate
 from tests.conftest import reprinted_by
 
@@ -96,3 +97,44 @@ def test_real_government_prose_has_few_false_reprints() -> None:
     for post_id, canonical in found.items():
         same = reprints.similarity(posts[int(post_id)].sketch, posts[int(canonical)].sketch)
         assert same >= 0.8
+
+
+def short(pid: str, text: str, department: str, hours: float = 0) -> Candidate:
+    post = Post(pid, "k", "https://x.gov.cn/a/1.html", "停水通知", text, text, T0)
+    return Candidate(
+        pid,
+        reprints.sketch(text),
+        T0 + timedelta(hours=hours),
+        department,
+        reprints.origin_named(text),
+        "" if reprints.sketch(text) else reprints.same_text(post),
+    )
+
+
+def test_identical_posts_are_reprints_however_short() -> None:
+    """Issue 12: two sources carrying the same short post (same title, body and date)
+    were both listed in one section: too short to sketch, they were never compared."""
+    text = "明日9时至17时城关片区停水。"
+    posts = [
+        short("a", text, "自来水公司", hours=1),
+        short("b", text, "城关街道", hours=2),
+        short("c", "明日9时至17时白沙片区停水。", "白沙镇", hours=2),  # one word differs
+        short("d", text, "石门镇", hours=24 * 60),  # two months later: a new notice
+    ]
+    assert reprints.clusters(posts) == {"a": "a", "b": "a"}
+
+
+def test_an_editor_joins_a_reprint_hub_missed_and_splits_one_it_made() -> None:
+    posts = [
+        candidate("yjj", NOTICE, "县应急管理局"),
+        candidate("town", f"转发：{NOTICE}", "白沙镇人民政府", hours=1),
+        candidate("own", "县文化和旅游局举办非遗展示周活动，" * 4, "县文化和旅游局"),
+    ]
+    assert reprints.clusters(posts) == {"yjj": "yjj", "town": "yjj"}
+    assert reprints.clusters(posts, apart={"town"}) == {}
+    # joined: the copy is never the canonical one, even when it came first
+    assert reprints.clusters(posts, joined={"yjj": "own"}) == {
+        "yjj": "own",
+        "town": "own",
+        "own": "own",
+    }

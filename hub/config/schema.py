@@ -321,6 +321,8 @@ class Override(_Model):
     pin: Names = ()  # channels where it is pinned on top (and placed, if no rule did)
     add: Names = ()  # channels it is placed in, whatever the rules say
     hide: bool = False  # shown nowhere: not in channels, feeds, department pages, search
+    reprint_of: str = ""  # the post (id or URL) it reprints: shown once, under that one
+    not_reprint: bool = False  # a post of its own, whatever its likeness to others
     note: str = ""  # why, for the next editor
 
     @model_validator(mode="after")
@@ -329,8 +331,12 @@ class Override(_Model):
             raise ValueError("post must name a post id or URL")
         if self.hide and (self.pin or self.add):
             raise ValueError("a hidden post cannot also be pinned or added")
-        if not (self.hide or self.pin or self.add):
-            raise ValueError("an override needs pin:, add: or hide: true")
+        if self.reprint_of and self.not_reprint:
+            raise ValueError("a post cannot both reprint another (reprint_of) and not be one")
+        if not (self.hide or self.pin or self.add or self.reprint_of or self.not_reprint):
+            raise ValueError(
+                "an override needs pin:, add:, hide: true, reprint_of: or not_reprint: true"
+            )
         return self
 
 

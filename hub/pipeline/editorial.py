@@ -196,10 +196,12 @@ def warnings(config: Config, routed: Sequence[Routed], store: Store) -> list[str
                 )
             )
     for o, override in enumerate(config.overrides):
-        if store.find(override.post) is None:
-            found.append(
-                str(config.error(("overrides", o, "post"), f"no stored post is {override.post!r}"))
-            )
+        for key in ("post", "reprint_of"):
+            reference = getattr(override, key)
+            if reference and store.find(reference) is None:
+                found.append(
+                    str(config.error(("overrides", o, key), f"no stored post is {reference!r}"))
+                )
     return [f"warning: {line}" for line in found]
 
 

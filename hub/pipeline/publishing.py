@@ -18,6 +18,7 @@ from hub.errors import BuildError
 from hub.models import AuditReport, Routed, SourceState
 from hub.pipeline import trace
 from hub.pipeline.routing import route
+from hub.route import post_ref
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -84,17 +85,34 @@ def sources_opml(config: Config, routed: Sequence[Routed], now: datetime, channe
 
 
 def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
-    """post id -> its cluster's canonical post id, for posts published more than once."""
+    """post id -> its cluster's canonical post id, for posts published more than once;
+    editors' overrides (reprint_of:, not_reprint:) decide where they say."""
     names = {s.id: s.name for s in config.sources}
+    posts = [r.post for r in routed]
+    ids = {ref: p.post.id for p in posts for ref in (p.post.id, post_ref(p.post.url))}
+    joined = {
+        ids[post_ref(o.post)]: ids[post_ref(o.reprint_of)]
+        for o in config.overrides
+        if o.reprint_of and post_ref(o.post) in ids and post_ref(o.reprint_of) in ids
+    }
+    apart = {
+        ids[post_ref(o.post)] for o in config.overrides if o.not_reprint and post_ref(o.post) in ids
+    }
     return reprints.clusters(
-        reprints.Candidate(
-            stored.post.id,
-            stored.sketch,
-            stored.date,
-            names.get(stored.post.source_id, stored.post.source_id),
-            reprints.origin_named(stored.post.text),
-        )
-        for stored in (r.post for r in routed)
+        (
+            reprints.Candidate(
+                stored.post.id,
+                stored.sketch,
+                stored.date,
+                names.get(stored.post.source_id, stored.post.source_id),
+                reprints.origin_named(stored.post.text),
+                # long texts are compared by their sketches; short ones must be identical
+                "" if stored.sketch else reprints.same_text(stored.post),
+            )
+            for stored in posts
+        ),
+        joined=joined,
+        apart=apart,
     )
 
 

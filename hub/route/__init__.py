@@ -25,7 +25,7 @@ from hub.route.keywords import KeywordIndex, fold
 from hub.route.patterns import problems as pattern_problems
 from hub.route.rules import CompiledRule, Facts, Outcome
 
-__all__ = ["Miss", "Routed", "Router", "pattern_problems"]
+__all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Router:
                 self._always.add(rule.key)
         self._overrides: dict[str, Override] = {}
         for override in overrides:
-            self._overrides[_post_ref(override.post)] = override
+            self._overrides[post_ref(override.post)] = override
 
     def facts(self, post: StoredPost, now: datetime) -> Facts:
         title, text = fold(post.post.title), fold(post.post.text)
@@ -104,7 +104,7 @@ class Router:
         )
 
     def override(self, post: StoredPost) -> Override | None:
-        return self._overrides.get(post.post.id) or self._overrides.get(_post_ref(post.post.url))
+        return self._overrides.get(post.post.id) or self._overrides.get(post_ref(post.post.url))
 
     def route(self, post: StoredPost, now: datetime) -> Routed:
         facts = self.facts(post, now)
@@ -209,7 +209,7 @@ class Router:
         return f"rule {index}: " + "; ".join(nearest.failed) + (f" (had {held})" if held else "")
 
 
-def _post_ref(reference: str) -> str:
+def post_ref(reference: str) -> str:
     """An override names a post by id or by its original URL (scheme and trailing slash
     aside)."""
     ref = reference.strip()
