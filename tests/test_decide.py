@@ -156,3 +156,19 @@ def test_a_list_page_covers_from_its_last_item(
     dates: list[datetime | None], since: datetime | None
 ) -> None:
     assert page_window(dates) == since
+
+
+@pytest.mark.parametrize(
+    ("step", "due"),
+    [
+        (timedelta(days=-30), True),  # the clock stepped back a month: poll, do not stall
+        (timedelta(days=-1), True),
+        (timedelta(minutes=-10), True),
+        (timedelta(minutes=-1), False),  # NTP's small corrections change nothing
+        (timedelta(minutes=30), False),  # an hour's interval is not over yet
+    ],
+)
+def test_a_clock_stepped_back_does_not_stall_polling(step: timedelta, due: bool) -> None:
+    """Issue 12: with the clock 30 days behind, `hub crawl --due` crawled nothing."""
+    polled = SourceState("s", last_fetch_at=NOW, next_fetch_at=NOW + timedelta(hours=1))
+    assert is_due(polled, NOW + step) is due

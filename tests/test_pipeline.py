@@ -7,6 +7,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -522,3 +523,36 @@ def test_the_same_short_post_from_two_sources_is_listed_once(tmp_path: Path, clo
         pipeline.publish(config, store, clock.advance(timedelta(minutes=1)))
         listing = (config.site_dir / "c" / "qita" / "index.html").read_text(encoding="utf-8")
         assert listing.count("城关片区明日停水") == 2
+
+
+def test_a_clock_step_neither_stalls_polling_nor_churns_posts(tmp_path: Path, clock: Clock) -> None:
+    """Issue 12: 30 days behind, `hub crawl --due` crawled nothing; 200 days behind, all
+    but a few posts were marked changed (their dates now "in the future") and changed
+    again when the clock came back."""
+    days = [clock() - timedelta(days=n) for n in range(0, 120, 3)]
+    items = "".join(
+        f'<item><title>第{n}条通知</title><guid isPermaLink="false">{n}</guid>'
+        f"<pubDate>{format_datetime(day, usegmt=True)}</pubDate>"
+        f"<description>第{n}条通知的正文</description></item>"
+        for n, day in enumerate(days)
+    )
+    feed = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    with ScriptedServer() as server:
+        server.routes["/feed.xml"] = Reply(200, feed)
+        (tmp_path / "channels.yaml").write_text(
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            "fetch: {allow_private: true, delay: 0s, every: 1h}\n"
+            f'sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]\n'
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        start = clock()
+        (first,) = pipeline.crawl(config, store, start)
+        assert first.new == len(days)
+        for step in (timedelta(days=-30), timedelta(days=-200), timedelta(minutes=90)):
+            (again,) = pipeline.crawl(config, store, start + step, due_only=True)
+            assert (again.ok, again.new, again.changed) == (True, 0, 0), (step, again)
+    dated = [p.post.published for p in store.posts()]
+    assert None not in dated  # no date was lost to a clock that was behind

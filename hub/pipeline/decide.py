@@ -16,6 +16,7 @@ from hub.models import SourceState
 MAX_BACKOFF = timedelta(hours=24)
 GONE_RECHECK = timedelta(days=7)  # a source that answered 410 is asked again weekly
 KEPT_NOTES = 10  # of the last crawl's notes, kept with the source's state
+CLOCK_SLACK = timedelta(minutes=5)  # clocks corrected by NTP move by less than this
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,12 @@ def polled_after(source_id: str, now: datetime, pace: Pace) -> timedelta:
 
 
 def is_due(state: SourceState | None, now: datetime) -> bool:
-    return state is None or state.next_fetch_at is None or state.next_fetch_at <= now
+    """Whether a source is to be polled now: its time has come, or the clock stepped back
+    to before its last poll (then its next time, counted from a clock that was ahead,
+    means nothing, and waiting for it would stall the source for as long as the step)."""
+    if state is None or state.next_fetch_at is None or state.next_fetch_at <= now:
+        return True
+    return state.last_fetch_at is not None and now < state.last_fetch_at - CLOCK_SLACK
 
 
 def feed_window(published: Iterable[datetime | None]) -> datetime | None:
