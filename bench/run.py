@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, freshness, load, parsing, portal, routing, search, startup
+from bench import crawl, faults, freshness, load, parsing, portal, routing, search, startup
 
 
 def main() -> None:
@@ -40,6 +40,7 @@ def main() -> None:
     )
     rows = [
         *crawl.rows(args.repeat),
+        *faults.rows(args.repeat),
         *parsing.rows(args.repeat),
         *routing.rows(args.repeat),
         *portal.rows(args.repeat),

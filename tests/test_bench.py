@@ -21,3 +21,12 @@ def test_the_search_benchmark_runs_and_shows_what_the_baseline_misses() -> None:
     # script: hub finds more for some of the benchmark's queries, never less
     fewer = rows["  baseline finds fewer, 300"]
     assert fewer.value >= 1, fewer.note
+
+
+def test_the_fault_benchmark_runs_and_no_healthy_source_fails_beside_a_hostile_one() -> None:
+    from bench import faults  # noqa: PLC0415
+
+    rows = faults.rows(1)
+    assert len(rows) == 1 + len(faults.PATHOLOGIES)
+    for row in rows[1:]:
+        assert "0 healthy failed" in row.note, row.note

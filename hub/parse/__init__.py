@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         entry_post as entry_post,
     )
     from hub.parse.entry import (
+        entry_posts as entry_posts,
+    )
+    from hub.parse.entry import (
         unique as unique,
     )
     from hub.parse.html import (
@@ -83,6 +86,7 @@ __all__ = [
     "decode",
     "discover_feed",
     "entry_post",
+    "entry_posts",
     "feed_entries",
     "feed_posts",
     "item_post_id",
@@ -104,6 +108,7 @@ __getattr__ = face(
         "Entry": "hub.parse.entry",
         "Reading": "hub.parse.entry",
         "entry_post": "hub.parse.entry",
+        "entry_posts": "hub.parse.entry",
         "unique": "hub.parse.entry",
         "sanitize": "hub.parse.html",
         "to_text": "hub.parse.html",

@@ -18,6 +18,7 @@ from hub.workers import Workers
 T = TypeVar("T")
 DOCUMENT_LIMIT = 30.0  # seconds of a worker's time to read a whole feed or list page
 ITEM_LIMIT = 5.0  # seconds to make one entry's or one article page's post
+BATCH = 50  # entries sent to a worker at once: a call costs more than a usual entry
 
 
 class Reader:
@@ -34,11 +35,27 @@ class Reader:
         self.document_limit, self.item_limit = document_limit, item_limit
 
     async def feed(self, fetched: Fetched, reading: Reading) -> Parsed:
-        """A feed's posts: its entries read at once, then each entry's post on its own,
-        so that one entry over budget costs only itself."""
+        """A feed's posts: its entries read at once, then their posts made a batch at a
+        time, each batch within one item's budget; a batch over it is made again one
+        entry at a time, so that one entry over budget costs only itself."""
         found: Entries = await self._document(parse.feed_entries, fetched, reading)
-        made = await asyncio.gather(*(self._entry(entry, reading) for entry in found.entries))
+        entries = found.entries
+        batches = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
+        made = await asyncio.gather(*(self._batch(batch, reading) for batch in batches))
         return parse.unique(sum(made, Parsed(notes=found.notes)))
+
+    async def _batch(self, batch: tuple[Entry, ...], reading: Reading) -> Parsed:
+        if len(batch) > 1:
+            try:
+                made: Parsed = await self.workers.run(
+                    parse.entry_posts, batch, reading, limit=self.item_limit
+                )
+            except WorkError:
+                pass  # one of them is over budget, or killed its worker: find which
+            else:
+                return made
+        singles = await asyncio.gather(*(self._entry(entry, reading) for entry in batch))
+        return sum(singles, Parsed())
 
     async def list_items(self, fetched: Fetched, reading: Reading) -> list[ListItem]:
         items: list[ListItem] = await self._document(parse.list_items, fetched, reading)
