@@ -9,6 +9,7 @@ import inspect
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,15 +44,27 @@ def test_layers_and_independent_stages() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# Packages that own their libraries together: the command line is click in each of its
+# command modules; the store's modules share SQLAlchemy, the search engine's whoosh.
+OWNER_PACKAGES = {"hub.cli": {"click"}, "hub.store": {"sqlalchemy", "sqlmodel"}}
+OWNER_PACKAGES["hub.search.engine"] = {"whoosh"}
+
+
 def test_each_third_party_library_has_one_owner_module() -> None:
     owners: dict[str, set[str]] = defaultdict(set)
     for name, tree in modules().items():
-        # the command line is click: its command modules all use it, and only it
-        owner = "hub.cli" if name.startswith("hub.cli.") else name
         for module in imported(tree):
             top = module.split(".")[0]
             if top != "hub" and top not in sys.stdlib_module_names and top != "__future__":
-                owners[top].add(owner if top == "click" else name)
+                package = next(
+                    (
+                        p
+                        for p, libs in OWNER_PACKAGES.items()
+                        if name.startswith(p + ".") and top in libs
+                    ),
+                    name,
+                )
+                owners[top].add(package)
     shared = {lib: sorted(mods) for lib, mods in owners.items() if len(mods) > 1}
     assert shared == {}
     # the stack of DESIGN.md, each where it belongs
@@ -128,3 +141,15 @@ def test_a_face_names_no_function_after_one_of_its_modules(package: str) -> None
     for name in face.__all__:
         if name in submodules:
             assert inspect.ismodule(getattr(face, name)), f"{package}.{name}"
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject lists hub's packages one by one: a package missing there is missing from
+    a wheel, though an editable install (and so this suite) would never notice."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set()

@@ -1,0 +1,235 @@
+"""Posts and source state in SQL (SQLite in WAL mode by default); owns sqlmodel and
+sqlalchemy. ORM rows never leave this module: callers get `models` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, event, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, SQLModel, col, create_engine, select
+
+from hub.errors import StoreError
+from hub.models import Post, RunRecord, SourceState, StoredPost
+from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
+from hub.store.tables import (
+    RUNS_KEPT,
+    PostRow,
+    RunRow,
+    SourceRow,
+    add_missing_columns,
+    sqlite_pragmas,
+)
+
+__all__ = ["RUNS_KEPT", "Sketcher", "Store"]
+
+Sketcher = Callable[[Post], tuple[int, ...]]
+
+
+class Store:
+    """The database behind one hub site."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self._engine: Engine = create_engine(url)
+            if url.startswith("sqlite"):
+                event.listen(self._engine, "connect", sqlite_pragmas)
+            SQLModel.metadata.create_all(self._engine)
+            add_missing_columns(self._engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(explained(exc, url)) from exc
+
+    @classmethod
+    def sqlite(cls, path: Path) -> Store:
+        """The SQLite store in the file `path` (created, with its folder, if missing)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path.parent}: {exc}") from exc
+        return cls(f"sqlite:///{path}")
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(explained(exc, str(self._engine.url))) from exc
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(set(ids))
+        found: set[str] = set()
+        with self._session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(session.exec(select(PostRow.id).where(col(PostRow.id).in_(chunk))))
+        return found
+
+    def save(
+        self, posts: Iterable[Post], now: datetime, sketch: Sketcher | None = None
+    ) -> tuple[int, int]:
+        """Insert new posts and update changed ones in one transaction; (new, changed).
+        A post keeps its first-seen time and its filing date forever. `sketch` is called
+        on new and changed posts only, and its result kept with them."""
+        by_id = {post.id: post for post in posts}
+        new = changed = 0
+        with self._session() as session:
+            rows = {
+                row.id: row
+                for start in range(0, len(by_id), 500)
+                for row in session.exec(
+                    select(PostRow).where(col(PostRow.id).in_(list(by_id)[start : start + 500]))
+                )
+            }
+            for pid, post in by_id.items():
+                row = rows.get(pid)
+                if row is None:
+                    row = new_row(post, now)
+                    new += 1
+                elif row.hash != post.hash:
+                    update_row(row, post, now)
+                    changed += 1
+                else:
+                    continue
+                row.sketch = sketch_text(sketch(post)) if sketch else ""
+                session.add(row)
+            session.commit()
+        return new, changed
+
+    def posts(self, source_id: str | None = None) -> list[StoredPost]:
+        """Stored posts, newest first."""
+        query = select(PostRow)
+        if source_id is not None:
+            query = query.where(PostRow.source_id == source_id)
+        with self._session() as session:
+            stored = [to_stored(row) for row in session.exec(query)]
+        stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
+        return stored
+
+    def fill_sketches(self, sketch: Sketcher) -> int:
+        """Sketch the posts stored without one (by an earlier hub); how many were."""
+        with self._session() as session:
+            rows = list(session.exec(select(PostRow).where(PostRow.sketch == "")))
+            for row in rows:
+                row.sketch = sketch_text(sketch(to_stored(row).post)) or "-"
+                session.add(row)
+            session.commit()
+        return len(rows)
+
+    def mark_removed(self, source_id: str, listed: set[str], since: datetime, now: datetime) -> int:
+        """Posts of a source published since `since` that it no longer lists were removed
+        upstream (撤稿): mark them; a listed post that was marked is back. Nothing is
+        deleted. Returns how many were newly marked."""
+        with self._session() as session:
+            rows = session.exec(
+                select(PostRow).where(
+                    PostRow.source_id == source_id,
+                    (col(PostRow.published) >= since) | col(PostRow.id).in_(list(listed)),
+                )
+            )
+            marked = 0
+            for row in rows:
+                present = row.id in listed
+                if present and row.removed is not None:
+                    row.removed = None
+                elif not present and row.removed is None:
+                    row.removed, marked = now, marked + 1
+                else:
+                    continue
+                session.add(row)
+            session.commit()
+        return marked
+
+    def find(self, reference: str) -> StoredPost | None:
+        """A post by its id, or by its original URL (either scheme, trailing slash or not)."""
+        reference = reference.strip()
+        with self._session() as session:
+            row = session.get(PostRow, reference)
+            if row is None and "://" in reference:
+                rest = reference.split("://", 1)[1].rstrip("/")
+                forms = [
+                    f"{scheme}://{rest}{slash}"
+                    for scheme in ("http", "https")
+                    for slash in ("", "/")
+                ]
+                row = session.exec(select(PostRow).where(col(PostRow.url).in_(forms))).first()
+        return to_stored(row) if row is not None else None
+
+    def post_counts(self) -> dict[str, int]:
+        with self._session() as session:
+            query = select(PostRow.source_id, func.count()).group_by(PostRow.source_id)
+            return {sid: int(n) for sid, n in session.exec(query)}
+
+    def state(self, source_id: str) -> SourceState:
+        with self._session() as session:
+            row = session.get(SourceRow, source_id)
+        return to_state(row) if row is not None else SourceState(source_id)
+
+    def states(self) -> dict[str, SourceState]:
+        counts = self.post_counts()
+        with self._session() as session:
+            rows = list(session.exec(select(SourceRow)))
+        states = {row.source_id: to_state(row, counts.get(row.source_id, 0)) for row in rows}
+        for sid, n in counts.items():
+            states.setdefault(sid, SourceState(sid, posts=n))
+        return states
+
+    def record(self, state: SourceState) -> None:
+        """Write a source's state (insert or replace)."""
+        values = {name: getattr(state, name) for name in SourceRow.model_fields}
+        with self._session() as session:
+            session.merge(SourceRow(**values))
+            session.commit()
+
+    def add_run(self, run: RunRecord) -> None:
+        """Remember a run; only the latest RUNS_KEPT are kept."""
+        values = {name: getattr(run, name) for name in RunRow.model_fields if name != "id"}
+        with self._session() as session:
+            session.add(RunRow(**values))
+            session.flush()
+            oldest = session.exec(
+                select(RunRow.id).order_by(col(RunRow.id).desc()).offset(RUNS_KEPT).limit(1)
+            ).first()
+            if oldest is not None:
+                session.execute(delete(RunRow).where(col(RunRow.id) <= oldest))
+            session.commit()
+
+    def last_published(self) -> datetime | None:
+        """When the latest run that published started."""
+        with self._session() as session:
+            query = (
+                select(RunRow.started)
+                .where(col(RunRow.published).is_(True))
+                .order_by(col(RunRow.id).desc())
+                .limit(1)
+            )
+            return session.exec(query).first()
+
+    def changed_since(self, moment: datetime) -> bool:
+        """Whether any post was stored, changed or withdrawn after `moment`: what a
+        publish at `moment` cannot have shown."""
+        query = select(PostRow.id).where(
+            (col(PostRow.first_seen) > moment)
+            | (col(PostRow.changed) > moment)
+            | (col(PostRow.removed) > moment)
+        )
+        with self._session() as session:
+            return session.exec(query.limit(1)).first() is not None
+
+    def runs(self, limit: int = 10) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        with self._session() as session:
+            rows = session.exec(select(RunRow).order_by(col(RunRow.id).desc()).limit(limit))
+            fields = [name for name in RunRow.model_fields if name != "id"]
+            return [RunRecord(**{name: getattr(row, name) for name in fields}) for row in rows]
+
+
+# What the database said, and what to do about it, in one line.

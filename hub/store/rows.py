@@ -1,0 +1,125 @@
+"""Rows to values and back, and the database's errors in words: what `Store` needs that
+is not itself a query."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.errors import ERROR_KINDS, ErrorKind
+from hub.models import Attachment, Post, SourceState, StoredPost, shown_date
+from hub.store.tables import PostRow, SourceRow
+
+_ADVICE = (
+    (
+        ("file is not a database", "malformed", "file is encrypted", "corrupt"),
+        "the database file is damaged: restore it from a backup, or move it aside and "
+        "run `hub run` to crawl every source again (posts no source lists any more are "
+        "then lost)",
+    ),
+    (
+        ("database or disk is full", "disk i/o error", "no space left"),
+        "the disk holding it is full or failing: free space there, then run the command "
+        "again (nothing half-written was kept)",
+    ),
+    (
+        ("readonly database", "unable to open database", "permission denied"),
+        "hub cannot write or open it: check that data/ and its files belong to the user "
+        "that runs hub and are writable",
+    ),
+    (("database is locked",), "another program holds the database: try again when it ends"),
+)
+
+
+def explained(exc: SQLAlchemyError, url: str) -> str:
+    """A database error as one line: where, what the database said, what to do."""
+    said = str(getattr(exc, "orig", None) or exc).splitlines()[0].strip()
+    where = url.removeprefix("sqlite:///")
+    lowered = said.lower()
+    advice = next(
+        (text for needles, text in _ADVICE if any(n in lowered for n in needles)),
+        "check that the database is reachable and whole",
+    )
+    return f"the database {where} cannot be used ({said}): {advice}"
+
+
+def sketch_text(values: tuple[int, ...]) -> str:
+    return " ".join(f"{v:x}" for v in values) or "-"
+
+
+def new_row(post: Post, now: datetime) -> PostRow:
+    row = PostRow(
+        id=post.id,
+        source_id=post.source_id,
+        key=post.key,
+        url=post.url,
+        title=post.title,
+        content_html=post.content_html,
+        text=post.text,
+        hash=post.hash,
+        first_seen=now,
+        filed=shown_date(post.published, now),  # the permalink month, fixed here
+    )
+    copy_into(row, post)
+    return row
+
+
+def update_row(row: PostRow, post: Post, now: datetime) -> None:
+    row.url, row.title = post.url, post.title
+    row.content_html, row.text = post.content_html, post.text
+    row.hash, row.changed = post.hash, now
+    copy_into(row, post)
+
+
+def copy_into(row: PostRow, post: Post) -> None:
+    row.published, row.updated = post.published, post.updated
+    row.author = post.author
+    row.categories = json.dumps(list(post.categories), ensure_ascii=False)
+    row.attachments = json.dumps([[a.title, a.url] for a in post.attachments], ensure_ascii=False)
+
+
+def to_stored(row: PostRow) -> StoredPost:
+    post = Post(
+        source_id=row.source_id,
+        key=row.key,
+        url=row.url,
+        title=row.title,
+        content_html=row.content_html,
+        text=row.text,
+        published=row.published,
+        updated=row.updated,
+        author=row.author,
+        categories=tuple(json.loads(row.categories)),
+        attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
+    )
+    sketch = tuple(int(v, 16) for v in row.sketch.split()) if row.sketch not in ("", "-") else ()
+    return StoredPost(post, row.first_seen, row.filed, row.changed, sketch, row.removed)
+
+
+def _kind(stored: str) -> ErrorKind | Literal[""]:
+    """A stored error kind; one this hub does not know (a newer hub's) reads as internal."""
+    if not stored:
+        return ""
+    return next((kind for kind in ERROR_KINDS if kind == stored), "internal")
+
+
+def to_state(row: SourceRow, posts: int = 0) -> SourceState:
+    return SourceState(
+        source_id=row.source_id,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        feed_url=row.feed_url,
+        next_fetch_at=row.next_fetch_at,
+        failures=row.failures,
+        error_kind=_kind(row.error_kind),
+        last_error=row.last_error,
+        last_fetch_at=row.last_fetch_at,
+        last_ok_at=row.last_ok_at,
+        last_new_post_at=row.last_new_post_at,
+        posts=posts,
+        notes=row.notes,
+        note_count=row.note_count,
+    )
