@@ -5,6 +5,8 @@ channels.yaml names."""
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from urllib.parse import urlsplit
 
 # IANA's special-purpose address registries (RFC 6890 and its updates): every range in
@@ -72,11 +74,21 @@ def refused_host(url: str) -> str:
     """Why `url`'s host is one hub refuses without `fetch.allow_private` (a loopback,
     private or otherwise special address, or localhost), or '' when it is not or when
     only resolving its name could tell."""
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""  # no address at all: the fetch says so
     if host == "localhost" or host.endswith(".localhost"):
         return f"{host} is this machine"
     try:
         public = is_public_address(host)
     except ValueError:
-        return ""  # a name: judged when it is resolved, at fetch time
+        # the old forms of an IPv4 address (127.1, 2130706433, 0x7f000001) that a
+        # resolver reads as one; anything else is a name, judged when it is resolved
+        if not re.fullmatch(r"[0-9a-fx.]+", host):
+            return ""
+        try:
+            public = is_public_address(socket.inet_ntoa(socket.inet_aton(host)))
+        except OSError:
+            return ""
     return "" if public else f"{host} is a private or special-purpose address"

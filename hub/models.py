@@ -131,9 +131,12 @@ class Parsed:
 
     posts: tuple[Post, ...] = ()
     notes: tuple[str, ...] = ()
+    dropped: int = 0  # items left out whole: their posts may still be listed upstream
 
     def __add__(self, other: Parsed) -> Parsed:
-        return Parsed(self.posts + other.posts, self.notes + other.notes)
+        return Parsed(
+            self.posts + other.posts, self.notes + other.notes, self.dropped + other.dropped
+        )
 
 
 @dataclass(frozen=True, slots=True)

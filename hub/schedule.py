@@ -111,8 +111,7 @@ class Runner:
             tally.crawled(results)
             self.pending |= any(r.new or r.changed for r in results)
             # what another writer stored since the last publish (a manual `hub crawl`)
-            if (published := self.store.last_published()) is not None:
-                self.pending |= self.store.changed_since(published)
+            self.pending |= self.store.unpublished()
             if self.pending and self._may_publish(now) and not self.stopping.is_set():
                 outcome = pipeline.publish(self.config, self.store, now)
                 tally.published, self.pending, self.last_publish = True, False, now

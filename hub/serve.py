@@ -104,7 +104,9 @@ def _static(site_dir: Path, request: Request) -> Response:
         if relative and not relative.endswith("/"):
             # one leading slash, always: "//evil.example/c/" would send the reader to
             # another site (a protocol-relative address)
-            return RedirectResponse("/" + request.url.path.lstrip("/\\") + "/", status_code=301)
+            query = f"?{request.url.query}" if request.url.query else ""
+            location = "/" + request.url.path.lstrip("/\\") + "/" + query
+            return RedirectResponse(location, status_code=301)
         target = target / "index.html"
     if not target.is_file():
         return _not_found(root)

@@ -32,22 +32,6 @@ def _import_zhconv() -> Any:
 zhconv = _import_zhconv()
 _tables = zhconv.zhconv  # its tables
 
-# Never text, and what XML 1.0 forbids: C0 controls other than tab and line breaks, DEL
-# and C1 controls, lone surrogates, and the noncharacters (U+FFFE, U+FFFF, U+FDD0..FDEF
-# and the last two of every plane). A feed or sitemap carrying one is not XML at all.
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17))
-    + "]"
-)
-
-
-def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids (nor the controls no text means):
-    every page, feed and sitemap hub writes goes through it."""
-    return FORBIDDEN.sub("", text)
-
-
 _SCRIPTS = ("zh-cn", "zh-hant", "zh-tw", "zh-hk")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

@@ -78,11 +78,16 @@ class _Child:
     """One child process and the pipes to it; used by one thread at a time."""
 
     def __init__(self, preload: Sequence[str]) -> None:
+        # The child imports what this process imports, from where it does: its path is
+        # passed on, and -P keeps the working folder off it (a site folder's nh3.py must
+        # not stand in for the library).
+        path = os.pathsep.join(entry for entry in sys.path if entry)
         self._process = subprocess.Popen(  # noqa: S603 (this interpreter, our module)
-            [sys.executable, "-m", "hub.workers", *preload],
+            [sys.executable, "-P", "-m", "hub.workers", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
+            env={**os.environ, "PYTHONPATH": path},
         )
         self._calls = cast(IO[bytes], self._process.stdin)
         self._answers = cast(IO[bytes], self._process.stdout)
@@ -118,13 +123,15 @@ class _Child:
         return answer
 
     def kill(self) -> None:
-        self._process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
         self._process.wait()
         self._close_pipes()
 
     def stop(self) -> None:
-        with contextlib.suppress(OSError):  # already gone
-            _send(self._calls, None)
+        if self._process.poll() is None:
+            with contextlib.suppress(OSError, ValueError):  # gone, or its pipe closed
+                _send(self._calls, None)
         try:
             self._process.wait(_STOP_WAIT)
         except subprocess.TimeoutExpired:
@@ -213,7 +220,8 @@ class Workers:
     def _replace(self, child: _Child) -> None:
         child.kill()
         with self._lock:
-            self._all.remove(child)
+            if child in self._all:  # (close() may have let go of every child already)
+                self._all.remove(child)
 
     def close(self) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hub import pipeline
 from hub.cli import main
 from hub.config import Config
 from hub.demo import CountyServer
+from hub.models import SourceState
 from tests.conftest import Crawled, write_project
 
 COMMANDS = {
@@ -36,6 +38,9 @@ COMMANDS = {
     "sources",
     "audit",
 }
+
+
+T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 
 
 def hub(*args: str) -> tuple[int, str, str]:
@@ -300,6 +305,8 @@ def test_a_portal_with_posts_is_not_replaced_by_an_empty_one_unless_forced(
         (["--until", "9999-12-31"], "error: until must be a date between"),
         (["--page", "9" * 5000], "Invalid value for '--page'"),  # click's own words
         (["--page", "20000"], "error: page must be between 1 and 10,000"),
+        (["--page", "0"], "error: page must be between 1 and 10,000"),  # not page 1, silently
+        (["--limit", "0"], "per_page between 1 and 100"),
     ],
 )
 def test_search_arguments_out_of_range_exit_2_with_what_to_fix(
@@ -320,3 +327,22 @@ def test_the_config_may_come_before_the_command(crawled: Crawled) -> None:
     assert code == 0 and out.startswith("<?xml")
     code, out, _ = hub("--config", path, "search", "防汛", "--limit", "1")
     assert code == 0 and "posts match" in out
+
+
+def test_status_shows_what_sources_wrote_as_text_never_as_markup(tmp_path: Path) -> None:
+    """What a feed wrote reaches `hub status` through notes and error messages: rich
+    markup in it once crashed the table, and escape sequences reached the terminal."""
+    path = tmp_path / "channels.yaml"
+    path.write_text(
+        'site: {title: 测试, base_url: "https://x.gov.cn/"}\n'
+        'sources: [{id: a, name: "甲[/]", feed: "https://x.gov.cn/a.xml"}]\n'
+        "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+        encoding="utf-8",
+    )
+    store = pipeline.open_store(pipeline.load(path))
+    hostile = "item «[/] [bold]\x1b[2J\x1b]0;owned\x07\u202e标题»: title cut"
+    store.record(SourceState("a", last_fetch_at=T0, notes=hostile, note_count=1))
+    store.close()
+    code, out, _ = hub("status", "-c", str(path))
+    assert code == 0 and "[/] [bold]" in out and "甲[/]" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out

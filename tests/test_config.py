@@ -178,6 +178,11 @@ def test_repository_channels_yaml_is_the_demo_county() -> None:
             r'{regex: "(县|区)\\1"}',
             "channels.yaml:23: channels[1].include[0].regex: invalid regular expression '(县|区)\\\\1': invalid escape sequence: \\1 (rules use RE2",
         ),
+        (  # what is checked is what runs: full-width digits are read as digits
+            "{keywords: [旅游, 景区]}",
+            '{regex: "x{１００１}"}',
+            "channels.yaml:23: channels[1].include[0].regex: invalid regular expression 'x{１００１}': invalid repetition size",
+        ),
         (  # nor lookaround
             "{keywords: 招标}",
             '{url: "re:(?<!news)/art/"}',
@@ -253,6 +258,11 @@ BOMB = "".join(
 )
 
 
+KEY_BOMB = "".join(
+    f"? &a{n} [{', '.join([f'*a{n - 1}' if n else 'x'] * 10)}]\n: {n}\n" for n in range(8)
+)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -288,6 +298,22 @@ BOMB = "".join(
             BOMB + MINIMAL,
             "the document holds more than 100,000 values once its aliases are expanded",
         ),
+        (  # ... and in keys, which PyYAML prints whole when asked for their text
+            KEY_BOMB + MINIMAL,
+            "channels.yaml:1: a key must be a word, not a list or a mapping",
+        ),
+        (
+            MINIMAL + "x:\n" + "- " * 3000 + "deep\n",
+            "channels.yaml:29: nested deeper than 64 levels",
+        ),
+        (  # YAML reads it as a date, and there is no such day
+            MINIMAL.replace("    title: 其他\n", "    title: 其他\n    description: 2024-02-30\n"),
+            "channels.yaml:27: '2024-02-30' is not a value YAML can read (day is out of range",
+        ),
+        (
+            MINIMAL.replace("    title: 其他\n", "    title: 其他\n    description: !!int x\n"),
+            "channels.yaml:27: 'x' is not a value YAML can read",
+        ),
     ],
     ids=[
         "nul",
@@ -298,6 +324,10 @@ BOMB = "".join(
         "braces",
         "indent",
         "bomb",
+        "key-bomb",
+        "dashes",
+        "no-such-day",
+        "int-tag",
     ],
 )
 def test_hostile_files_get_one_line_at_the_right_place(
@@ -310,6 +340,9 @@ def test_hostile_files_get_one_line_at_the_right_place(
 def test_a_fullwidth_colon_inside_a_value_is_chinese_not_a_mistake(tmp_path: Path) -> None:
     loaded = load_text(tmp_path, MINIMAL.replace("    title: 其他\n", "    title: 通知：公告\n"))
     assert loaded.channels[-1].title == "通知：公告"
+    block = "    description: |\n      联系电话：12345\n      about：x\n"
+    loaded = load_text(tmp_path, MINIMAL.replace("    title: 其他\n", "    title: 其他\n" + block))
+    assert loaded.channels[-1].description == "联系电话：12345\nabout：x\n"
 
 
 def test_anchors_and_aliases_still_serve_their_purpose(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from hub.addresses import refused_host
 from hub.config import Fetch
 from hub.errors import FetchError
 from hub.fetch import (
@@ -288,6 +289,7 @@ def test_connection_refused_is_a_network_error() -> None:
         (429, "Mon, 15 Jun 2026 02:00:00 GMT", 3600.0),  # an HTTP date, an hour after NOW
         (429, "Mon, 15 Jun 2026 00:00:00 GMT", 0.0),  # already past
         (503, "soon", None),
+        (503, "²", None),  # a digit to str.isdigit(), not to float()
         (500, "120", None),  # only 429 and 503 carry a meaningful Retry-After
     ],
 )
@@ -416,3 +418,34 @@ def test_robots_txt_status_follows_rfc_9309(
     else:
         error = failure(server.url + "/x", ROBOTS)
         assert error.kind == "robots" and "robots.txt answered HTTP 500" in str(error)
+
+
+@pytest.mark.parametrize("location", ["http://[oops/x", "http://127.0.0.1:port/"])
+def test_a_redirect_to_no_address_is_an_http_error(server: ScriptedServer, location: str) -> None:
+    server.routes["/moved"] = Reply(302, headers={"Location": location})
+    error = failure(server.url + "/moved")
+    said = str(error).lower()
+    assert error.kind == "http" and ("location" in said or "no address" in said), error
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://localhost/x", True),
+        ("http://localhost./x", True),
+        ("http://db.localhost/x", True),
+        ("http://127.0.0.1/x", True),
+        ("http://127.1/x", True),  # what a resolver reads as 127.0.0.1
+        ("http://2130706433/x", True),
+        ("http://0x7f000001/x", True),
+        ("http://[::1]/x", True),
+        ("http://[64:ff9b::a00:1]/x", True),
+        ("http://10.0.0.7/x", True),
+        ("http://8.8.8.8/x", False),
+        ("http://www.example.gov.cn/x", False),  # a name: judged when it is resolved
+        ("http://add.cafe/x", False),
+        ("http://[oops/x", False),  # no address: the fetch says so
+    ],
+)
+def test_hub_check_names_the_addresses_the_guard_will_refuse(url: str, refused: bool) -> None:
+    assert bool(refused_host(url)) is refused

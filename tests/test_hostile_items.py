@@ -19,6 +19,7 @@ from hub.config import Page, Source
 from hub.errors import ParseError
 from hub.models import Fetched, ListItem, Parsed
 from hub.parse import limits
+from hub.parse.html import nesting
 from hub.pipeline.reading import Reader
 from hub.workers import Workers
 
@@ -313,3 +314,44 @@ def test_a_gbk_feed_with_a_few_bad_bytes_stays_chinese(
 
 def test_a_utf8_page_cut_inside_a_character_stays_utf8() -> None:
     assert TITLES[0][:-1] in parse.decode(listing("utf-8", TITLES[0], meta=False), {})
+
+
+@pytest.mark.parametrize(
+    ("markup", "depth"),
+    [
+        ("<div/>" * 20_000, 20_000),  # HTML reads <div/> as an open div: so must the guard
+        ("<a " * 20_000, 0),  # 20,000 tags never closed: one linear pass, not a rescan each
+        ("<a " * 20_000 + ">", 1),
+        ('<img src="a>b">' * 10, 0),
+        ("<DIV><Span>x</SPAN></div>", 2),
+    ],
+    ids=["self-closed-divs", "unclosed-starts", "one-tag", "quoted-gt", "case"],
+)
+def test_the_nesting_guard_reads_markup_as_a_parser_would(markup: str, depth: int) -> None:
+    assert nesting(markup) == depth
+
+
+def test_a_sources_entries_share_one_budget(workers: Workers) -> None:
+    """Entries each under their own budget can still add up: what is not begun when the
+    source's budget is spent is left for the next crawl, with one note."""
+    items = [GOOD.format(n=n) for n in range(120)]  # three batches
+    parsed = asyncio.run(Reader(workers, source_limit=0.0).feed(rss(*items), READING))
+    assert parsed.posts == () and parsed.dropped == 120
+    assert any("120 entries not read" in note for note in parsed.notes), parsed.notes
+
+
+def test_an_entry_the_parse_stage_fails_on_costs_only_itself(workers: Workers) -> None:
+    enclosure = '<enclosure url="http://[::1/x.pdf" type="application/pdf"/>'
+    parsed = asyncio.run(
+        Reader(workers).feed(
+            rss(GOOD.format(n=1), item(title="坏附件", guid="bad", extra=enclosure)), READING
+        )
+    )
+    assert {p.key for p in parsed.posts} == {"guid:1", "guid:bad"}  # the address is skipped
+    assert parsed.dropped == 0
+
+
+def test_a_small_undeclared_gbk_page_is_not_read_as_utf8() -> None:
+    # few enough bytes that UTF-8 reads all but four of them: GB18030 reads them as text
+    page = b"<html><body><a href=/x>" + "通知公告".encode("gbk")[:-1] + b"</a></body></html>"
+    assert "通知公" in parse.decode(page, {})

@@ -556,3 +556,35 @@ def test_a_clock_step_neither_stalls_polling_nor_churns_posts(tmp_path: Path, cl
             assert (again.ok, again.new, again.changed) == (True, 0, 0), (step, again)
     dated = [p.post.published for p in store.posts()]
     assert None not in dated  # no date was lost to a clock that was behind
+
+
+def test_an_entry_left_out_is_not_taken_for_withdrawn(tmp_path: Path, clock: Clock) -> None:
+    """An entry dropped by the parse stage (over its budget, nested too deep) is still
+    listed upstream: it must not be marked withdrawn (撤稿), and flip back next time."""
+
+    def feed(deep: bool) -> bytes:
+        body = "&lt;div/&gt;" * 2000 if deep else "会议内容"
+        rows = "".join(
+            f'<item><title>会议{n}</title><guid isPermaLink="false">g{n}</guid>'
+            "<pubDate>Sun, 14 Jun 2026 02:30:00 GMT</pubDate>"
+            f"<description>{body if n == 2 else '会议内容'}</description></item>"
+            for n in range(1, 4)
+        )
+        return f'<rss version="2.0"><channel><title>t</title>{rows}</channel></rss>'.encode()
+
+    with ScriptedServer() as server:
+        server.routes["/feed.xml"] = Reply(200, feed(deep=False))
+        (tmp_path / "channels.yaml").write_text(
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            "fetch: {allow_private: true, delay: 0s}\n"
+            f'sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]\n'
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, clock())
+        server.routes["/feed.xml"] = Reply(200, feed(deep=True))
+        (again,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+    assert again.ok and "dropped" in again.notes[0]
+    assert [p.removed for p in store.posts()] == [None, None, None]

@@ -267,11 +267,40 @@ def test_no_address_redirects_off_the_site(portal: str, crawled: Crawled) -> Non
                 status, location = response.status, response.headers.get("location")
         except urllib.error.HTTPError as error:
             status, location = error.code, error.headers.get("location")
+            error.close()
         if location is not None:
             assert location.startswith("/") and not location.startswith(("//", "/\\\\")), location
         assert status in (301, 404), (path, status)
     status, headers, _ = get(portal + "c")  # a section without its slash: on the site
     assert (status, headers.get("location")) in ((301, "/c/"), (200, None))
+    section = crawled.config.channels[0].slug  # a folder: a redirect keeps what was asked
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        opener.open(f"{base}/c/{section}?from=app", timeout=10)
+    caught.value.close()
+    assert (caught.value.code, caught.value.headers.get("location")) == (
+        301,
+        f"/c/{section}/?from=app",
+    )
+
+
+def test_the_first_and_last_days_a_filter_may_name_are_accepted(portal: str) -> None:
+    for params in ({"since": "1990-01-01"}, {"until": "2099-12-31"}):
+        status, payload = api(portal, q="防汛", **params)
+        assert status == 200, payload
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"since": "1989-12-31"}, "since must be a date between 1990-01-01 and 2099-12-31"),
+        ({"until": "2100-01-01"}, "until must be a date between"),
+    ],
+)
+def test_search_parameters_just_out_of_range_get_400(
+    portal: str, params: dict[str, str], reason: str
+) -> None:
+    status, payload = api(portal, q="防汛", **params)
+    assert status == 400 and reason in str(payload["error"]), payload
 
 
 @pytest.mark.parametrize(

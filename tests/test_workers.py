@@ -140,3 +140,35 @@ def test_a_child_never_runs_the_parents_main_again(tmp_path: Path, how: str) -> 
         check=False,
     )
     assert (result.returncode, result.stdout) == (0, "ran\nelsewhere\n"), result.stderr
+
+
+def test_closing_while_a_call_runs_ends_it_and_every_child() -> None:
+    """Ctrl-C during `hub run` closes the workers while an item is still being read."""
+    workers = Workers(size=2)
+    workers.start()
+    pids = [asyncio.run(workers.run(pid, limit=30)) for _ in range(2)]
+
+    async def slow() -> object:
+        return await asyncio.gather(workers.run(spin, 60, limit=1), return_exceptions=True)
+
+    import threading  # noqa: PLC0415
+
+    outcome: list[object] = []
+    caller = threading.Thread(target=lambda: outcome.extend(asyncio.run(slow())))
+    caller.start()
+    time.sleep(0.3)
+    workers.close()  # the call is cut at its limit; close waits for it, then ends the rest
+    caller.join(30)
+    assert outcome and isinstance(outcome[0], WorkError), outcome
+    for child in set(pids) | set(workers.pids):
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)
+
+
+def test_a_module_in_the_working_folder_does_not_stand_in_for_a_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "nh3.py").write_text("raise SystemExit('the wrong nh3')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with Workers(size=1, preload=["hub.parse.read"]) as workers:
+        assert asyncio.run(workers.run(square, 7, limit=60)) == 49

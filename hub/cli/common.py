@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from hub import __version__, pipeline
+from hub.characters import printable
 from hub.errors import ConfigError, HubError
 from hub.models import RunKind, SourceResult
 
@@ -275,12 +276,13 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     spaces."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     grid = Table(box=None, pad_edge=False)
     for column in columns:
         grid.add_column(column, no_wrap=column != columns[-1])
-    for row in rows:
-        grid.add_row(*row)
+    for row in rows:  # cells are what sources wrote: never markup, nor escape sequences
+        grid.add_row(*(Text(printable(cell)) for cell in row))
     console = Console(width=None if sys.stdout.isatty() else 240)
     with console.capture() as captured:
         console.print(grid)

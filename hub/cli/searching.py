@@ -38,7 +38,7 @@ def search_command(
     a OR b; e.g. `hub search 防汛 --since 2026-06-01`."""
     config = pipeline.load(config_path)
     service = pipeline.SearchService(config)
-    params = {k: str(v) for k, v in filters.items() if v}
+    params = {k: str(v) for k, v in filters.items() if v != ""}  # (page 0 is a mistake, not none)
     request = service.request({**params, "q": " ".join(query), "per_page": str(limit)})
     results = service.results(request)
     if as_json:

@@ -22,7 +22,9 @@ MAX_INDENT = 400  # columns
 
 # What YAML 1.1 allows in a document (its c-printable), and so what PyYAML accepts.
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*：", re.MULTILINE)
+_FULLWIDTH_KEY = re.compile(r"\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*：")
+_BLOCK_SCALAR = re.compile(r":\s+[|>][-+0-9]*\s*(?:#.*)?$")  # `key: |` starts a block of text
+_DASHES = re.compile(r"\s*(?:-\s+)*")
 
 
 def format_path(path: KeyPath) -> str:
@@ -43,7 +45,10 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[KeyPath, int]]:
             return None, {}
         lines: dict[KeyPath, int] = {}
         _walk(node, (), lines, filename, [0])
-        return loader.construct_document(node), lines
+        try:
+            return loader.construct_document(node), lines
+        except (ValueError, OverflowError) as exc:  # 2024-02-30, !!int x, 5,000 digits
+            raise _value_error(node, filename) from exc
     except RecursionError as exc:  # what the depth check could not see coming
         raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", file=filename) from exc
     except yaml.MarkedYAMLError as exc:
@@ -67,14 +72,25 @@ def _check_text(text: str, filename: str) -> None:
 
     if found := _UNPRINTABLE.search(text):
         fail(found.start(), f"a character YAML does not allow (U+{ord(found[0]):04X}); remove it")
-    if found := _FULLWIDTH_KEY.search(text):
-        fail(found.end() - 1, "a full-width colon '：' after a key: YAML needs ':' (half-width)")
-    depth, quote = 0, ""
+    depth, quote, block = 0, "", -1  # block: the indent of a block scalar's key, or -1
     for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_INDENT:
             raise ConfigError(
                 f"indented more than {MAX_INDENT} columns", file=filename, line=number
             )
+        if block >= 0 and (indent > block or not line.strip()):
+            continue  # inside `about: |`: text, whatever colons it holds
+        block = indent if _BLOCK_SCALAR.search(line) else -1
+        if _FULLWIDTH_KEY.match(line):
+            raise ConfigError(
+                "a full-width colon '：' after a key: YAML needs ':' (half-width)",
+                file=filename,
+                line=number,
+            )
+        dashes = _DASHES.match(line)
+        if dashes and dashes[0].count("-") > MAX_DEPTH:  # - - - - …: lists in lists
+            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", file=filename, line=number)
         for char in line:  # a quoted scalar may hold brackets; a quote may span lines
             if quote:
                 quote = "" if char == quote else quote
@@ -88,6 +104,29 @@ def _check_text(text: str, filename: str) -> None:
                     )
             elif char in "]}":
                 depth = max(0, depth - 1)
+
+
+def _value_error(root: yaml.Node, filename: str) -> ConfigError:
+    """The first value YAML's own types cannot hold (a date that does not exist, a
+    number of thousands of digits), found again value by value for its line."""
+    pending = [root]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)
+            except (ValueError, OverflowError, yaml.YAMLError) as exc:
+                return ConfigError(
+                    f"{str(node.value)[:60]!r} is not a value YAML can read ({exc}); "
+                    "quote it to mean text",
+                    file=filename,
+                    line=node.start_mark.line + 1,
+                )
+        elif isinstance(node, yaml.MappingNode):
+            pending += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += node.value
+    return ConfigError("a value YAML cannot read", file=filename)
 
 
 def _walk(
@@ -107,8 +146,12 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
             line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: no key hub has
+                raise ConfigError(
+                    "a key must be a word, not a list or a mapping", file=filename, line=line
+                )
+            key = str(key_node.value)
             if key in seen:
                 raise ConfigError(
                     f"duplicate key {key!r} (first at line {seen[key]})",

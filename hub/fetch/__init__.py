@@ -124,9 +124,16 @@ class Fetcher:
             if isinstance(answer, Fetched):
                 return answer
             seen.append(url)
-            url = urljoin(url, answer)
             if not answer:
-                raise FetchError(f"redirect without a Location from {seen[-1]}", kind="http")
+                raise FetchError(f"redirect without a Location from {url}", kind="http")
+            try:
+                url = urljoin(url, answer)
+                urlsplit(url).port  # noqa: B018 (what raises for an address that is none)
+            except ValueError as exc:
+                raise FetchError(
+                    f"redirect to {answer[:200]!r}, which is no address, from {seen[-1]}",
+                    kind="http",
+                ) from exc
             if url in seen:
                 raise FetchError(f"redirect loop: {' -> '.join([*seen, url])}", kind="http")
             if len(seen) > MAX_REDIRECTS:
@@ -177,6 +184,8 @@ class Fetcher:
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out: {url}", kind="timeout") from exc
+            except httpx.RemoteProtocolError as exc:  # a Location that is no address, say
+                raise FetchError(f"the server broke HTTP: {exc} ({url})", kind="http") from exc
             except httpx.HTTPError as exc:
                 if isinstance(exc.__cause__, RefusedAddressError):
                     raise FetchError(str(exc.__cause__), kind="refused-address") from exc
@@ -209,7 +218,11 @@ class Fetcher:
             await response.aclose()
 
     def _check_url(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (what raises for a port that is no number)
+        except ValueError as exc:
+            raise FetchError(f"not an address: {url[:200]}", kind="http") from exc
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"not an http(s) URL: {url}", kind="http")
         if self.settings.allow_private:
@@ -283,7 +296,7 @@ def _status_error(fetched: Fetched, now: datetime) -> FetchError:
 def retry_after(value: str, now: datetime) -> float | None:
     """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # ("²".isdigit() is true too)
         return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)

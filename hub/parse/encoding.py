@@ -107,9 +107,13 @@ def choose(content: bytes, headers: Mapping[str, str], override: str | None = No
         return best.name if best.plausible > first.plausible + MOJIBAKE_MARGIN else first.name
     # A Chinese charset that reads all but a few bytes (a title a CMS cut in the middle
     # of a character, a stray byte) is believed, the few bytes becoming U+FFFD.
+    # Every Chinese charset is asked, declared or not: a GBK page with no declaration
+    # may read as UTF-8 but for a few bytes, and as nonsense.
+    declared = {r.name for r in readings}
+    readings += [_read(name, sample) for name in _CHINESE if name not in declared]
     nearly = [r for r in readings if r.name in _CHINESE and r.errors <= _tolerated(r)]
     if nearly:
-        return max(nearly, key=lambda r: r.plausible).name
+        return max(nearly, key=lambda r: (r.plausible, r.name in declared)).name
     return _detect(sample)
 
 

@@ -7,13 +7,22 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import unquote, urljoin, urlsplit
 
 from hub.config import Source
 from hub.models import Attachment, Parsed, Post
 from hub.parse import limits
 from hub.parse.dates import parse_date
-from hub.parse.html import links, nesting, one_line, safe_url, sanitize, text_to_html, to_text
+from hub.parse.html import (
+    file_name,
+    join_url,
+    links,
+    nesting,
+    one_line,
+    safe_url,
+    sanitize,
+    text_to_html,
+    to_text,
+)
 from hub.parse.identity import identity_key
 from hub.parse.page import ATTACHMENT_EXTENSIONS
 
@@ -73,10 +82,11 @@ def entry_post(entry: Entry, reading: Reading) -> Parsed:
             notes=(
                 f"{item}: dropped: its body nests {depth:,} elements deep "
                 f"(at most {limits.MAX_NESTING:,})",
-            )
+            ),
+            dropped=1,
         )
     given = limits.raw(entry.link.strip(), limits.MAX_URL)
-    link = urljoin(entry.base, given) if given else ""  # (joining "" gives the feed's own)
+    link = join_url(entry.base, given) if given else ""  # (joining "" gives the feed's own)
     base = link or entry.base
     if entry.body_is_text:
         body = text_to_html(entry.body)
@@ -186,7 +196,7 @@ def unique(parsed: Parsed) -> Parsed:
             )
             continue
         seen[post.id] = post
-    return Parsed(tuple(seen.values()), tuple(notes))
+    return Parsed(tuple(seen.values()), tuple(notes), parsed.dropped)
 
 
 def attachments(listed: Iterable[tuple[str, str]], body: str, base: str) -> tuple[Attachment, ...]:
@@ -194,13 +204,11 @@ def attachments(listed: Iterable[tuple[str, str]], body: str, base: str) -> tupl
     body links to; absolute, http(s) only, each once."""
     found: dict[str, Attachment] = {}
     for href, title in listed:
-        url = safe_url(urljoin(base, href))
-        if url:
-            name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
-            found[url] = Attachment(one_line(title) or name, url)
+        if url := join_url(base, href):
+            found[url] = Attachment(one_line(title) or file_name(url) or url, url)
     for href, title in links(body):  # the body was sanitized: its links are absolute
         url = safe_url(href)
-        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        name = file_name(url)
         if url and posixpath.splitext(name)[1].lower() in ATTACHMENT_EXTENSIONS:
-            found.setdefault(url, Attachment(title or name, url))
+            found.setdefault(url, Attachment(one_line(title) or name, url))
     return tuple(found.values())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
 
-from hub.text import FORBIDDEN
+from hub.characters import FORBIDDEN, INVISIBLE
 
 TAGS = {
     "a",
@@ -91,11 +92,10 @@ TEXT_DROP = {"script", "style", "template", "head", "title", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
 _BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
-# Not shown, but they reorder or hide what is: bidirectional controls and zero-width
-# characters in a title can make it read as something else (visual spoofing).
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
 # Start and end tags, for estimating how deep a parser's stack of open elements grows.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+# A tag's start, or the end of one: one pass over the text finds both, and a tag's end is
+# the first ">" after its start (quoted ">" in attributes are rare enough not to matter).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)|(>)")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
     | {"param", "source", "track", "wbr"}
@@ -116,8 +116,11 @@ def sanitize(fragment: str, base_url: str, embeds: frozenset[str] = frozenset())
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        url = urljoin(base_url, value.strip())
-        parts = urlsplit(url)
+        try:
+            url = urljoin(base_url, value.strip())
+            parts = urlsplit(url)
+        except ValueError:  # not an address at all (http://[oops/): the attribute goes
+            return None
         if tag == "iframe":
             return url if parts.scheme == "https" and parts.hostname in embeds else None
         return url if parts.scheme in URL_SCHEMES else None
@@ -164,9 +167,32 @@ def links(cleaned: str) -> list[tuple[str, str]]:
 
 
 def safe_url(url: str) -> str:
-    """The URL if readers may follow it (http, https), else ''."""
+    """The URL if readers may follow it (http, https), else '' (also for what is no URL
+    at all, such as `http://[::1/x`)."""
     url = url.strip()
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in ("http", "https") else ""
+
+
+def join_url(base: str, href: str) -> str:
+    """`href` made absolute against `base`, if readers may follow it; else ''."""
+    try:
+        return safe_url(urljoin(base, href.strip()))
+    except ValueError:
+        return ""
+
+
+def file_name(url: str) -> str:
+    """The last part of a URL's path, decoded, as a name people read: one line, without
+    what text may not hold."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    return one_line(unquote(posixpath.basename(path)))
 
 
 def to_text(fragment: str) -> str:
@@ -187,20 +213,28 @@ def text_to_html(text: str) -> str:
 def one_line(fragment: str) -> str:
     """A title: plain text on one line, without the invisible characters that could
     make it read as something else."""
-    return " ".join(_INVISIBLE.sub("", to_text(fragment)).split())
+    return " ".join(INVISIBLE.sub("", to_text(fragment)).split())
 
 
 def nesting(fragment: str) -> int:
     """How deep elements nest in `fragment`, about as an HTML parser's stack of open
-    elements would grow: void elements and those whose end is implied do not count.
-    Cheap (one pass of a regular expression), so it can be asked before parsing."""
+    elements would grow: void elements and those whose end is implied do not count, and
+    `<div/>` opens a div as it does in HTML. One linear pass, so it can be asked of any
+    text before parsing it."""
     depth = deepest = 0
+    opened: tuple[bool, str] | None = None  # (closing, name) of the tag being read
     for match in _TAG.finditer(fragment):
-        closing, name, self_closing = match.groups()
-        name = name.lower()
-        if name in _VOID or name in _IMPLIED_END or self_closing:
+        closing, name, end = match.groups()
+        if not end:
+            opened = (bool(closing), name.lower())
             continue
-        if closing:
+        if opened is None:
+            continue  # a ">" in text
+        closing_tag, name = opened
+        opened = None
+        if name in _VOID or name in _IMPLIED_END:
+            continue
+        if closing_tag:
             depth = max(0, depth - 1)
         else:
             depth += 1

@@ -28,10 +28,14 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 def canonical_link(url: str) -> str:
     """The link without its scheme, fragment, default port, www. and tracking parameters,
     so http->https moves and shared-link decorations do not make a new post."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # not an address at all (http://[oops/, a port of letters)
+        return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme.lower()):
-        host = f"{host}:{parts.port}"
+    if port and port != DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

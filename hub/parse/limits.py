@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hub.characters import printable
+from hub.parse.html import one_line
+
 MAX_TITLE = 300  # characters; government titles run to 100 at the most
 MAX_AUTHOR = 100
 MAX_CATEGORY = 50  # characters of one category (tag)
@@ -20,7 +23,7 @@ RAW_FACTOR = 10  # raw text beyond ten times its cap is cut before it is even cl
 
 def label(title: str, key: str) -> str:
     """How a note names an item: the start of its title, else its id or link."""
-    shown = " ".join(title.split())[:30] or key[:60] or "an untitled item"
+    shown = one_line(raw(title, 30))[:30] or printable(key[:60]) or "an untitled item"
     return f"item «{shown}»"
 
 

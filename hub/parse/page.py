@@ -7,7 +7,6 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import FeatureNotFound
@@ -16,7 +15,7 @@ from hub.config import Page
 from hub.errors import ParseError
 from hub.models import Attachment, ListItem
 from hub.parse.dates import parse_date
-from hub.parse.html import safe_url
+from hub.parse.html import file_name, join_url, one_line
 from hub.parse.selectors import split_selector
 
 # Government CMSs (TRS, Hanweb, ...) print these in the <head> of every article page.
@@ -94,7 +93,7 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
         css, attr = split_selector(link)
         anchor = node.select_one(css) if css else node
         href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
-        absolute = safe_url(urljoin(url, href)) if href and not href.startswith("#") else ""
+        absolute = join_url(url, href) if href and not href.startswith("#") else ""
         if not absolute:
             continue
         name = _value(node, title, default_attr="title")  # a@title beats truncated text
@@ -135,11 +134,11 @@ def parse_article(text: str, url: str, selector: str) -> Article:
 def _attachments(soup: BeautifulSoup, base: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
     for anchor in soup.find_all("a", href=True):
-        url = safe_url(urljoin(base, str(anchor["href"])))
-        name = posixpath.basename(unquote(urlsplit(url).path))
+        url = join_url(base, str(anchor["href"]))
+        name = file_name(url)
         if not url or posixpath.splitext(name)[1].lower() not in ATTACHMENT_EXTENSIONS:
             continue
-        title = " ".join(anchor.get_text(" ", strip=True).split()) or name
+        title = one_line(anchor.get_text(" ", strip=True)) or name
         found.setdefault(url, Attachment(title, url))
     return tuple(found.values())
 
@@ -151,7 +150,7 @@ def discover_feed(text: str, url: str) -> str | None:
         rels = {str(r).lower() for r in (raw if isinstance(raw, list) else str(raw or "").split())}
         kind = str(link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rels and kind in FEED_TYPES:
-            return safe_url(urljoin(url, str(link["href"]))) or None
+            return join_url(url, str(link["href"])) or None
     return None
 
 

@@ -227,7 +227,9 @@ class Crawler:
         new, changed = await self._stored(
             self.store.save, parsed.posts, self.now, reprints.sketch_post
         )
-        if since is not None:
+        # an item left out whole (over its budget, say) is still listed upstream: with
+        # one left out, what the source no longer lists cannot be told this time
+        if since is not None and not parsed.dropped:
             await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
         return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
 

@@ -111,7 +111,9 @@ def polled_after(source_id: str, now: datetime, pace: Pace) -> timedelta:
 def is_due(state: SourceState | None, now: datetime) -> bool:
     """Whether a source is to be polled now: its time has come, or the clock stepped back
     to before its last poll (then its next time, counted from a clock that was ahead,
-    means nothing, and waiting for it would stall the source for as long as the step)."""
+    means nothing, and waiting for it would stall the source for as long as the step).
+    A source backing off, or asked by its server to wait, is then asked once more, and
+    waits again from the corrected clock."""
     if state is None or state.next_fetch_at is None or state.next_fetch_at <= now:
         return True
     return state.last_fetch_at is not None and now < state.last_fetch_at - CLOCK_SLACK

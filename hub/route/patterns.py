@@ -12,6 +12,7 @@ from typing import Protocol
 import re2
 
 from hub.config import Channel
+from hub.text import fold_width
 
 MAX_PATTERN = 1000  # characters: a rule is a few words, not a program
 
@@ -27,6 +28,13 @@ class Found(Protocol):
 
 class Pattern(Protocol):
     def search(self, text: str, /) -> Found | None: ...
+
+
+def searched(regex: str) -> str:
+    """What a rule's `regex:` is run as: the text is folded (width and case), so the
+    pattern is folded for width only (its escapes, such as \\D, keep their meaning) and
+    matches either case."""
+    return "(?i)" + fold_width(regex)
 
 
 def problem(pattern: str) -> str:
@@ -55,11 +63,11 @@ def problems(channels: Sequence[Channel]) -> list[tuple[tuple[str | int, ...], s
         for side in ("include", "exclude"):
             for r, rule in enumerate(getattr(channel, side)):
                 patterns = (
-                    ("regex", rule.regex),
-                    ("url", rule.url[3:] if rule.url.startswith("re:") else ""),
+                    ("regex", rule.regex, searched(rule.regex)),
+                    ("url", *([rule.url[3:]] * 2 if rule.url.startswith("re:") else ["", ""])),
                 )
-                for key, pattern in patterns:
-                    if pattern and (why := problem(pattern)):
+                for key, pattern, run in patterns:
+                    if pattern and (why := problem(run)):
                         found.append(
                             (
                                 ("channels", c, side, r, key),

@@ -12,8 +12,7 @@ from functools import partial
 from hub.config import Rule
 from hub.models import Condition, StoredPost
 from hub.route.keywords import fold
-from hub.route.patterns import compile_pattern
-from hub.text import fold_width
+from hub.route.patterns import compile_pattern, searched
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,7 @@ class CompiledRule:
         self.keywords = (
             frozenset(rule.keywords) | frozenset(rule.title_keywords) | frozenset(rule.all_keywords)
         )
-        # the text is folded (width and case); the pattern is folded for width only, and
-        # matches either case, so that an escape such as \D keeps its meaning
-        self.regex = compile_pattern("(?i)" + fold_width(rule.regex)) if rule.regex else None
+        self.regex = compile_pattern(searched(rule.regex)) if rule.regex else None
         url = rule.url
         self.url_pattern = compile_pattern(url[3:]) if url.startswith("re:") else None
         self.url_glob = re.compile(fnmatch.translate(url)) if url and not self.url_pattern else None

@@ -8,6 +8,7 @@ Modules: `analysis` (text -> terms, rjieba), `query` (the query language, pure),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -49,6 +50,7 @@ __all__ = [
     "update",
 ]
 
+log = logging.getLogger("hub.search")
 MAX_SUGGESTIONS = 3
 
 
@@ -101,6 +103,9 @@ def _reading(folder: Path) -> Iterator[None]:
     except Exception as exc:
         if not engine.is_damage(exc):
             raise
+        # whoosh raised it: damage, most likely; should it be a bug in how hub asked,
+        # the trace is there to tell (`hub -v`)
+        log.debug("the search index could not be read", exc_info=True)
         raise SearchError(
             f"the search index in {folder} is damaged ({type(exc).__name__}: {exc}); the "
             "next `hub publish` rebuilds it, or run `hub index --rebuild` now"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hub.errors import QueryError
 from hub.models import SORTS, Sort
@@ -17,6 +17,7 @@ MAX_CLAUSES = 12
 MAX_PAGE = 10_000  # ten thousand pages of results: further is not reading, it is a crawl
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # what a date filter may say: no post is older
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # nor newer
+_DAY = timedelta(days=1)
 
 # a token: an optional minus, then a quoted phrase (straight or Chinese quotes) or a word
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+))')
@@ -66,7 +67,9 @@ class Request:
                 f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and 100"
             )
         for name, moment in (("since", self.since), ("until", self.until)):
-            if moment is not None and not EARLIEST <= moment <= LATEST:
+            # a day of slack either side: midnight in the site's zone is the day before
+            # in UTC, or after
+            if moment is not None and not EARLIEST - _DAY <= moment <= LATEST + _DAY:
                 raise QueryError(
                     f"{name} must be a date between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
                 )

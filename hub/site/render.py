@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from hub.characters import xml_safe
 from hub.config import Config
 from hub.errors import BuildError
-from hub.text import xml_safe
 
 WEEKDAYS = "一二三四五六日"
 

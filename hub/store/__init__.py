@@ -202,26 +202,19 @@ class Store:
                 session.execute(delete(RunRow).where(col(RunRow.id) <= oldest))
             session.commit()
 
-    def last_published(self) -> datetime | None:
-        """When the latest run that published started."""
+    def unpublished(self) -> bool:
+        """Whether a run since the last one that published stored or changed posts (a
+        manual `hub crawl` beside a scheduler). Told by the runs' order, not their
+        clocks: a clock stepped back does not make old posts look new."""
         with self._session() as session:
-            query = (
-                select(RunRow.started)
-                .where(col(RunRow.published).is_(True))
-                .order_by(col(RunRow.id).desc())
-                .limit(1)
+            last = session.exec(
+                select(func.max(RunRow.id)).where(col(RunRow.published).is_(True))
+            ).first()
+            if last is None:
+                return False
+            query = select(RunRow.id).where(
+                col(RunRow.id) > last, (col(RunRow.new) > 0) | (col(RunRow.changed) > 0)
             )
-            return session.exec(query).first()
-
-    def changed_since(self, moment: datetime) -> bool:
-        """Whether any post was stored, changed or withdrawn after `moment`: what a
-        publish at `moment` cannot have shown."""
-        query = select(PostRow.id).where(
-            (col(PostRow.first_seen) > moment)
-            | (col(PostRow.changed) > moment)
-            | (col(PostRow.removed) > moment)
-        )
-        with self._session() as session:
             return session.exec(query.limit(1)).first() is not None
 
     def runs(self, limit: int = 10) -> list[RunRecord]:
