@@ -18,7 +18,7 @@ Health = Literal["new", "ok", "failing", "gone"]  # of a source, from its last f
 AuditState = Literal["active", "low-activity", "dormant", "failing", "gone", "new"]
 MergeReason = Literal["only-reprints", "overlap"]
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
-How = Literal["rule", "fallback", "added", "pinned"]  # how a post came to be in a channel
+How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
 SORTS: tuple[Sort, ...] = get_args(Sort)
 
@@ -246,7 +246,7 @@ class Placement:
     """Why a post is in a channel."""
 
     channel: str  # slug
-    how: How  # added and pinned: by an override
+    how: How  # added and pinned: by an override; desk: by an editor on the desk
     rule: int = 0  # 1-based index of the include rule that matched, for how == rule
     matched: tuple[Condition, ...] = ()
 
@@ -257,6 +257,7 @@ class Placement:
             "fallback": "fallback: no other channel took it",
             "added": "added by an override",
             "pinned": "pinned by an override",
+            "desk": "placed by an editor on the desk",
         }[self.how]
 
 
@@ -267,8 +268,14 @@ class Routed:
     post: StoredPost
     channels: tuple[str, ...]  # channel slugs, in navigation order
     placements: Mapping[str, Placement]  # slug -> why the post is there
-    pinned: tuple[str, ...] = ()  # slugs where an override pins it on top
-    hidden: bool = False  # an override takes it off the portal
+    pinned: tuple[str, ...] = ()  # slugs where an override or an editor pins it on top
+    hidden: bool = False  # an override or the desk takes it off the portal
+    title: str = ""  # an editor's title for the portal, instead of the post's own
+    summary: str = ""  # an editor's summary for lists, instead of the text's beginning
+
+    @property
+    def shown_title(self) -> str:
+        return self.title or self.post.post.title
 
     @property
     def reasons(self) -> dict[str, str]:

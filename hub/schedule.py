@@ -5,7 +5,9 @@ Due times, backoff and Retry-After live in each source's state in the database, 
 restart loses nothing and polls nothing early. A stop (SIGTERM, Ctrl-C) lets the
 sources under way finish, begins no others, and exits. An edited channels.yaml is read
 again at the next tick (or at once on SIGHUP); one with a mistake is refused and the
-running one kept. Posts another writer stored (a manual `hub crawl`) are published too.
+running one kept. Posts another writer stored (a manual `hub crawl`) are published too,
+and so are the desk's decisions: a new line on the desk's log, or a timed decision
+(publish at, take down at, a pin's end) falling due, publishes at the next tick.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Runner:
         self._file = _stamp(config.path)
         self.publish_now = False
         self._workers: Workers | None = None  # started at the first crawl, kept after
+        self._desk_seen = self.store.desk.last_entry()  # the desk's log, as last published
 
     def stop(self) -> None:
         """Begin no more sources; the tick under way ends soon after."""
@@ -112,6 +115,7 @@ class Runner:
             self.pending |= any(r.new or r.changed for r in results)
             # what another writer stored since the last publish (a manual `hub crawl`)
             self.pending |= self.store.unpublished()
+            self._desk(now)
             if self.pending and self._may_publish(now) and not self.stopping.is_set():
                 outcome = pipeline.publish(self.config, self.store, now)
                 tally.published, self.pending, self.last_publish = True, False, now
@@ -124,6 +128,15 @@ class Runner:
                     outcome.seconds,
                 )
         return results
+
+    def _desk(self, now: datetime) -> None:
+        """Editors' decisions since the last publish, and timed ones now due."""
+        seen = self.store.desk.last_entry()
+        if seen != self._desk_seen:
+            self.pending, self._desk_seen = True, seen
+        since = self.last_publish
+        if since is not None and pipeline.due(self.store.desk.decisions().values(), since, now):
+            self.pending = self.publish_now = True
 
     def _may_publish(self, now: datetime) -> bool:
         """Debounced: at most one publish per `schedule.publish_every`."""

@@ -54,7 +54,9 @@ def explain(config_path: Path, post: str, as_json: bool) -> None:
     config = pipeline.load(config_path)
     store = pipeline.existing_store(config)
     found = (
-        pipeline.editorial.explain(config, store, pipeline.router(config), post, now())
+        pipeline.editorial.explain(
+            config, store, pipeline.router(config, store.desk.decisions()), post, now()
+        )
         if store
         else None
     )

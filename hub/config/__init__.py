@@ -11,6 +11,7 @@ from pathlib import Path
 from hub.config.schema import (
     Audit,
     Channel,
+    Desk,
     Document,
     Fetch,
     Override,
@@ -30,6 +31,7 @@ __all__ = [
     "Audit",
     "Channel",
     "Config",
+    "Desk",
     "Fetch",
     "Override",
     "Page",
@@ -63,6 +65,10 @@ class Config:
     @property
     def schedule(self) -> Schedule:
         return self.document.schedule
+
+    @property
+    def desk(self) -> Desk:
+        return self.document.desk
 
     @property
     def audit(self) -> Audit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -306,6 +306,9 @@ class Channel(_Model):
     exclusive: str = ""  # channels of one exclusive group never share a post
     priority: int = 0  # inside an exclusive group, the highest priority takes the post
     column_type: str = ""  # the ColumnType meta tag; the title when empty
+    # 先审后发: which of its posts wait for a reviewer on the desk before the portal shows
+    # them: none, those with content findings (flagged), or all
+    review: Literal["none", "flagged", "all"] = "flagged"
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:
@@ -343,10 +346,23 @@ class Override(_Model):
 Overrides = Annotated[tuple[Override, ...], BeforeValidator(_as_tuple)]
 
 
+class Desk(_Model):
+    """The editors' web app (`hub desk`)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8001, ge=0, le=65535)
+    # the desk listens on loopback only unless this says otherwise (then put it behind
+    # HTTPS, and set secure_cookies)
+    allow_remote: bool = False
+    secure_cookies: bool = False  # cookies only over HTTPS
+    idle: Seconds = 1800.0  # a session unused this long ends
+
+
 class Document(_Model):
     """The whole file, as written; cross-references are checked by the loader."""
 
     site: Site
+    desk: Desk = Desk()
     fetch: Fetch = Fetch()
     schedule: Schedule = Schedule()
     audit: Audit = Audit()

@@ -6,7 +6,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 
 - `project`: channels.yaml loaded and checked, the database, the writer lock;
 - `crawling` (with the pure `decide`): every source fetched, parsed and stored;
-- `routing`: the stored posts routed with the rules on disk;
+- `routing`: the stored posts routed with the rules on disk and the desk's decisions,
+  and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `editorial`: explain, route diff, check warnings, OPML import;
@@ -87,10 +88,16 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         channel_counts as channel_counts,
     )
     from hub.pipeline.routing import (
+        due as due,
+    )
+    from hub.pipeline.routing import (
         route as route,
     )
     from hub.pipeline.routing import (
         router as router,
+    )
+    from hub.pipeline.routing import (
+        settle as settle,
     )
     from hub.pipeline.runs import (
         Tally as Tally,
@@ -111,6 +118,7 @@ __all__ = [
     "audit",
     "channel_counts",
     "crawl",
+    "due",
     "editorial",
     "existing_store",
     "find_reprints",
@@ -125,6 +133,7 @@ __all__ = [
     "route",
     "router",
     "runs",
+    "settle",
     "sources_opml",
     "status",
     "trace",
@@ -156,6 +165,8 @@ __getattr__ = face(
         "reindex": "hub.pipeline.publishing",
         "sources_opml": "hub.pipeline.publishing",
         "channel_counts": "hub.pipeline.routing",
+        "due": "hub.pipeline.routing",
+        "settle": "hub.pipeline.routing",
         "route": "hub.pipeline.routing",
         "router": "hub.pipeline.routing",
         "Tally": "hub.pipeline.runs",

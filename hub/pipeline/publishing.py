@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
 from hub.config import Config
+from hub.decisions import Decision
 from hub.errors import BuildError
 from hub.models import AuditReport, Routed, SourceState
-from hub.pipeline import trace
-from hub.pipeline.routing import route
+from hub.pipeline import runs, trace
+from hub.pipeline.routing import route, settle
 from hub.route import post_ref
+from hub.route.review import Gate
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -41,15 +43,28 @@ def publish(
     never replaced by an empty one unless `force`: that is a mistake far more often
     than a wish (every source gone from channels.yaml, a database lost)."""
     started = time.monotonic()
+    with runs.publish_lock(config.data_dir, PUBLISH_WAIT):
+        return _publish(config, store, now, full=full, force=force, started=started)
+
+
+PUBLISH_WAIT = 600.0  # seconds a publish waits for the one under way (a desk action's)
+
+
+def _publish(
+    config: Config, store: Store, now: datetime, *, full: bool, force: bool, started: float
+) -> PublishResult:
     store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
-    routed = route(config, store, now)
-    shown = len(trace.load(config.data_dir).placements)
-    if not routed and shown and not force:
+    live = trace.load(config.data_dir).placements
+    decisions = store.desk.decisions()
+    gated = settle(config, store, now, live.keys(), decisions)
+    routed = gated.shown
+    if not routed and live and not force:
         raise BuildError(
-            f"this publish would replace a portal of {shown:,} posts with an empty one; "
+            f"this publish would replace a portal of {len(live):,} posts with an empty one; "
             "nothing was changed (`hub publish --force` publishes it all the same)"
         )
-    canonical_of = find_reprints(config, routed)
+    _settle_review(store, gated, now)
+    canonical_of = find_reprints(config, routed, decisions)
     states = store.states()
     edition = site.Edition(
         config,
@@ -59,6 +74,7 @@ def publish(
         canonical_of=canonical_of,
         audit=_audit(config, routed, states, canonical_of, now),
         extra={"sources.opml": sources_opml(config, routed, now)},
+        lead=store.desk.setting("lead"),
     )
     with site.staged(edition, full=full) as built:
         # before the switch: a publish that cannot finish (a full disk) keeps the
@@ -70,6 +86,23 @@ def publish(
     return PublishResult(
         len(routed), built.pages, built.written, indexed, time.monotonic() - started
     )
+
+
+GRANDFATHERED = "already on the portal when its channels began to ask for review"
+
+
+def _settle_review(store: Store, gated: Gate, now: datetime) -> None:
+    """Posts newly held back go on the desk's queue; posts no policy holds any more
+    leave it; posts the portal already showed stay, approved on hub's behalf."""
+    from hub.store import Actor  # noqa: PLC0415 (the store is imported by whoever opened it)
+
+    if gated.new_waiting:
+        store.desk.mark_waiting([r.post.post.id for r in gated.new_waiting], now)
+    if gated.released:
+        store.desk.release(gated.released)
+    if gated.grandfathered:
+        versions = {r.post.post.id: r.post.post.hash for r in gated.grandfathered}
+        store.desk.review(versions, Actor("hub", now), "approved", GRANDFATHERED)
 
 
 def sources_opml(config: Config, routed: Sequence[Routed], now: datetime, channel: str = "") -> str:
@@ -84,18 +117,27 @@ def sources_opml(config: Config, routed: Sequence[Routed], now: datetime, channe
     return opml.write(config.site.title, listed, now)
 
 
-def find_reprints(config: Config, routed: Sequence[Routed]) -> dict[str, str]:
+def find_reprints(
+    config: Config, routed: Sequence[Routed], decisions: Mapping[str, Decision] | None = None
+) -> dict[str, str]:
     """post id -> its cluster's canonical post id, for posts published more than once;
-    editors' overrides (reprint_of:, not_reprint:) decide where they say."""
+    editors' overrides (reprint_of:, not_reprint:) and their merges and splits on the
+    desk decide where they say (channels.yaml first)."""
     names = {s.id: s.name for s in config.sources}
     posts = [r.post for r in routed]
     ids = {ref: p.post.id for p in posts for ref in (p.post.id, post_ref(p.post.url))}
     joined = {
+        d.post_id: d.reprint_of
+        for d in (decisions or {}).values()
+        if d.reprint_of and d.post_id in ids and d.reprint_of in ids
+    }
+    apart = {d.post_id for d in (decisions or {}).values() if d.not_reprint and d.post_id in ids}
+    joined |= {
         ids[post_ref(o.post)]: ids[post_ref(o.reprint_of)]
         for o in config.overrides
         if o.reprint_of and post_ref(o.post) in ids and post_ref(o.reprint_of) in ids
     }
-    apart = {
+    apart |= {
         ids[post_ref(o.post)] for o in config.overrides if o.not_reprint and post_ref(o.post) in ids
     }
     return reprints.clusters(
@@ -120,7 +162,8 @@ def audit(config: Config, store: Store, now: datetime) -> AuditReport:
     """The consolidation audit (`hub.audit`) of what the portal shows, as /sources/
     shows it: a hidden post counts for no one."""
     routed = route(config, store, now)
-    return _audit(config, routed, store.states(), find_reprints(config, routed), now)
+    canonical_of = find_reprints(config, routed, store.desk.decisions())
+    return _audit(config, routed, store.states(), canonical_of, now)
 
 
 def _audit(
@@ -138,9 +181,10 @@ def _audit(
 
 def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
     """Rebuild the search index from the database alone: what the live portal shows."""
-    routed = route(config, store, now)
-    originals = _originals(routed, find_reprints(config, routed))
-    return search.update(config.index_dir, _documents(config, originals), rebuild=True)
+    with runs.publish_lock(config.data_dir, PUBLISH_WAIT):
+        routed = route(config, store, now)
+        originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
+        return search.update(config.index_dir, _documents(config, originals), rebuild=True)
 
 
 def index_count(config: Config) -> int:
@@ -159,13 +203,13 @@ def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Docu
         post = item.post.post
         name, group = names[post.source_id]
         path = site.post_path(post.id, item.post.filed, zone)
-        version = hashlib.sha256(
-            "\x00".join((post.hash, name, group, path, ",".join(item.channels))).encode()
-        ).hexdigest()[:16]
+        parts: tuple[str, ...] = (post.hash, name, group, path, ",".join(item.channels))
+        parts += (item.title,) if item.title else ()  # an editor's title: indexed anew
+        version = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
         yield search.Document(
             id=post.id,
             hash=version,
-            title=post.title,
+            title=item.shown_title,
             text=post.text,
             department=name,
             source_id=post.source_id,

@@ -1,30 +1,51 @@
-"""The stored posts routed with the rules on disk: what the portal would show now. Shared
-by publishing, the editors' questions and `hub check`, without the portal's machinery."""
+"""The stored posts routed with the rules on disk and the desk's decisions, and sorted by
+review: what the portal would show now. Shared by publishing, the desk, the editors'
+questions and `hub check`, without the portal's machinery."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hub import checks
 from hub.config import Config
+from hub.decisions import Decision, Policy
 from hub.models import Routed
+from hub.pipeline import trace
 from hub.route import Router
+from hub.route.review import Gate, gate
 
 if TYPE_CHECKING:
     from hub.store import Store
 
 
-def router(config: Config) -> Router:
-    return Router(config.channels, config.sources, config.site.zone, config.overrides)
+def router(config: Config, decisions: Mapping[str, Decision] | None = None) -> Router:
+    return Router(config.channels, config.sources, config.site.zone, config.overrides, decisions)
 
 
-def route(config: Config, store: Store, now: datetime) -> list[Routed]:
-    """Every stored post of a configured source, routed with the current rules; posts
-    hidden by an override, or withdrawn upstream where that hides them, are left out."""
+def policies(config: Config) -> dict[str, Policy]:
+    return {c.slug: c.review for c in config.channels}
+
+
+def settle(
+    config: Config,
+    store: Store,
+    now: datetime,
+    live: Collection[str] | None = None,
+    decisions: Mapping[str, Decision] | None = None,
+) -> Gate:
+    """Every stored post of a configured source routed with the current rules and the
+    desk's decisions, sorted by review (`hub.route.review`). Posts hidden by an
+    override or the desk, or withdrawn upstream where that hides them, are left out.
+    `live`: the posts the portal shows now (the last publish's, when not given)."""
+    if decisions is None:
+        decisions = store.desk.decisions()
+    if live is None:
+        live = trace.load(config.data_dir).placements.keys()
     configured = {s.id for s in config.sources}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
-    routed = router(config).route_all(
+    routed = router(config, decisions).route_all(
         (
             p
             for p in store.posts()
@@ -33,7 +54,18 @@ def route(config: Config, store: Store, now: datetime) -> list[Routed]:
         ),
         now,
     )
-    return [r for r in routed if not r.hidden]
+    return gate(routed, policies(config), decisions, live, checks.findings)
+
+
+def route(config: Config, store: Store, now: datetime) -> list[Routed]:
+    """What the portal shows: the posts routing placed and review lets through."""
+    return settle(config, store, now).shown
+
+
+def due(decisions: Iterable[Decision], since: datetime, now: datetime) -> bool:
+    """Whether a timed decision (publish at, take down at, a pin's end) fell due after
+    `since` and by `now`: the portal must be published again."""
+    return any(since < moment <= now for d in decisions for moment in d.moments())
 
 
 def channel_counts(config: Config, routed: Sequence[Routed]) -> dict[str, int]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.pipeline")
 LOCK_FILE = "hub.lock"
+PUBLISH_LOCK_FILE = "publish.lock"
 POLL = 0.2  # seconds between attempts while waiting for the lock
 
 
@@ -31,8 +32,24 @@ def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
     wait up to that many seconds for another writer to finish; then, or at once
     without it, raise BusyError. The lock is the kernel's (flock): a writer killed with
     SIGKILL holds it no longer."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / LOCK_FILE).open("w") as handle:
+    with _flock(data_dir / LOCK_FILE, wait, "a crawl or publish is running"):
+        yield
+
+
+@contextmanager
+def publish_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the lock of the portal and the index: one publish at a time. Taken by every
+    publish and index rebuild, inside the writer lock or, for the desk's publishes,
+    alone: an editor's takedown waits for the publish under way, never for a crawl.
+    (Nothing that holds it waits for the writer lock, so the two never deadlock.)"""
+    with _flock(data_dir / PUBLISH_LOCK_FILE, wait, "a publish is running"):
+        yield
+
+
+@contextmanager
+def _flock(path: Path, wait: float, what: str) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -42,8 +59,8 @@ def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     waited = f" (waited {wait:g}s)" if wait else ""
                     raise BusyError(
-                        f"another hub process is writing to {data_dir} (a crawl or "
-                        f"publish is running){waited}; try again when it ends"
+                        f"another hub process is writing to {path.parent} ({what})"
+                        f"{waited}; try again when it ends"
                     ) from exc
                 time.sleep(POLL)
         try:

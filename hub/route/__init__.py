@@ -8,7 +8,13 @@ In this order:
    `priority` keeps it (on a tie, the first in navigation order).
 3. Overrides: `hide` takes the post off the portal; `pin` and `add` place it in their
    channels whatever the rules said, and `pin` puts it on top there.
-4. The fallback channel takes what no channel took.
+4. The desk's decisions (`Decision`), after channels.yaml's: a post taken down, or
+   outside its publish-at / take-down-at times, is off the portal; `remove` takes it out
+   of channels, `add` and live pins place it. A hide in channels.yaml wins over the desk.
+   An editor's title and summary replace the post's on the portal.
+5. The fallback channel takes what no channel took.
+
+Whether a channel's review policy holds a post back is `hub.route.review`'s question.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from hub.config import Channel, Override, Source
+from hub.decisions import Decision
 from hub.models import Placement, Routed, StoredPost
 from hub.route.keywords import KeywordIndex, fold
 from hub.route.patterns import problems as pattern_problems
@@ -55,6 +62,7 @@ class Router:
         sources: Sequence[Source],
         zone: tzinfo,
         overrides: Sequence[Override] = (),
+        decisions: Mapping[str, Decision] | None = None,
     ) -> None:
         self._groups = {s.id: s.group for s in sources}
         self._tags = {s.id: frozenset(s.tags) for s in sources}
@@ -70,6 +78,7 @@ class Router:
             )
             for c in channels
         ]
+        self._slugs = frozenset(c.slug for c in self._channels)
         rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
         # A rule with keywords is tried only on posts where one of them occurs, and only
@@ -85,6 +94,7 @@ class Router:
         self._overrides: dict[str, Override] = {}
         for override in overrides:
             self._overrides[post_ref(override.post)] = override
+        self.decisions: Mapping[str, Decision] = decisions or {}
 
     def facts(self, post: StoredPost, now: datetime) -> Facts:
         title, text = fold(post.post.title), fold(post.post.text)
@@ -127,12 +137,40 @@ class Router:
             for slug in override.pin:
                 placements.setdefault(slug, Placement(slug, "pinned"))
             pinned = tuple(override.pin)
+        decision = self.decisions.get(post.post.id)
+        if decision is not None:
+            if decision.hidden(now):
+                return Routed(post, (), {}, hidden=True)
+            pinned = self._desk(decision, placements, pinned, now)
         if not placements:
             placements = {
                 c.slug: Placement(c.slug, "fallback") for c in self._channels if c.fallback
             }
         order = [c.slug for c in self._channels if c.slug in placements]
-        return Routed(post, tuple(order), {s: placements[s] for s in order}, pinned)
+        return Routed(
+            post,
+            tuple(order),
+            {s: placements[s] for s in order},
+            pinned,
+            title=decision.title if decision else "",
+            summary=decision.summary if decision else "",
+        )
+
+    def _desk(
+        self,
+        decision: Decision,
+        placements: dict[str, Placement],
+        pinned: tuple[str, ...],
+        now: datetime,
+    ) -> tuple[str, ...]:
+        """Apply an editor's moves and pins to `placements`; the channels pinned now."""
+        for slug in decision.remove:
+            placements.pop(slug, None)
+        live_pins = tuple(s for s in decision.pinned(now) if s in self._slugs)
+        for slug in (*decision.add, *live_pins):
+            if slug in self._slugs:
+                placements.setdefault(slug, Placement(slug, "desk"))
+        return tuple(dict.fromkeys((*pinned, *live_pins)))
 
     def route_all(self, posts: Iterable[StoredPost], now: datetime) -> list[Routed]:
         return [self.route(post, now) for post in posts]
@@ -164,7 +202,13 @@ class Router:
     def misses(self, post: StoredPost, now: datetime, routed: Routed) -> list[Miss]:
         """For each channel the post is not in: the nearest miss, in words."""
         if routed.hidden:
-            return [Miss(c.slug, "hidden by an override") for c in self._channels]
+            decision = self.decisions.get(post.post.id)
+            why = (
+                "taken off the portal on the desk"
+                if decision is not None and decision.hidden(now)
+                else "hidden by an override"
+            )
+            return [Miss(c.slug, why) for c in self._channels]
         facts = self.facts(post, now)
         everything = {r.key for c in self._channels for r in (*c.include, *c.exclude)}
         tried = {c.slug: self._place(c, facts, everything) for c in self._channels}

@@ -53,7 +53,8 @@ class Page:
 class Edition:
     """What one publish of the portal shows: the site, its routed posts (newest first),
     what hub knows of each source, and the time; reprints (post id -> the original's),
-    the audit for /sources/, and files to add as they are (sources.opml)."""
+    the audit for /sources/, files to add as they are (sources.opml), and the post the
+    editors chose as the home page's lead story (头条), if any."""
 
     config: Config
     routed: Sequence[Routed]
@@ -62,6 +63,7 @@ class Edition:
     canonical_of: Mapping[str, str] = field(default_factory=dict)
     audit: AuditReport | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    lead: str = ""  # a post id
 
 
 class Plan:
@@ -93,15 +95,17 @@ class Plan:
         for slug, views_in in self.by_channel.items():  # pinned first, each list by date
             views_in.sort(key=partial(_unpinned, slug))
         self.sources = [self._source(s, states) for s in config.sources]
+        by_id = {view.id: view for view in self.listed}
+        self.lead = by_id.get(edition.lead)  # a lead taken down or reprinted shows no banner
 
     def _view(self, routed: Routed, sources: Mapping[str, Source], zone: tzinfo) -> PostView:
         stored, post = routed.post, routed.post.post
         source = sources.get(post.source_id)
-        text = " ".join(post.text.split())
+        text = " ".join((routed.summary or post.text).split())
         return PostView(
             id=post.id,
             path=post_path(post.id, stored.filed, zone),
-            title=post.title,
+            title=routed.shown_title,
             date=stored.date,
             updated=stored.changed,
             source_id=post.source_id,
@@ -134,10 +138,11 @@ class Plan:
             "",
             "home.html",
             {
+                "headline": self.lead,
                 "sections": [
                     (link, self.by_channel.get(slug, [])[:HOME_PER_SECTION])
                     for slug, link in self.channels.items()
-                ]
+                ],
             },
         )
         for slug, link in self.channels.items():

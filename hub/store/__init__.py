@@ -16,6 +16,9 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from hub.errors import StoreError
 from hub.models import Post, RunRecord, SourceState, StoredPost
+from hub.store.desk import Actor, DeskStore, LogQuery
+from hub.store.desk_tables import protect_log
+from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
     RUNS_KEPT,
@@ -26,7 +29,7 @@ from hub.store.tables import (
     sqlite_pragmas,
 )
 
-__all__ = ["RUNS_KEPT", "Sketcher", "Store"]
+__all__ = ["RUNS_KEPT", "Actor", "DeskStore", "LogQuery", "PeopleStore", "Sketcher", "Store"]
 
 Sketcher = Callable[[Post], tuple[int, ...]]
 
@@ -41,8 +44,11 @@ class Store:
                 event.listen(self._engine, "connect", sqlite_pragmas)
             SQLModel.metadata.create_all(self._engine)
             add_missing_columns(self._engine)
+            protect_log(self._engine)
         except SQLAlchemyError as exc:
             raise StoreError(explained(exc, url)) from exc
+        self.desk = DeskStore(self._session)  # editors' decisions and the audit trail
+        self.people = PeopleStore(self._session)  # the desk's users and sessions
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:

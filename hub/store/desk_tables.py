@@ -1,0 +1,98 @@
+"""The desk's tables: editors' decisions per post, the desk's settings, its users and
+their sessions, and the audit trail, which the database itself keeps append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel
+
+from hub.store.tables import UTCDateTime
+
+
+class DecisionRow(SQLModel, table=True):
+    __tablename__ = "post_desk"
+
+    post_id: str = Field(primary_key=True)
+    review: str = Field(default="", index=True)  # "", waiting, approved, rejected
+    reviewed_hash: str = ""
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = ""
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    taken_down: bool = False
+    show_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hide_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pins: str = "[]"  # JSON list of [channel, until ISO or null]
+    add: str = "[]"  # JSON list of channel slugs
+    remove: str = "[]"
+    title: str = ""
+    summary: str = ""
+    reprint_of: str = ""
+    not_reprint: bool = False
+
+
+class SettingRow(SQLModel, table=True):
+    __tablename__ = "desk_settings"
+
+    name: str = Field(primary_key=True)  # lead: the home page's lead story
+    value: str = ""
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    name: str = Field(primary_key=True)
+    role: str
+    password_hash: str
+    disabled: bool = False
+    created: datetime = Field(sa_type=UTCDateTime)
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "desk_sessions"
+
+    token_hash: str = Field(primary_key=True)  # SHA-256 of the cookie's token
+    user: str = Field(index=True)
+    csrf: str
+    created: datetime = Field(sa_type=UTCDateTime)
+    seen: datetime = Field(sa_type=UTCDateTime)
+
+
+class LogRow(SQLModel, table=True):
+    __tablename__ = "desk_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True, sa_type=UTCDateTime)
+    user: str = Field(index=True)
+    action: str = Field(index=True)
+    post_id: str = Field(default="", index=True)
+    channel: str = ""
+    before: str = ""  # JSON
+    after: str = ""  # JSON
+    reason: str = ""
+    address: str = ""
+
+
+def protect_log(engine: Engine) -> None:
+    """The desk may only add to its log: the database refuses to change or delete a line
+    (SQLite triggers; on PostgreSQL, rules of the same effect)."""
+    if engine.dialect.name == "sqlite":
+        statements = [
+            f"CREATE TRIGGER IF NOT EXISTS desk_log_no_{verb.lower()} BEFORE {verb} ON desk_log "
+            "BEGIN SELECT RAISE(ABORT, 'the desk log is append-only'); END"
+            for verb in ("UPDATE", "DELETE")
+        ]
+    elif engine.dialect.name == "postgresql":
+        statements = [
+            f"CREATE OR REPLACE RULE desk_log_no_{verb.lower()} AS ON {verb} TO desk_log "
+            "DO INSTEAD NOTHING"
+            for verb in ("UPDATE", "DELETE")
+        ]
+    else:
+        return
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))

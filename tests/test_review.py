@@ -1,0 +1,291 @@
+"""先审后发 and the desk's decisions, below the web app: review policies sort posts
+(`hub.route.review`), decisions move and hide them (`Router`), the store keeps each
+decision with its log line, and a publish shows nothing a policy holds back anywhere."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub import checks, pipeline
+from hub.config import Config
+from hub.decisions import Decision
+from hub.models import Post, Routed, StoredPost
+from hub.route import Router
+from hub.route.review import gate
+from hub.store import Actor, LogQuery, Store
+from tests.test_route import BASE, NOW, SOURCES, ZONE, stored
+
+T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+
+
+def routed_in(*slugs: str, title: str = "标题", text: str = "正文") -> Routed:
+    post = stored(title=title, text=text, url=f"https://x.gov.cn/{title}.html")
+    return Routed(post, slugs, {})
+
+
+# the gate, as a table --------------------------------------------------------------
+
+CLEAN, BROKEN = "正文", "正文\ufffd\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("policies", "text", "review", "live", "expected"),
+    [
+        ({"a": "none"}, BROKEN, "", False, "shown"),
+        ({"a": "flagged"}, CLEAN, "", False, "shown"),
+        ({"a": "flagged"}, BROKEN, "", False, "new_waiting"),
+        ({"a": "all"}, CLEAN, "", False, "new_waiting"),
+        ({"a": "all"}, CLEAN, "waiting", False, "waiting"),
+        ({"a": "all"}, CLEAN, "approved", False, "shown"),
+        ({"a": "none"}, CLEAN, "rejected", False, "rejected"),
+        ({"a": "all"}, CLEAN, "", True, "grandfathered"),  # on the portal before the policy
+        ({"a": "none"}, CLEAN, "waiting", False, "released"),  # the policy was relaxed
+        ({"a": "none", "b": "all"}, CLEAN, "", False, "new_waiting"),  # the strictest holds
+    ],
+)
+def test_review_sorts_posts_by_policy_findings_and_decision(
+    policies: dict[str, str], text: str, review: str, live: bool, expected: str
+) -> None:
+    item = routed_in(*policies, text=text)
+    post = item.post.post
+    decisions = {post.id: Decision(post.id, review, reviewed_hash=post.hash)} if review else {}  # type: ignore[arg-type]
+    result = gate([item], policies, decisions, {post.id} if live else set(), checks.findings)  # type: ignore[arg-type]
+    buckets = {
+        name: [r.post.post.id for r in getattr(result, name)]
+        for name in ("shown", "waiting", "new_waiting", "rejected", "grandfathered")
+    }
+    buckets["released"] = result.released
+    assert post.id in buckets[expected]
+    shown = expected in ("shown", "grandfathered", "released")
+    assert (post.id in buckets["shown"]) is shown
+
+
+def test_an_approval_is_of_one_version_a_changed_post_is_reviewed_again() -> None:
+    item = routed_in("a")
+    post = item.post.post
+    approved = {post.id: Decision(post.id, "approved", reviewed_hash="an-older-version")}
+    result = gate([item], {"a": "all"}, approved, set(), checks.findings)
+    assert [r.post.post.id for r in result.new_waiting] == [post.id] and not result.shown
+
+
+def test_findings_name_unreadable_and_garbled_text_and_a_missing_title() -> None:
+    post = stored(title="", text="锟斤拷\ufffd").post
+    found = checks.findings(post)
+    assert found == (
+        "no title",
+        "1 unreadable character (U+FFFD)",
+        "garbled text (锟斤拷): an encoding read the wrong way",
+    )
+    assert checks.findings(stored(title="通知", text="正文").post) == ()
+
+
+# the router with the desk's decisions ------------------------------------------------
+
+
+def route_with(decision: Decision, post: StoredPost, now: datetime = NOW) -> Routed:
+    return Router(BASE, SOURCES, ZONE, decisions={decision.post_id: decision}).route(post, now)
+
+
+def test_a_taken_down_post_is_hidden_and_the_miss_says_by_whom() -> None:
+    post = stored("banquan", "镇里开会")
+    router = Router(
+        BASE, SOURCES, ZONE, decisions={post.post.id: Decision(post.post.id, taken_down=True)}
+    )
+    routed = router.route(post, NOW)
+    assert routed.hidden and routed.channels == ()
+    assert {m.reason for m in router.misses(post, NOW, routed)} == {
+        "taken off the portal on the desk"
+    }
+
+
+def test_publish_at_and_take_down_at_bound_when_a_post_is_shown() -> None:
+    post = stored("banquan", "镇里开会")
+    timed = Decision(
+        post.post.id, show_at=NOW + timedelta(hours=1), hide_at=NOW + timedelta(hours=3)
+    )
+    assert route_with(timed, post).hidden
+    assert not route_with(timed, post, NOW + timedelta(hours=1)).hidden
+    assert route_with(timed, post, NOW + timedelta(hours=3)).hidden
+
+
+def test_a_pin_holds_until_its_date_then_the_post_is_as_the_rules_place_it() -> None:
+    post = stored("banquan", "镇里开会")
+    pin = Decision(post.post.id, pins=(("yiyou", NOW + timedelta(days=2)),))
+    pinned = route_with(pin, post)
+    assert pinned.channels == ("zhenjie", "yiyou") and pinned.pinned == ("yiyou",)
+    assert pinned.reasons["yiyou"] == "placed by an editor on the desk"
+    later = route_with(pin, post, NOW + timedelta(days=2))
+    assert later.channels == ("zhenjie",) and later.pinned == ()
+
+
+def test_move_takes_a_post_out_of_one_channel_into_another_and_edits_show() -> None:
+    post = stored("banquan", "镇里开会")
+    moved = Decision(
+        post.post.id, add=("pingan",), remove=("zhenjie",), title="新标题", summary="摘要"
+    )
+    routed = route_with(moved, post)
+    assert routed.channels == ("pingan",)
+    assert routed.shown_title == "新标题" and routed.post.post.title == "镇里开会"
+    assert routed.summary == "摘要"
+    emptied = route_with(Decision(post.post.id, remove=("zhenjie",)), post)
+    assert emptied.channels == ("qita",)  # the fallback takes what no channel keeps
+
+
+def test_a_decision_naming_a_channel_that_no_longer_exists_is_ignored() -> None:
+    post = stored("banquan", "镇里开会")
+    routed = route_with(Decision(post.post.id, add=("gone",), pins=(("gone", None),)), post)
+    assert routed.channels == ("zhenjie",) and routed.pinned == ()
+
+
+# the store --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.sqlite(tmp_path / "hub.sqlite3")
+
+
+def test_each_change_is_logged_with_before_and_after(store: Store) -> None:
+    actor = Actor("王编辑", T0, "127.0.0.1")
+    store.desk.change("p1", actor, "takedown", reason="标题有误", taken_down=True)
+    store.desk.change("p1", actor, "pin", channel="yiyou", pins=[("yiyou", T0 + timedelta(days=1))])
+    assert store.desk.decision("p1").taken_down
+    newest, oldest = store.desk.entries(LogQuery(post_id="p1"))
+    assert (oldest.user, oldest.action, oldest.reason, oldest.address) == (
+        "王编辑",
+        "takedown",
+        "标题有误",
+        "127.0.0.1",
+    )
+    assert json.loads(oldest.before) == {"taken_down": False}
+    assert json.loads(oldest.after) == {"taken_down": True}
+    assert json.loads(newest.after) == {"pins": [["yiyou", "2026-06-16T01:00:00+00:00"]]}
+    assert store.desk.count(LogQuery(user="王编辑")) == 2 and store.desk.last_entry() == 2
+
+
+def test_the_log_cannot_be_changed_or_deleted_even_with_sql(store: Store, tmp_path: Path) -> None:
+    store.desk.record(Actor("王编辑", T0), "login")
+    store.close()
+    with sqlite3.connect(tmp_path / "hub.sqlite3") as connection:
+        for statement in ("UPDATE desk_log SET user = 'x'", "DELETE FROM desk_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                connection.execute(statement)
+        assert connection.execute("SELECT user FROM desk_log").fetchall() == [("王编辑",)]
+
+
+def test_the_queue_lists_waiting_posts_oldest_first(store: Store) -> None:
+    store.desk.mark_waiting(["b", "c"], T0 + timedelta(minutes=1))
+    store.desk.mark_waiting(["a"], T0)
+    assert store.desk.waiting() == (["a", "b", "c"], 3)
+    store.desk.review({"b": "h"}, Actor("李审核", T0), "approved")
+    store.desk.release(["c"])
+    assert store.desk.waiting() == (["a"], 1)
+    assert store.desk.decision("b").review == "approved"
+    assert store.desk.decision("b").reviewed_by == "李审核"
+
+
+# a publish ---------------------------------------------------------------------------
+
+CONFIG = """\
+site: {title: 示例县政务信息聚合平台, base_url: "http://127.0.0.1:8000/", per_page: 10}
+sources:
+  - {id: banquan, name: 板泉镇人民政府, group: 镇街, feed: "https://x.gov.cn/bq.xml"}
+  - {id: wlj, name: 县文化和旅游局, group: 部门, feed: "https://x.gov.cn/wlj.xml"}
+channels:
+  - {slug: zhenjie, title: 镇街动态, include: [{group: 镇街}]REVIEW}
+  - {slug: bumen, title: 部门快讯, include: [{group: 部门}]}
+"""
+
+
+def project(folder: Path, review: str = "all") -> Config:
+    path = folder / "channels.yaml"
+    path.write_text(CONFIG.replace("REVIEW", f", review: {review}"), encoding="utf-8")
+    return pipeline.load(path)
+
+
+def add(config: Config, *posts: tuple[str, str]) -> list[str]:
+    store = pipeline.open_store(config)
+    made = [
+        Post(
+            source_id=source,
+            key=title,
+            url=f"https://x.gov.cn/{source}/{n}.html",
+            title=title,
+            content_html=f"<p>{title}的正文</p>",
+            text=f"{title}的正文",
+            published=T0 - timedelta(hours=n + 1),
+        )
+        for n, (source, title) in enumerate(posts)
+    ]
+    store.save(made, T0)
+    store.close()
+    return [p.id for p in made]
+
+
+def public_text(config: Config) -> str:
+    """Every file of the live portal but sources.opml, and what search finds."""
+    site = config.site_dir.resolve()
+    texts = [
+        f.read_text(encoding="utf-8")
+        for f in sorted(site.rglob("*"))
+        if f.is_file() and f.suffix in (".html", ".xml", ".atom", ".json")
+    ]
+    service = pipeline.SearchService(config)
+    found = service.results(service.request({"q": "正文"}))
+    return "\n".join(texts) + "\n" + "\n".join(h.title for h in found.hits)
+
+
+def test_a_post_under_review_all_appears_nowhere_public_until_approved(tmp_path: Path) -> None:
+    config = project(tmp_path)
+    town, dept = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布旅游线路"))
+    store = pipeline.open_store(config)
+    pipeline.publish(config, store, T0)
+    public = public_text(config)
+    assert "文旅局发布旅游线路" in public  # 部门快讯 is under the default policy
+    assert "镇里召开防汛会议" not in public and town not in public
+    assert "板泉镇人民政府" in (config.site_dir / "sources.opml").read_text(encoding="utf-8")
+    assert store.desk.waiting() == ([town], 1)
+
+    store.desk.review({town: store.find(town).post.hash}, Actor("李审核", T0), "approved")  # type: ignore[union-attr]
+    pipeline.publish(config, store, T0 + timedelta(minutes=1))
+    public = public_text(config)
+    assert public.count("镇里召开防汛会议") >= 5  # home, section, department, post page, feeds
+    assert town in (config.site_dir / "sitemap.xml").read_text(encoding="utf-8")
+    assert store.desk.waiting() == ([], 0) and dept not in store.desk.decisions()
+
+
+def test_a_stricter_policy_leaves_posts_already_published_up_and_logs_it(tmp_path: Path) -> None:
+    config = project(tmp_path, "none")
+    (town,) = add(config, ("banquan", "镇里召开防汛会议"))
+    store = pipeline.open_store(config)
+    pipeline.publish(config, store, T0)
+    stricter = project(tmp_path, "all")
+    (later,) = add(stricter, ("banquan", "镇里又开了一次会"))
+    pipeline.publish(stricter, store, T0 + timedelta(minutes=1))
+    public = public_text(stricter)
+    assert "镇里召开防汛会议" in public and "镇里又开了一次会" not in public
+    (entry,) = store.desk.entries(LogQuery(user="hub"))
+    assert (entry.action, entry.post_id) == ("approved", town)
+    assert "already on the portal" in entry.reason
+    assert store.desk.waiting() == ([later], 1)
+
+
+def test_a_takedown_removes_a_post_from_every_output_and_the_lead_banner(tmp_path: Path) -> None:
+    config = project(tmp_path, "none")
+    town, dept = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布旅游线路"))
+    store = pipeline.open_store(config)
+    store.desk.set_setting("lead", dept, Actor("王编辑", T0), "lead")
+    pipeline.publish(config, store, T0)
+    home = (config.site_dir / "index.html").read_text(encoding="utf-8")
+    assert 'class="headline"' in home and "头条" in home
+    store.desk.change(dept, Actor("王编辑", T0), "takedown", taken_down=True)
+    pipeline.publish(config, store, T0 + timedelta(minutes=1))
+    public = public_text(config)
+    assert "文旅局发布旅游线路" not in public and dept not in public
+    assert 'class="headline"' not in (config.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "镇里召开防汛会议" in public and town in public
