@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -47,7 +46,7 @@ class Runner:
         self.stopping = threading.Event()
         self.reload_asked = threading.Event()  # SIGHUP: read channels.yaml now
         self.on_reload: Callable[[Config], None] | None = None  # e.g. a new tick interval
-        self._file = _stamp(config.path)
+        self._file = pipeline.stamp(config.path)
         self.publish_now = False
         self._workers: Workers | None = None  # started at the first crawl, kept after
         self._desk_seen = self.store.desk.last_entry()  # the desk's log, as last published
@@ -78,7 +77,7 @@ class Runner:
     def _reload(self) -> None:
         """channels.yaml again, when it changed on disk or SIGHUP asked; a file with a
         mistake is refused (once per version of it) and the running one kept."""
-        stamp = _stamp(self.config.path)
+        stamp = pipeline.stamp(self.config.path)
         asked = self.reload_asked.is_set()
         if stamp == self._file and not asked:
             return
@@ -142,15 +141,6 @@ class Runner:
         """Debounced: at most one publish per `schedule.publish_every`."""
         every = timedelta(seconds=self.config.schedule.publish_every)
         return self.publish_now or self.last_publish is None or now - self.last_publish >= every
-
-
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    """What changes when a file is edited, or replaced by an editor's rename."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def _add(

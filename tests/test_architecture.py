@@ -47,6 +47,8 @@ def test_layers_and_independent_stages() -> None:
 # Packages that own their libraries together: the command line is click in each of its
 # command modules; the store's modules share SQLAlchemy, the search engine's whoosh.
 OWNER_PACKAGES = {"hub.cli": {"click"}, "hub.store": {"sqlalchemy", "sqlmodel"}}
+# the portal and the editors' desk are the two web apps of hub.serve
+OWNER_PACKAGES["hub.serve"] = {"starlette", "uvicorn"}
 OWNER_PACKAGES["hub.search.engine"] = {"whoosh"}
 
 
@@ -81,6 +83,8 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "apscheduler": "hub.schedule",
         "click": "hub.cli",
         "uvicorn": "hub.serve",
+        "argon2": "hub.serve.desk.auth",
+        "itsdangerous": "hub.serve.desk.auth",
         "pydantic": "hub.config.schema",
         "rich": "hub.cli.common",
         "ahocorasick_rs": "hub.route.keywords",

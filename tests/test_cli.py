@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -212,14 +214,24 @@ def test_every_command_is_documented_in_the_readme(command: str) -> None:
     assert f"hub {command}" in readme
 
 
+def assert_desk_login(url: str, name: str, password: str) -> None:
+    """The printed login opens the desk's queue."""
+    with httpx.Client(base_url=url, timeout=30, follow_redirects=True) as client:
+        form = client.get("/login").text
+        token = re.search(r'name="token" value="([^"]+)"', form)
+        assert token is not None
+        answer = client.post("/login", data={"token": token[1], "name": name, "password": password})
+        assert answer.status_code == 200 and "待审稿件" in answer.text, answer.text[:500]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def test_demo_serves_the_portal_until_interrupted(tmp_path: Path) -> None:
-    port = free_port()
+def test_demo_serves_the_portal_and_the_desk_until_interrupted(tmp_path: Path) -> None:
+    port, desk_port = free_port(), free_port()
     command = [
         sys.executable,
         "-m",
@@ -229,6 +241,8 @@ def test_demo_serves_the_portal_until_interrupted(tmp_path: Path) -> None:
         "0",
         "--port",
         str(port),
+        "--desk-port",
+        str(desk_port),
         "--pulse",
         "5",
     ]
@@ -248,6 +262,12 @@ def test_demo_serves_the_portal_until_interrupted(tmp_path: Path) -> None:
                 lines.append(process.stdout.readline())
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
                 assert "镇街动态" in response.read().decode()
+            (desk,) = [line for line in lines if line.startswith("editors' desk: ")]
+            login = re.fullmatch(
+                r"editors' desk: (\S+)  \(log in as demo, password (\S+)\)\n", desk
+            )
+            assert login is not None and login[1] == f"http://127.0.0.1:{desk_port}/", desk
+            assert_desk_login(login[1], "demo", login[2])
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=120) == 0, log.read_text()[-2000:]
         finally:

@@ -221,6 +221,7 @@ def schedule_command(config_path: Path) -> None:
 @config_option
 @click.option("--once", is_flag=True, help="Crawl and publish once into site/, then exit.")
 @click.option("--port", default=demo.PORTAL_PORT, show_default=True, help="Portal port.")
+@click.option("--desk-port", default=8002, show_default=True, help="The editors' desk's port.")
 @click.option(
     "--world-port",
     default=demo.WORLD_PORT,
@@ -235,7 +236,9 @@ def schedule_command(config_path: Path) -> None:
     help="A new post appears somewhere in the county this often (0: never).",
 )
 @reports_errors
-def demo_command(config_path: Path, once: bool, port: int, world_port: int, pulse: int) -> None:
+def demo_command(
+    *, config_path: Path, once: bool, port: int, desk_port: int, world_port: int, pulse: int
+) -> None:
     """Run the simulated county on 127.0.0.1: crawl, publish, serve the portal and keep
     crawling until Ctrl-C."""
     world = demo.World(pulse=timedelta(seconds=pulse) if pulse and not once else None)
@@ -258,25 +261,55 @@ def demo_command(config_path: Path, once: bool, port: int, world_port: int, puls
             crawl_sources(config, store, tally)
             publish_site(config, store, tally)
         if not once:
-            _serve_and_schedule(config, port)
+            _serve_and_schedule(config, port, desk_port)
     finally:
         county.stop()
 
 
-def _serve_and_schedule(config: Config, port: int) -> None:
+def _serve_and_schedule(config: Config, port: int, desk_port: int) -> None:
     server = listen(config, "127.0.0.1", port)
     from hub import schedule
+    from hub.serve.desk import DeskServer
 
+    password = _demo_login(config)
+    try:
+        desk = DeskServer(config, now, "127.0.0.1", desk_port).start()
+    except OSError as exc:
+        raise HubError(
+            f"cannot serve the desk on 127.0.0.1:{desk_port}: {exc} (--desk-port)"
+        ) from exc
     scheduler = schedule.Background(config, now, published=True)  # the demo just did
     every = int(config.schedule.tick)
     try:
         with until_stopped():
+            click.echo(f"editors' desk: {desk.url}  (log in as demo, password {password})")
             click.echo(
                 f"portal: {server.url}  (due sources are crawled every {every}s; Ctrl-C stops)"
             )
             server.run()
     finally:
         scheduler.stop()
+        desk.stop()
+
+
+def _demo_login(config: Config) -> str:
+    """The demo's administrator, `demo`, with a new random password each start."""
+    import secrets
+
+    from hub.serve.desk.auth import hash_password
+    from hub.store import Actor
+
+    password = secrets.token_urlsafe(9)
+    store = pipeline.open_store(config)
+    try:
+        actor = Actor("hub demo", now())
+        if store.people.user("demo") is None:
+            store.people.add("demo", "admin", hash_password(password), actor)
+        else:
+            store.people.update("demo", actor, "user-passwd", password_hash=hash_password(password))
+    finally:
+        store.close()
+    return password
 
 
 def _check_demo_config(config: Config, world_port: int) -> None:

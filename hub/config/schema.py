@@ -350,7 +350,7 @@ class Desk(_Model):
     """The editors' web app (`hub desk`)."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=8001, ge=0, le=65535)
+    port: int = Field(default=8002, ge=0, le=65535)
     # the desk listens on loopback only unless this says otherwise (then put it behind
     # HTTPS, and set secure_cookies)
     allow_remote: bool = False

@@ -55,6 +55,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         open_store as open_store,
     )
     from hub.pipeline.project import (
+        stamp as stamp,
+    )
+    from hub.pipeline.project import (
         status as status,
     )
     from hub.pipeline.project import (
@@ -62,6 +65,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
     from hub.pipeline.project import (
         writer_lock as writer_lock,
+    )
+    from hub.pipeline.publishing import (
+        REPRINTS_FILE as REPRINTS_FILE,
     )
     from hub.pipeline.publishing import (
         PublishResult as PublishResult,
@@ -110,6 +116,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
 
 __all__ = [
+    "REPRINTS_FILE",
     "Progress",
     "PublishResult",
     "SearchService",
@@ -135,6 +142,7 @@ __all__ = [
     "runs",
     "settle",
     "sources_opml",
+    "stamp",
     "status",
     "trace",
     "user_agent",
@@ -154,10 +162,12 @@ __getattr__ = face(
         "existing_store": "hub.pipeline.project",
         "load": "hub.pipeline.project",
         "open_store": "hub.pipeline.project",
+        "stamp": "hub.pipeline.project",
         "status": "hub.pipeline.project",
         "user_agent": "hub.pipeline.project",
         "writer_lock": "hub.pipeline.project",
         "PublishResult": "hub.pipeline.publishing",
+        "REPRINTS_FILE": "hub.pipeline.publishing",
         "audit": "hub.pipeline.publishing",
         "find_reprints": "hub.pipeline.publishing",
         "index_count": "hub.pipeline.publishing",

@@ -61,3 +61,13 @@ def status(config: Config, store: Store) -> list[tuple[Source, SourceState]]:
     """Every configured source with what hub knows of its health, in config order."""
     states = store.states()
     return [(s, states.get(s.id, SourceState(s.id))) for s in config.sources]
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is edited, or replaced by an editor's rename: how the
+    scheduler and the desk notice an edited channels.yaml."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)

@@ -5,10 +5,13 @@ together; also the audit and the index rebuild, which read the same routed posts
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub import audit as audit_module
@@ -65,6 +68,10 @@ def _publish(
         )
     _settle_review(store, gated, now)
     canonical_of = find_reprints(config, routed, decisions)
+    # for the desk's queue: which waiting posts reprint what (the portal's clusters when
+    # nothing waits)
+    queued = find_reprints(config, [*routed, *gated.waiting], decisions) if gated.waiting else {}
+    _save_json(config.data_dir / REPRINTS_FILE, queued or canonical_of)
     states = store.states()
     edition = site.Edition(
         config,
@@ -86,6 +93,19 @@ def _publish(
     return PublishResult(
         len(routed), built.pages, built.written, indexed, time.monotonic() - started
     )
+
+
+REPRINTS_FILE = "reprints.json"  # post id -> its cluster's original, in data/
+
+
+def _save_json(path: Path, value: object) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        temporary.write_text(json.dumps(value), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BuildError(f"cannot write {path}: {exc}") from exc
 
 
 GRANDFATHERED = "already on the portal when its channels began to ask for review"

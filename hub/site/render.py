@@ -107,3 +107,25 @@ class Renderer:
                 if path.is_file() and relative not in seen:
                     seen.add(relative)
                     yield relative, path
+
+
+class Templates:
+    """A folder of HTML templates for a web app (the editors' desk), autoescaped, with
+    dates shown in `zone`."""
+
+    def __init__(self, folder: Path, zone: Any, **names: Any) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(folder),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(names)
+        self.env.filters.update(
+            local=lambda d, fmt="%Y-%m-%d %H:%M": d.astimezone(zone).strftime(fmt) if d else "",
+            iso=lambda d: d.astimezone(zone).isoformat(timespec="seconds") if d else "",
+        )
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        return self.env.get_template(name).render(context)

@@ -169,6 +169,22 @@ class Store:
                 row = session.exec(select(PostRow).where(col(PostRow.url).in_(forms))).first()
         return to_stored(row) if row is not None else None
 
+    def titled(self, words: str, limit: int = 50, offset: int = 0) -> tuple[list[StoredPost], int]:
+        """Posts whose title holds `words` (all of them; any post when empty), the most
+        recently filed first, and how many there are: the desk's post list."""
+        query = select(PostRow)
+        for word in words.split()[:8]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(col(PostRow.title).like(f"%{escaped}%", escape="\\"))
+        with self._session() as session:
+            total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            rows = session.exec(
+                query.order_by(col(PostRow.filed).desc(), col(PostRow.id))
+                .offset(offset)
+                .limit(limit)
+            )
+            return [to_stored(row) for row in rows], int(total)
+
     def post_counts(self) -> dict[str, int]:
         with self._session() as session:
             query = select(PostRow.source_id, func.count()).group_by(PostRow.source_id)

@@ -173,7 +173,12 @@ class Server:
     """uvicorn on a socket bound up front (port 0 picks a free one)."""
 
     def __init__(
-        self, config: Config, clock: Clock, host: str = "127.0.0.1", port: int = 8000
+        self,
+        config: Config,
+        clock: Clock,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        app: Starlette | None = None,  # the portal's, unless another is given (the desk)
     ) -> None:
         self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -182,7 +187,7 @@ class Server:
         self.port = int(self.socket.getsockname()[1])
         self.url = f"http://{host}:{self.port}/"
         settings = uvicorn.Config(
-            make_app(config, clock), log_level="warning", access_log=False, lifespan="off"
+            app or make_app(config, clock), log_level="warning", access_log=False, lifespan="off"
         )
         self._server = uvicorn.Server(settings)
         self._thread: threading.Thread | None = None

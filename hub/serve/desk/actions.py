@@ -1,0 +1,201 @@
+"""What an editor can do to a post from the desk, who may do it, and how the form's
+values are read. Each action is one transaction with its log line (`hub.store.desk`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from hub.config import Config
+from hub.decisions import Role
+from hub.errors import HubError
+from hub.models import StoredPost
+from hub.store import Actor, Store
+
+# the least role each action needs; a higher role may do what a lower one may
+NEEDS: dict[str, Role] = {
+    "approve": "reviewer",
+    "reject": "reviewer",
+    "takedown": "editor",
+    "restore": "editor",
+    "pin": "editor",
+    "unpin": "editor",
+    "move": "editor",
+    "add": "editor",
+    "remove": "editor",
+    "lead": "editor",
+    "unlead": "editor",
+    "edit": "editor",
+    "merge": "editor",
+    "split": "editor",
+    "timing": "editor",
+}
+TITLE_CHARS, SUMMARY_CHARS, REASON_CHARS = 200, 500, 500
+
+
+class RefusedError(HubError):
+    """The form asked for something that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class Doing:
+    """One action under way: on what, by whom, with which form."""
+
+    config: Config
+    store: Store
+    actor: Actor
+    action: str
+    post: StoredPost
+    form: Mapping[str, str]
+
+    @property
+    def pid(self) -> str:
+        return self.post.post.id
+
+    @property
+    def reason(self) -> str:
+        return self.form.get("reason", "").strip()[:REASON_CHARS]
+
+    @property
+    def sections(self) -> dict[str, str]:
+        return {c.slug: c.title for c in self.config.channels}
+
+    def channel(self, key: str = "channel") -> str:
+        slug = self.form.get(key, "")
+        if slug not in self.sections:
+            raise RefusedError(f"choose a section (unknown section {slug!r})")
+        return slug
+
+    def moment(self, key: str, name: str) -> datetime | None:
+        return _moment(self.form.get(key, ""), self.config.site.zone, name)
+
+    def change(self, *, channel: str = "", **values: Any) -> None:
+        self.store.desk.change(
+            self.pid, self.actor, self.action, reason=self.reason, channel=channel, **values
+        )
+
+
+def act(doing: Doing) -> str:
+    """Do the action; returns what was done, in words, for the editor."""
+    handler = _HANDLERS.get(doing.action)
+    if handler is None:
+        raise RefusedError(f"unknown action {doing.action!r}")
+    return handler(doing)
+
+
+def _review(doing: Doing) -> str:
+    if doing.action == "reject" and not doing.reason:
+        raise RefusedError("a rejection needs a reason, for the department and the log")
+    verdict = "approved" if doing.action == "approve" else "rejected"
+    doing.store.desk.review({doing.pid: doing.post.post.hash}, doing.actor, verdict, doing.reason)
+    return "已通过，门户将在几秒内更新" if verdict == "approved" else "已退回"
+
+
+def _takedown(doing: Doing) -> str:
+    down = doing.action == "takedown"
+    doing.change(taken_down=down)
+    return "已撤稿：门户、订阅和搜索中都将不再出现" if down else "已恢复"
+
+
+def _pin(doing: Doing) -> str:
+    slug = doing.channel()
+    pins = [(s, until) for s, until in doing.store.desk.decision(doing.pid).pins if s != slug]
+    if doing.action == "pin":
+        until = doing.moment("until", "until")
+        if until is not None and until <= doing.actor.now:
+            raise RefusedError("the pin's end is in the past")
+        pins.append((slug, until))
+    doing.change(channel=slug, pins=pins)
+    return f"已在「{doing.sections[slug]}」" + ("置顶" if doing.action == "pin" else "取消置顶")
+
+
+def _place(doing: Doing) -> str:
+    decision = doing.store.desk.decision(doing.pid)
+    add, remove = list(decision.add), list(decision.remove)
+    to = doing.channel("to" if doing.action == "move" else "channel")
+    if doing.action == "move":
+        origin = doing.channel("from")
+        if origin == to:
+            raise RefusedError("the post is already in that section")
+        add = [s for s in add if s != origin]
+        remove = [*(s for s in remove if s != origin), origin]
+    if doing.action in ("move", "add"):
+        remove = [s for s in remove if s != to]
+        add = [*(s for s in add if s != to), to]
+    else:
+        add = [s for s in add if s != to]
+        remove = [*(s for s in remove if s != to), to]
+    doing.change(channel=to, add=add, remove=remove)
+    done = {"move": "已移动到", "add": "已添加到", "remove": "已移出"}[doing.action]
+    return f"{done}「{doing.sections[to]}」"
+
+
+def _lead(doing: Doing) -> str:
+    lead = doing.action == "lead"
+    doing.store.desk.set_setting("lead", doing.pid if lead else "", doing.actor, doing.action)
+    return "已设为头条" if lead else "已取消头条"
+
+
+def _edit(doing: Doing) -> str:
+    title = " ".join(doing.form.get("title", "").split())[:TITLE_CHARS]
+    summary = " ".join(doing.form.get("summary", "").split())[:SUMMARY_CHARS]
+    doing.change(title="" if title == doing.post.post.title else title, summary=summary)
+    return "已保存标题和摘要（原标题保留在稿件页）"
+
+
+def _merge(doing: Doing) -> str:
+    if doing.action == "split":
+        doing.change(reprint_of="", not_reprint=True)
+        return "已拆分：作为独立稿件显示"
+    other = doing.store.find(doing.form.get("of", ""))
+    if other is None:
+        raise RefusedError("no post with that id or address: paste the original's id or link")
+    if other.post.id == doing.pid:
+        raise RefusedError("a post cannot be a reprint of itself")
+    doing.change(reprint_of=other.post.id, not_reprint=False)
+    return "已合并为转载：只在原稿下显示"
+
+
+def _timing(doing: Doing) -> str:
+    show_at = doing.moment("show_at", "publish at")
+    hide_at = doing.moment("hide_at", "take down at")
+    if show_at and hide_at and hide_at <= show_at:
+        raise RefusedError("the take-down time must come after the publish time")
+    doing.change(show_at=show_at, hide_at=hide_at)
+    return "已保存定时发布和定时下线"
+
+
+_HANDLERS: dict[str, Callable[[Doing], str]] = {
+    "approve": _review,
+    "reject": _review,
+    "takedown": _takedown,
+    "restore": _takedown,
+    "pin": _pin,
+    "unpin": _pin,
+    "move": _place,
+    "add": _place,
+    "remove": _place,
+    "lead": _lead,
+    "unlead": _lead,
+    "edit": _edit,
+    "merge": _merge,
+    "split": _merge,
+    "timing": _timing,
+}
+
+
+def _moment(value: str, zone: tzinfo, name: str) -> datetime | None:
+    """A date (2026-12-31: the start of that day) or a date and time (2026-12-31T18:00,
+    as <input type=datetime-local> sends it), in the site's time zone."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise RefusedError(f"{name}: {value!r} is not a date such as 2026-12-31 18:00") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment

@@ -1,0 +1,64 @@
+"""What the desk keeps while it runs: the site's channels.yaml (read again when it
+changes on disk), the database, the cookie key, the login limits, the templates and the
+publisher."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+
+from hub import pipeline
+from hub.config import Config
+from hub.errors import ConfigError
+from hub.serve.desk.auth import Cookies, Limits, LoginLimiter
+from hub.serve.desk.publisher import Publisher
+from hub.site.render import Templates
+
+log = logging.getLogger("hub.desk")
+Clock = Callable[[], datetime]
+KEY_FILE = "desk.key"
+
+
+def assets() -> Path:
+    return Path(str(files("hub.serve.desk.templates")))
+
+
+class Desk:
+    def __init__(self, config: Config, clock: Clock, limits: Limits | None = None) -> None:
+        self._config, self.clock = config, clock
+        self._stamp = pipeline.stamp(config.path)
+        self.config_error = ""  # why the file on disk is not the one in use
+        self._lock = threading.Lock()
+        self.store = pipeline.open_store(config)
+        self.cookies = Cookies(config.data_dir / KEY_FILE)
+        self.limiter = LoginLimiter(clock, limits or Limits())
+        self.templates = Templates(
+            assets(), config.site.zone, site=config.site, portal=config.site.base_url
+        )
+        self.publisher = Publisher(self.config, self.store, clock)
+
+    def config(self) -> Config:
+        """channels.yaml as on disk: read again when it changed; a file with a mistake is
+        refused and the previous one kept (the desk says why)."""
+        with self._lock:
+            stamp = pipeline.stamp(self._config.path)
+            if stamp != self._stamp:
+                self._stamp = stamp
+                try:
+                    self._config, self.config_error = pipeline.load(self._config.path), ""
+                except (ConfigError, OSError) as exc:
+                    self.config_error = str(exc)
+                    log.error("channels.yaml not reloaded: %s", exc)
+            return self._config
+
+    def start(self) -> Desk:
+        self.publisher.start()
+        return self
+
+    def close(self) -> None:
+        self.publisher.stop()
+        self.store.close()

@@ -1,0 +1,176 @@
+"""What the desk's pages show, gathered from the store, the rules and the last publish:
+the review queue with each post's sections and why, its findings and its reprints, the
+post list, one post with everything decided about it, and the log. No HTTP here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from hub import checks, pipeline
+from hub.config import Config, Override
+from hub.decisions import Decision, LogEntry
+from hub.models import StoredPost
+from hub.pipeline import trace
+from hub.site import post_path
+from hub.store import LogQuery, Store
+
+PER_PAGE = 50
+LOG_PER_PAGE = 100
+LOG_COLUMNS = ("id", "时间", "用户", "操作", "稿件", "栏目", "修改前", "修改后", "理由", "地址")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One post as the desk lists it."""
+
+    post: StoredPost
+    department: str
+    sections: list[tuple[str, str]]  # (section title, why), as routing places it now
+    findings: tuple[str, ...]
+    decision: Decision
+    live: bool  # on the portal as last published
+    portal_path: str
+    reprints: list[StoredPost] = field(default_factory=list)  # its cluster, itself aside
+    override: Override | None = None  # channels.yaml's decision about it
+
+    @property
+    def state(self) -> str:
+        d = self.decision
+        if d.taken_down:
+            return "已撤稿"
+        if d.review == "waiting":
+            return "待审"
+        if d.review == "rejected":
+            return "已退回"
+        return "已发布" if self.live else "未发布"
+
+
+class Views:
+    def __init__(self, config: Config, store: Store, now: datetime) -> None:
+        self.config, self.store, self.now = config, store, now
+        self.decisions = store.desk.decisions()
+        self.router = pipeline.router(config, self.decisions)
+        self.titles = {c.slug: c.title for c in config.channels}
+        self.names = {s.id: s.name for s in config.sources}
+        self.live = trace.load(config.data_dir).placements
+
+    def entry(self, post: StoredPost, *, reprints: bool = False) -> Entry:
+        routed = self.router.route(post, self.now)
+        pid = post.post.id
+        return Entry(
+            post=post,
+            department=self.names.get(post.post.source_id, post.post.source_id),
+            sections=[(self.titles.get(s, s), why) for s, why in routed.reasons.items()],
+            findings=checks.findings(post.post),
+            decision=self.decisions.get(pid, Decision(pid)),
+            live=pid in self.live,
+            portal_path=post_path(pid, post.filed, self.config.site.zone),
+            reprints=self._cluster(post) if reprints else [],
+            override=self.router.override(post),
+        )
+
+    def queue(self, page: int) -> tuple[list[Entry], int]:
+        ids, total = self.store.desk.waiting(PER_PAGE, (page - 1) * PER_PAGE)
+        posts = [p for p in (self.store.find(pid) for pid in ids) if p is not None]
+        return [self.entry(p, reprints=True) for p in posts], total
+
+    def posts(self, words: str, page: int) -> tuple[list[Entry], int]:
+        posts, total = self.store.titled(words, PER_PAGE, (page - 1) * PER_PAGE)
+        return [self.entry(p) for p in posts], total
+
+    def _cluster(self, post: StoredPost) -> list[StoredPost]:
+        """The posts the last publish found to be the same notice as this one."""
+        cluster = _clusters(self.config).get(post.post.id, ())
+        found = (self.store.find(pid) for pid in cluster if pid != post.post.id)
+        return [p for p in found if p is not None]
+
+
+def _clusters(config: Config) -> dict[str, tuple[str, ...]]:
+    """post id -> the ids of its reprint cluster, as the last publish saved them."""
+    try:
+        saved = json.loads((config.data_dir / pipeline.REPRINTS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    groups: dict[str, list[str]] = {}
+    for pid, canonical in saved.items():
+        groups.setdefault(str(canonical), [str(canonical)]).append(str(pid))
+    return {pid: tuple(members) for members in groups.values() for pid in members}
+
+
+def log_query(form: Mapping[str, str], zone: tzinfo) -> LogQuery:
+    """The log's filters from a form: user, action, post, since and until (dates)."""
+
+    def day(name: str) -> datetime | None:
+        value = form.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=zone)
+        except ValueError:
+            return None
+
+    return LogQuery(
+        since=day("since"),
+        until=day("until"),
+        user=form.get("user", "").strip(),
+        action=form.get("action", "").strip(),
+        post_id=form.get("post", "").strip(),
+    )
+
+
+def csv_lines(entries: Iterable[LogEntry], zone: tzinfo) -> Iterator[str]:
+    """The log as CSV that Excel and WPS open as UTF-8 (a byte-order mark first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(LOG_COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    for entry in entries:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row(entry, zone))
+        yield buffer.getvalue()
+
+
+def row(e: LogEntry, zone: tzinfo) -> list[str]:
+    at = e.at.astimezone(zone).isoformat(timespec="seconds")
+    return [
+        str(e.id),
+        at,
+        e.user,
+        e.action,
+        e.post_id,
+        e.channel,
+        e.before,
+        e.after,
+        e.reason,
+        e.address,
+    ]
+
+
+def as_json(e: LogEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.at.isoformat(),
+        "user": e.user,
+        "action": e.action,
+        "post": e.post_id,
+        "channel": e.channel,
+        "before": json.loads(e.before) if e.before else None,
+        "after": json.loads(e.after) if e.after else None,
+        "reason": e.reason,
+        "address": e.address,
+    }
+
+
+def pages(total: int, per: int) -> int:
+    return max(1, -(-total // per))
+
+
+def chosen(values: Sequence[str]) -> list[str]:
+    return [v for v in dict.fromkeys(values) if v]
