@@ -39,6 +39,9 @@ COMMANDS = {
     "route",
     "sources",
     "audit",
+    "desk",
+    "users",
+    "log",
 }
 
 
@@ -55,11 +58,14 @@ def test_help_explains_every_command_in_one_line() -> None:
     assert code == 0
     listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
     assert listed == COMMANDS
-    for command in COMMANDS - {"sources"}:
+    for command in COMMANDS - {"sources", "users"}:
         code, out, _ = hub(command, "--help")
         assert code == 0 and "-c, --config PATH" in out, command
     for sub in ("import", "export"):  # `hub sources` is a group of two
         code, out, _ = hub("sources", sub, "--help")
+        assert code == 0 and "-c, --config PATH" in out, sub
+    for sub in ("add", "list", "disable", "enable", "passwd", "role"):
+        code, out, _ = hub("users", sub, "--help")
         assert code == 0 and "-c, --config PATH" in out, sub
 
 

@@ -5,7 +5,12 @@ decision with its log line, and a publish shows nothing a policy holds back anyw
 from __future__ import annotations
 
 import json
+import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -289,3 +294,44 @@ def test_a_takedown_removes_a_post_from_every_output_and_the_lead_banner(tmp_pat
     assert "文旅局发布旅游线路" not in public and dept not in public
     assert 'class="headline"' not in (config.site_dir / "index.html").read_text(encoding="utf-8")
     assert "镇里召开防汛会议" in public and town in public
+
+
+# kill -9 -----------------------------------------------------------------------------------
+
+ACTING = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from hub.store import Actor, Store
+
+store = Store.sqlite(Path(sys.argv[1]))
+start = int(sys.argv[2])
+for n in range(start, start + 100000):
+    actor = Actor("crash", datetime.now(timezone.utc))
+    store.desk.change(f"p{n}", actor, "takedown", reason=str(n), taken_down=True)
+    if n - start == 20:
+        print("acting", flush=True)
+"""
+
+
+def test_kill_9_during_desk_actions_leaves_no_half_applied_action(tmp_path: Path) -> None:
+    """Each action and its log line are one transaction: after SIGKILL at any moment,
+    every post taken down has its log line and every log line its takedown."""
+    database = tmp_path / "hub.sqlite3"
+    Store.sqlite(database).close()
+    for round_ in range(6):
+        with subprocess.Popen(
+            [sys.executable, "-c", ACTING, str(database), str(round_ * 100000)],
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as child:
+            assert child.stdout is not None and child.stdout.readline() == "acting\n"
+            time.sleep(random.uniform(0.0, 0.3))
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=60)
+    store = Store.sqlite(database)
+    down = {pid for pid, d in store.desk.decisions().items() if d.taken_down}
+    logged = [e.post_id for e in store.desk.export(LogQuery(action="takedown"))]
+    assert len(logged) == len(set(logged)) and set(logged) == down
+    assert len(down) > 6 * 20
+    store.close()

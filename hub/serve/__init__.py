@@ -181,9 +181,13 @@ class Server:
         app: Starlette | None = None,  # the portal's, unless another is given (the desk)
     ) -> None:
         self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
-        self.socket.listen(2048)  # connections wait in the backlog until uvicorn accepts
+        try:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.socket.bind((host, port))
+            self.socket.listen(2048)  # connections wait in the backlog until uvicorn accepts
+        except OSError:
+            self.socket.close()
+            raise
         self.port = int(self.socket.getsockname()[1])
         self.url = f"http://{host}:{self.port}/"
         settings = uvicorn.Config(

@@ -259,6 +259,11 @@ def users(ctx: Ctx) -> Response:
 
 def _change_user(ctx: Ctx, actor: Actor) -> str:
     people, form = ctx.desk.store.people, ctx.form
+    if (
+        form.get("what") in ("add", "password")
+        and len(form.get("password", "")) < auth.MIN_PASSWORD
+    ):
+        raise RefusedError(f"a password needs at least {auth.MIN_PASSWORD} characters")
     name, what = form.get("name", "").strip(), form.get("what", "")
     role = form.get("role", "")
     if what == "add":

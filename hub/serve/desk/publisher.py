@@ -46,7 +46,8 @@ class Publisher:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-        self._thread.join(timeout=120)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=120)
 
     def ask(self) -> int:
         """Ask for a publish; returns the request's number (`done` reaches it when the

@@ -1,0 +1,333 @@
+"""The editors' desk over real HTTP on 127.0.0.1: sessions, CSRF, roles, login limits,
+the bind refusal, secrets never kept or logged, and actions that reach the portal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub import pipeline
+from hub.config import Config
+from hub.errors import HubError
+from hub.serve.desk import DeskServer, Limits
+from hub.serve.desk.actions import NEEDS
+from hub.serve.desk.auth import hash_password
+from hub.store import Actor, LogQuery, Store
+from tests.conftest import Clock
+from tests.test_review import T0, add, project, public_text
+
+PASSWORDS = {"admin": "admin-password-1", "reviewer": "reviewer-pass-2", "editor": "editor-pass-3"}
+
+
+@dataclass
+class Site:
+    config: Config
+    desk: DeskServer
+    clock: Clock
+    town: str  # waiting for review (镇街动态 is under review: all)
+    dept: str  # published
+
+    @property
+    def store(self) -> Store:
+        return self.desk.desk.store
+
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self) -> httpx.Client:
+        client = httpx.Client(base_url=self.desk.url, timeout=60)
+        self.clients.append(client)
+        return client
+
+    def login(self, role: str, client: httpx.Client | None = None) -> tuple[httpx.Client, str]:
+        """A client logged in as the user of that role, and its CSRF token."""
+        client = client or self.client()
+        answer = log_in(client, role, PASSWORDS[role])
+        assert answer.status_code == 303, answer.text[:300]
+        page = client.get("/posts").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token is not None
+        return client, token[1]
+
+    def published(self) -> None:
+        """Wait until the desk's publisher has published every action so far."""
+        publisher = self.desk.desk.publisher
+        assert publisher.wait(publisher.asked, 120), publisher.error
+        assert publisher.error == ""
+
+
+def log_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    form = client.get("/login").text
+    token = re.search(r'name="token" value="([^"]+)"', form)
+    assert token is not None
+    return client.post("/login", data={"token": token[1], "name": name, "password": password})
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    config = project(tmp_path, "all")
+    town, dept = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布旅游线路"))
+    store = pipeline.open_store(config)
+    for role, password in PASSWORDS.items():
+        store.people.add(role, role, hash_password(password), Actor("test", T0))  # type: ignore[arg-type]
+    pipeline.publish(config, store, T0)
+    store.close()
+    clock = Clock(T0 + timedelta(minutes=1))
+    desk = DeskServer(config, clock, "127.0.0.1", 0, Limits(per_account=3, per_address=6)).start()
+    made = Site(config, desk, clock, town, dept)
+    yield made
+    for client in made.clients:
+        client.close()
+    made.desk.stop()
+
+
+# no session, no entry ------------------------------------------------------------------
+
+PAGES = ["/", "/queue", "/posts", "/posts/{dept}", "/log", "/log.csv", "/users", "/status"]
+ACTIONS = ["/logout", "/queue", "/users", *(f"/posts/{{dept}}/{action}" for action in NEEDS)]
+
+
+def test_every_page_and_action_without_a_session_sends_to_the_login(site: Site) -> None:
+    with site.client() as client:
+        for path in PAGES:
+            answer = client.get(path.format(dept=site.dept))
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/login?next="), path
+        for path in ACTIONS:
+            answer = client.post(path.format(dept=site.dept), data={"csrf": "x"})
+            assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+        client.cookies.set("hub_desk", "a-token-this-desk-never-signed")
+        assert client.get("/queue").status_code == 303
+    assert site.store.desk.decision(site.dept).taken_down is False
+
+
+def test_every_action_without_the_csrf_token_is_refused_and_changes_nothing(site: Site) -> None:
+    client, token = site.login("admin")
+    before = site.store.desk.last_entry()
+    decisions = site.store.desk.decisions()
+    form = {"reason": "r", "channel": "bumen", "to": "zhenjie", "from": "bumen", "of": site.town}
+    for path in ACTIONS:
+        url = path.format(dept=site.dept)
+        for sent in ({}, {"csrf": "wrong"}, {"csrf": token[:-1]}):
+            answer = client.post(url, data={**form, **sent})
+            assert answer.status_code == 403, (url, sent)
+            assert "CSRF" in answer.text
+        # the right token from another site's page: the browser says where it came from
+        foreign = client.post(
+            url, data={**form, "csrf": token}, headers={"origin": "http://evil.example"}
+        )
+        assert foreign.status_code == 403, url
+    assert client.get("/queue").status_code == 200  # still logged in: nothing logged out
+    assert site.store.desk.last_entry() == before and site.store.desk.decisions() == decisions
+
+
+def test_each_role_is_refused_what_it_may_not_do(site: Site) -> None:
+    editor, token = site.login("editor")
+    answer = editor.post(f"/posts/{site.town}/approve", data={"csrf": token})
+    assert answer.status_code == 403
+    bulk = editor.post("/queue", data={"csrf": token, "ids": site.town, "verdict": "approve"})
+    assert bulk.status_code == 403
+    assert editor.get("/users").status_code == 403
+    made = editor.post("/users", data={"csrf": token, "what": "add", "name": "x", "role": "admin"})
+    assert made.status_code == 403
+    assert "通过所选" not in editor.get("/queue").text  # and the page does not offer it
+    done = editor.post(f"/posts/{site.dept}/pin", data={"csrf": token, "channel": "bumen"})
+    assert done.status_code == 303  # what an editor may do
+    assert site.store.desk.decision(site.town).review == "waiting"
+    assert site.store.people.user("x") is None
+    reviewer, token = site.login("reviewer")
+    assert reviewer.get("/users").status_code == 403
+    answer = reviewer.post(f"/posts/{site.town}/approve", data={"csrf": token})
+    assert answer.status_code == 303
+    assert site.store.desk.decision(site.town).review == "approved"
+
+
+def test_an_admin_manages_users_and_a_disabled_user_is_out_at_once(site: Site) -> None:
+    admin, token = site.login("admin")
+    editor, _ = site.login("editor")
+    answer = admin.post("/users", data={"csrf": token, "what": "disable", "name": "editor"})
+    assert answer.status_code == 303
+    assert editor.get("/queue").status_code == 303  # its session ended
+    assert log_in(site.client(), "editor", PASSWORDS["editor"]).status_code == 401
+    new = {"csrf": token, "what": "add", "name": "新编辑", "role": "editor"}
+    short = admin.post("/users", data={**new, "password": "short"})
+    assert short.status_code == 400 and "at least 10" in short.text
+    assert admin.post("/users", data={**new, "password": "long-enough-1"}).status_code == 303
+    actions = [e.action for e in site.store.desk.entries(LogQuery(user="admin"))]
+    assert "user-disable" in actions and "user-add" in actions
+
+
+def test_logins_are_limited_per_account_and_per_address(site: Site) -> None:
+    with site.client() as client:
+        for _ in range(3):
+            assert log_in(client, "editor", "wrong-password").status_code == 401
+        refused = log_in(client, "editor", PASSWORDS["editor"])  # even the right one, now
+        assert refused.status_code == 429 and "分钟后再试" in refused.text
+        assert log_in(client, "reviewer", PASSWORDS["reviewer"]).status_code == 303  # others may
+        for _ in range(3):
+            assert log_in(client, "nobody", "wrong-password").status_code == 401
+        assert log_in(client, "admin", PASSWORDS["admin"]).status_code == 429  # this address
+        site.clock.advance(timedelta(minutes=16))
+        assert log_in(client, "editor", PASSWORDS["editor"]).status_code == 303
+    actions = [e.action for e in site.store.desk.entries(LogQuery())]
+    assert actions.count("login-failed") == 6 and actions.count("login-refused") == 2
+    assert actions.count("login") == 2
+
+
+def test_an_idle_session_ends(site: Site) -> None:
+    client, _ = site.login("editor")
+    site.clock.advance(timedelta(minutes=29))
+    assert client.get("/queue").status_code == 200  # used: its idle time starts again
+    site.clock.advance(timedelta(minutes=29))
+    assert client.get("/queue").status_code == 200
+    site.clock.advance(timedelta(minutes=31))
+    assert client.get("/queue").status_code == 303
+
+
+def test_session_cookies_are_httponly_samesite_and_pages_are_not_framed(site: Site) -> None:
+    with site.client() as client:
+        answer = log_in(client, "editor", PASSWORDS["editor"])
+        cookie = answer.headers["set-cookie"]
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+        page = client.get("/queue")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-store"
+
+
+def test_passwords_are_never_stored_or_logged(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with site.client() as client:
+        log_in(client, "admin", "a-wrong-password-9")
+        log_in(client, "admin", PASSWORDS["admin"])
+    site.desk.stop()
+    kept = b"".join(p.read_bytes() for p in site.config.data_dir.rglob("*") if p.is_file())
+    for password in (*PASSWORDS.values(), "a-wrong-password-9"):
+        assert password.encode() not in kept
+        assert password not in caplog.text
+    assert b"$argon2id$" in kept
+    site.desk = DeskServer(site.config, site.clock, "127.0.0.1", 0).start()  # for teardown
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])
+def test_the_desk_refuses_to_listen_beyond_loopback_unless_allowed(
+    tmp_path: Path, clock: Clock, host: str
+) -> None:
+    config = project(tmp_path, "none")
+    with pytest.raises(HubError, match="loopback addresses only"):
+        DeskServer(config, clock, host, 0)
+    allowed = config.path.read_text(encoding="utf-8") + "desk: {allow_remote: true}\n"
+    config.path.write_text(allowed, encoding="utf-8")
+    if host == "192.0.2.10":  # allowed now: it gets as far as the socket, which is not ours
+        with pytest.raises(OSError):
+            DeskServer(pipeline.load(config.path), clock, host, 0)
+
+
+# actions reach the portal ----------------------------------------------------------------
+
+
+def test_approving_on_the_queue_publishes_and_takedown_unpublishes(site: Site) -> None:
+    reviewer, token = site.login("reviewer")
+    queue = reviewer.get("/queue").text
+    assert "镇里召开防汛会议" in queue and "rule 1: group 镇街" in queue
+    assert "文旅局发布旅游线路" not in queue
+    assert "镇里召开防汛会议" not in public_text(site.config)
+    answer = reviewer.post("/queue", data={"csrf": token, "ids": [site.town], "verdict": "approve"})
+    assert answer.status_code == 303
+    site.published()
+    assert "镇里召开防汛会议" in public_text(site.config)
+    down = reviewer.post(f"/posts/{site.dept}/takedown", data={"csrf": token, "reason": "数据有误"})
+    assert down.status_code == 303
+    site.published()
+    public = public_text(site.config)
+    assert "文旅局发布旅游线路" not in public and site.dept not in public
+    (entry,) = site.store.desk.entries(LogQuery(action="takedown"))
+    assert (entry.user, entry.post_id, entry.reason) == ("reviewer", site.dept, "数据有误")
+    assert entry.address == "127.0.0.1"
+
+
+def test_a_rejection_needs_a_reason(site: Site) -> None:
+    reviewer, token = site.login("reviewer")
+    answer = reviewer.post("/queue", data={"csrf": token, "ids": site.town, "verdict": "reject"})
+    assert answer.status_code == 400 and "reason" in answer.text
+    answer = reviewer.post(
+        "/queue",
+        data={"csrf": token, "ids": site.town, "verdict": "reject", "reason": "错别字"},
+    )
+    assert answer.status_code == 303
+    decision = site.store.desk.decision(site.town)
+    assert (decision.review, decision.reason, decision.reviewed_by) == (
+        "rejected",
+        "错别字",
+        "reviewer",
+    )
+
+
+def test_bad_form_values_are_refused_with_a_reason_and_change_nothing(site: Site) -> None:
+    editor, token = site.login("editor")
+    before = site.store.desk.last_entry()
+    for action, form in (
+        ("pin", {"channel": "nope"}),
+        ("pin", {"channel": "bumen", "until": "2020-01-01"}),
+        ("pin", {"channel": "bumen", "until": "明天"}),
+        ("move", {"from": "bumen", "to": "bumen"}),
+        ("merge", {"of": site.dept}),
+        ("merge", {"of": "https://x.gov.cn/none.html"}),
+        ("timing", {"show_at": "2026-07-02", "hide_at": "2026-07-01"}),
+    ):
+        answer = editor.post(f"/posts/{site.dept}/{action}", data={"csrf": token, **form})
+        assert answer.status_code == 400, (action, form, answer.text[:200])
+    assert editor.get("/posts/nope").status_code == 404
+    assert editor.post("/posts/nope/pin", data={"csrf": token}).status_code == 404
+    assert site.store.desk.last_entry() == before
+
+
+# the command line ------------------------------------------------------------------------
+
+
+def test_users_and_the_log_from_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from hub.cli import main  # noqa: PLC0415
+
+    config = project(tmp_path, "none")
+    path = str(config.path)
+
+    def hub(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = hub(
+        "users", "add", "张三", "--role", "reviewer", "-c", path, stdin="long-password-1\n"
+    )
+    assert code == 0 and out == "added 张三 (reviewer)\n"
+    code, _, err = hub("users", "add", "李四", "--role", "editor", "-c", path, stdin="short\n")
+    assert code == 1 and "at least 10 characters" in err
+    code, _, err = hub(
+        "users", "add", "张三", "--role", "editor", "-c", path, stdin="long-password-2\n"
+    )
+    assert code == 1 and "already a user named '张三'" in err
+    assert hub("users", "disable", "张三", "-c", path)[0] == 0
+    code, out, _ = hub("users", "list", "--json", "-c", path)
+    assert json.loads(out) == [{"name": "张三", "role": "reviewer", "disabled": True}]
+    code, _, err = hub("users", "passwd", "王五", "-c", path, stdin="long-password-3\n")
+    assert code == 1 and "no user named '王五'" in err
+
+    code, out, _ = hub("log", "--json", "-c", path)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["action"] for line in lines] == ["user-add", "user-disable"]
+    assert lines[0]["user"].startswith("shell") and lines[0]["after"] == {
+        "user": "张三",
+        "role": "reviewer",
+    }
+    code, out, _ = hub("log", "--csv", "--action", "user-disable", "-c", path)
+    assert out.splitlines()[0] == "\ufeffid,时间,用户,操作,稿件,栏目,修改前,修改后,理由,地址"
+    assert len(out.splitlines()) == 2 and "user-disable" in out
+    assert hub("log", "--since", "明天", "-c", path)[0] == 1
+    assert "long-password" not in config.database.read_bytes().decode("latin-1")
