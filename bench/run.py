@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, faults, freshness, load, parsing, portal, routing, search, startup
+from bench import crawl, desk, faults, freshness, load, parsing, portal, routing, search, startup
 
 
 def main() -> None:
@@ -47,6 +47,7 @@ def main() -> None:
         *search.rows(args.repeat, tuple(int(n) for n in args.search_sizes.split(","))),
         *load.rows(args.repeat),
         *freshness.rows(args.repeat),
+        *desk.rows(args.repeat),
         *startup.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)

@@ -30,3 +30,12 @@ def test_the_fault_benchmark_runs_and_no_healthy_source_fails_beside_a_hostile_o
     assert len(rows) == 1 + len(faults.PATHOLOGIES)
     for row in rows[1:]:
         assert "0 healthy failed" in row.note, row.note
+
+
+def test_the_desk_benchmark_runs_and_the_portal_follows_every_click() -> None:
+    from bench import desk  # noqa: PLC0415
+
+    rows = desk.rows(1, clicks=2, waiting=300, log_lines=1000)
+    assert [r.unit for r in rows] == ["s", "s", "ms", "lines/s"]
+    assert "median of 2" in rows[0].name and "median of 2" in rows[1].name
+    assert rows[2].value > 0 and rows[3].name.startswith("desk log export, 1,0")

@@ -94,7 +94,7 @@ class Router:
         self._overrides: dict[str, Override] = {}
         for override in overrides:
             self._overrides[post_ref(override.post)] = override
-        self.decisions: Mapping[str, Decision] = decisions or {}
+        self.decisions: Mapping[str, Decision] = decisions if decisions is not None else {}
 
     def facts(self, post: StoredPost, now: datetime) -> Facts:
         title, text = fold(post.post.title), fold(post.post.text)

@@ -120,6 +120,19 @@ class Store:
         stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
         return stored
 
+    def posts_of(self, ids: Iterable[str]) -> list[StoredPost]:
+        """The stored posts with these ids, in the order given (missing ones left out)."""
+        wanted = list(dict.fromkeys(ids))
+        with self._session() as session:
+            rows = {
+                row.id: row
+                for start in range(0, len(wanted), 500)
+                for row in session.exec(
+                    select(PostRow).where(col(PostRow.id).in_(wanted[start : start + 500]))
+                )
+            }
+        return [to_stored(rows[pid]) for pid in wanted if pid in rows]
+
     def fill_sketches(self, sketch: Sketcher) -> int:
         """Sketch the posts stored without one (by an earlier hub); how many were."""
         with self._session() as session:

@@ -51,6 +51,13 @@ class DeskStore:
         with self._sessions() as session:
             return {row.post_id: to_decision(row) for row in session.exec(select(DecisionRow))}
 
+    def decisions_of(self, post_ids: Sequence[str]) -> dict[str, Decision]:
+        with self._sessions() as session:
+            rows = session.exec(
+                select(DecisionRow).where(col(DecisionRow.post_id).in_(list(post_ids)))
+            )
+            return {row.post_id: to_decision(row) for row in rows}
+
     def decision(self, post_id: str) -> Decision:
         with self._sessions() as session:
             row = session.get(DecisionRow, post_id)
@@ -200,24 +207,19 @@ class DeskStore:
     def export(self, query: LogQuery, batch: int = 2000) -> Iterator[LogEntry]:
         """Every matching line, oldest first, read in batches (for exports of any size)."""
         last = 0
+        columns = select(*LogRow.__table__.columns)  # type: ignore[attr-defined]
         while True:
-            with self._sessions() as session:
-                rows = list(
-                    session.exec(
-                        _filtered(query)
-                        .where(col(LogRow.id) > last)
-                        .order_by(col(LogRow.id))
-                        .limit(batch)
-                    )
-                )
+            statement = _filtered(query, columns).where(col(LogRow.id) > last)
+            with self._sessions() as session:  # plain rows: no ORM objects to build
+                rows = list(session.execute(statement.order_by(col(LogRow.id)).limit(batch)))
             if not rows:
                 return
-            yield from (to_entry(row) for row in rows)
-            last = rows[-1].id or last
+            yield from (LogEntry(*row) for row in rows)
+            last = rows[-1][0]
 
 
-def _filtered(query: LogQuery) -> Any:
-    statement = select(LogRow)
+def _filtered(query: LogQuery, statement: Any = None) -> Any:
+    statement = select(LogRow) if statement is None else statement
     if query.since is not None:
         statement = statement.where(col(LogRow.at) >= query.since)
     if query.until is not None:

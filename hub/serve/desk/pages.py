@@ -4,7 +4,7 @@ guard (`app`) has already checked the session, the CSRF token and the role."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -183,7 +183,7 @@ def _post(ctx: Ctx) -> Any:
 def post(ctx: Ctx) -> Response:
     config = ctx.desk.config()
     views = Views(config, ctx.desk.store, ctx.now)
-    entry = views.entry(_post(ctx), reprints=True)
+    entry = views.one(_post(ctx))
     history = ctx.desk.store.desk.entries(
         log_query({"post": entry.post.post.id}, config.site.zone), 50
     )
@@ -239,11 +239,20 @@ def log_csv(ctx: Ctx) -> Response:
     lines = csv_lines(ctx.desk.store.desk.export(log_query(filters, zone)), zone)
     stamp = ctx.now.astimezone(zone).strftime("%Y%m%d-%H%M")
     headers = {"content-disposition": f'attachment; filename="hub-log-{stamp}.csv"'}
-    return StreamingResponse(
-        (line.encode("utf-8") for line in lines),
-        media_type="text/csv; charset=utf-8",
-        headers=headers,
-    )
+    return StreamingResponse(_chunks(lines), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _chunks(lines: Iterator[str], size: int = 2000) -> Iterator[bytes]:
+    """Lines sent a few thousand at a time: each chunk of a streamed answer costs a hop
+    to a worker thread and back."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+    if batch:
+        yield "".join(batch).encode("utf-8")
 
 
 # users -------------------------------------------------------------------------------------

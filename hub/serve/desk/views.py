@@ -54,11 +54,17 @@ class Entry:
 class Views:
     def __init__(self, config: Config, store: Store, now: datetime) -> None:
         self.config, self.store, self.now = config, store, now
-        self.decisions = store.desk.decisions()
-        self.router = pipeline.router(config, self.decisions)
         self.titles = {c.slug: c.title for c in config.channels}
         self.names = {s.id: s.name for s in config.sources}
         self.live = trace.load(config.data_dir).placements
+        self.decisions: dict[str, Decision] = {}
+        self.router = pipeline.router(config, self.decisions)
+        self._clusters: dict[str, tuple[str, ...]] | None = None
+
+    def _decide(self, posts: Sequence[StoredPost]) -> None:
+        """The decisions about the posts a page shows (and only those: a queue of ten
+        thousand reads fifty)."""
+        self.decisions.update(self.store.desk.decisions_of([p.post.id for p in posts]))
 
     def entry(self, post: StoredPost, *, reprints: bool = False) -> Entry:
         routed = self.router.route(post, self.now)
@@ -77,16 +83,24 @@ class Views:
 
     def queue(self, page: int) -> tuple[list[Entry], int]:
         ids, total = self.store.desk.waiting(PER_PAGE, (page - 1) * PER_PAGE)
-        posts = [p for p in (self.store.find(pid) for pid in ids) if p is not None]
+        posts = self.store.posts_of(ids)
+        self._decide(posts)
         return [self.entry(p, reprints=True) for p in posts], total
 
     def posts(self, words: str, page: int) -> tuple[list[Entry], int]:
         posts, total = self.store.titled(words, PER_PAGE, (page - 1) * PER_PAGE)
+        self._decide(posts)
         return [self.entry(p) for p in posts], total
+
+    def one(self, post: StoredPost) -> Entry:
+        self._decide([post])
+        return self.entry(post, reprints=True)
 
     def _cluster(self, post: StoredPost) -> list[StoredPost]:
         """The posts the last publish found to be the same notice as this one."""
-        cluster = _clusters(self.config).get(post.post.id, ())
+        if self._clusters is None:
+            self._clusters = _clusters(self.config)
+        cluster = self._clusters.get(post.post.id, ())
         found = (self.store.find(pid) for pid in cluster if pid != post.post.id)
         return [p for p in found if p is not None]
 
