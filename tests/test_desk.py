@@ -331,3 +331,55 @@ def test_users_and_the_log_from_the_command_line(tmp_path: Path) -> None:
     assert len(out.splitlines()) == 2 and "user-disable" in out
     assert hub("log", "--since", "明天", "-c", path)[0] == 1
     assert "long-password" not in config.database.read_bytes().decode("latin-1")
+
+
+# routing from the desk -------------------------------------------------------------------
+
+
+def test_an_admin_previews_and_saves_channels_yaml_and_the_live_site_waits(site: Site) -> None:
+    admin, token = site.login("admin")
+    live = site.config.path.read_text(encoding="utf-8")
+    assert live in admin.get("/routing").text.replace("&#34;", '"').replace("&#39;", "'")
+    home_before = (site.config.site_dir / "index.html").read_text(encoding="utf-8")
+
+    broken = live.replace("slug: bumen", "slug: BUMEN")
+    answer = admin.post("/routing", data={"csrf": token, "what": "preview", "text": broken})
+    assert answer.status_code == 400 and "channels.yaml:7: channels[1].slug" in answer.text
+    saved = admin.post("/routing", data={"csrf": token, "what": "save", "text": broken})
+    assert saved.status_code == 400 and site.config.path.read_text(encoding="utf-8") == live
+
+    # 部门快讯 renamed 部门动态 and also taking the towns' posts
+    renamed = live.replace(
+        "title: 部门快讯, include: [{group: 部门}]",
+        "title: 部门动态, include: [{group: [部门, 镇街]}]",
+    )
+    assert renamed != live
+    answer = admin.post("/routing", data={"csrf": token, "what": "preview", "text": renamed})
+    assert answer.status_code == 200, answer.text[:300]
+    assert "部门动态：进入 0 篇" not in answer.text  # the town's post is waiting, so none
+    preview = re.search(r'href="(/routing/preview/[^"]+/)"', answer.text)
+    assert preview is not None
+    built = admin.get(preview[1])
+    assert (
+        built.status_code == 200 and "部门动态" in built.text and "文旅局发布旅游线路" in built.text
+    )
+    assert (site.config.site_dir / "index.html").read_text(encoding="utf-8") == home_before
+
+    editor, editor_token = site.login("editor")
+    assert editor.get("/routing").status_code == 403
+    assert editor.get(preview[1]).status_code == 403
+    refused = editor.post("/routing", data={"csrf": editor_token, "what": "save", "text": renamed})
+    assert refused.status_code == 403
+
+    answer = admin.post(
+        "/routing", data={"csrf": token, "what": "save", "text": renamed, "reason": "栏目更名"}
+    )
+    assert answer.status_code == 303
+    assert site.config.path.read_text(encoding="utf-8") == renamed
+    (kept,) = site.config.root.glob("channels.yaml.*.bak")
+    assert kept.read_text(encoding="utf-8") == live
+    (entry,) = site.store.desk.entries(LogQuery(action="routing-save"))
+    assert entry.user == "admin" and entry.reason == "栏目更名"
+    assert "+  - {slug: bumen, title: 部门动态" in json.loads(entry.after)["diff"]
+    site.published()
+    assert "部门动态" in (site.config.site_dir / "index.html").read_text(encoding="utf-8")

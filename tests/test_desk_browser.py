@@ -139,7 +139,7 @@ def test_an_editor_reviews_takes_down_pins_and_leads_and_the_log_says_so(
 
 
 def desk_pages(desk: Desk) -> list[str]:
-    return ["login", "queue", "posts", f"posts/{desk.town}", "log", "users"]
+    return ["login", "queue", "posts", f"posts/{desk.town}", "log", "users", "routing"]
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])

@@ -11,6 +11,7 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `editorial`: explain, route diff, check warnings, OPML import;
+- `preview`: a candidate channels.yaml tried apart from the live site, and saved;
 - `runs` and `trace`: the record of every run, and of what each publish placed where.
 """
 
@@ -45,11 +46,20 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline.decide import (
         is_due as is_due,
     )
+    from hub.pipeline.preview import (
+        save_rules as save_rules,
+    )
+    from hub.pipeline.preview import (
+        try_rules as try_rules,
+    )
     from hub.pipeline.project import (
         existing_store as existing_store,
     )
     from hub.pipeline.project import (
         load as load,
+    )
+    from hub.pipeline.project import (
+        loads as loads,
     )
     from hub.pipeline.project import (
         open_store as open_store,
@@ -132,6 +142,7 @@ __all__ = [
     "index_count",
     "is_due",
     "load",
+    "loads",
     "open_store",
     "parse_workers",
     "publish",
@@ -140,11 +151,13 @@ __all__ = [
     "route",
     "router",
     "runs",
+    "save_rules",
     "settle",
     "sources_opml",
     "stamp",
     "status",
     "trace",
+    "try_rules",
     "user_agent",
     "writer_lock",
 ]
@@ -160,7 +173,10 @@ __getattr__ = face(
         "parse_workers": "hub.pipeline.crawling",
         "is_due": "hub.pipeline.decide",
         "existing_store": "hub.pipeline.project",
+        "save_rules": "hub.pipeline.preview",
+        "try_rules": "hub.pipeline.preview",
         "load": "hub.pipeline.project",
+        "loads": "hub.pipeline.project",
         "open_store": "hub.pipeline.project",
         "stamp": "hub.pipeline.project",
         "status": "hub.pipeline.project",

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 def load(path: Path) -> Config:
     """channels.yaml, validated down to the CSS selectors of every source and the
     regular expressions of every rule."""
-    loaded = config_module.load(path)
+    return checked(config_module.load(path))
+
+
+def loads(text: str, path: Path) -> Config:
+    """channels.yaml text, as `load` would find it at `path` (the desk's preview)."""
+    return checked(config_module.loads(text, path))
+
+
+def checked(loaded: Config) -> Config:
     errors = [
         loaded.error(("sources", i, "page", key), message)
         for i, source in enumerate(loaded.sources)

@@ -78,7 +78,7 @@ def make_app(config: Config, clock: Clock) -> Starlette:
         )
 
     async def static(request: Request) -> Response:
-        return _static(site_dir, request)
+        return site_file(site_dir, request)
 
     return Starlette(
         routes=[
@@ -92,7 +92,9 @@ def make_app(config: Config, clock: Clock) -> Starlette:
     )
 
 
-def _static(site_dir: Path, request: Request) -> Response:
+def site_file(site_dir: Path, request: Request) -> Response:
+    """The file of a built site that the request's `path` parameter names (the portal's,
+    or a preview the desk built), or the site's 404 page."""
     root = Path(os.path.realpath(site_dir))  # one build for the whole request
     relative = request.path_params.get("path", "")
     if relative.startswith(("/", "\\")):  # //x: an absolute path, never under the site

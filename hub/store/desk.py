@@ -180,10 +180,22 @@ class DeskStore:
 
     # the audit trail ---------------------------------------------------------------
 
-    def record(self, actor: Actor, action: str, *, post_id: str = "", reason: str = "") -> None:
-        """A line on the log for what changes no decision (a login, a failed one)."""
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        post_id: str = "",
+        reason: str = "",
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """A line on the log for what changes no decision (a login, a failed one, a
+        saved channels.yaml)."""
         with self._sessions() as session:
-            session.add(_log(actor, action, post_id=post_id, reason=reason))
+            session.add(
+                _log(actor, action, post_id=post_id, reason=reason, before=before, after=after)
+            )
             session.commit()
 
     def last_entry(self) -> int:

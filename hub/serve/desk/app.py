@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from hub.decisions import User, may
 from hub.errors import HubError
-from hub.serve.desk import pages
+from hub.serve.desk import pages, rules
 from hub.serve.desk.actions import RefusedError
 from hub.serve.desk.auth import token_hash
 from hub.serve.desk.state import Desk
@@ -108,6 +108,8 @@ def make_app(desk: Desk) -> Starlette:
             Route("/log", guarded(pages.log_page)),
             Route("/log.csv", guarded(pages.log_csv)),
             Route("/users", guarded(pages.users, "admin"), methods=["GET", "POST"]),
+            Route("/routing", guarded(rules.routing, "admin"), methods=["GET", "POST"]),
+            Route("/routing/preview/{token}/{path:path}", guarded(rules.preview_file, "admin")),
             Route("/status", guarded(pages.status)),
             Route("/desk.css", pages.stylesheet),
             Route("/desk.js", pages.script),

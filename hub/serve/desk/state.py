@@ -5,6 +5,9 @@ publisher."""
 from __future__ import annotations
 
 import logging
+import secrets
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +22,7 @@ from hub.serve.desk.publisher import Publisher
 from hub.site.render import Templates
 
 log = logging.getLogger("hub.desk")
+
 Clock = Callable[[], datetime]
 KEY_FILE = "desk.key"
 
@@ -40,6 +44,7 @@ class Desk:
             assets(), config.site.zone, site=config.site, portal=config.site.base_url
         )
         self.publisher = Publisher(self.config, self.store, clock)
+        self.previews = Previews()  # candidate channels.yaml builds (admins)
 
     def config(self) -> Config:
         """channels.yaml as on disk: read again when it changed; a file with a mistake is
@@ -61,4 +66,36 @@ class Desk:
 
     def close(self) -> None:
         self.publisher.stop()
+        self.previews.close()
         self.store.close()
+
+
+KEPT = 3  # previews kept at once; older ones are deleted
+
+
+class Previews:
+    """Folders of preview builds, by token; the oldest go when more are made."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, Path] = {}
+        self._lock = threading.Lock()
+
+    def new(self) -> tuple[str, Path]:
+        token = secrets.token_urlsafe(12)
+        folder = Path(tempfile.mkdtemp(prefix="hub-preview-"))
+        with self._lock:
+            self._folders[token] = folder
+            while len(self._folders) > KEPT:
+                oldest = next(iter(self._folders))
+                shutil.rmtree(self._folders.pop(oldest), ignore_errors=True)
+        return token, folder
+
+    def folder(self, token: str) -> Path | None:
+        with self._lock:
+            return self._folders.get(token)
+
+    def close(self) -> None:
+        with self._lock:
+            for folder in self._folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
+            self._folders.clear()
