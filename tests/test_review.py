@@ -335,3 +335,94 @@ def test_kill_9_during_desk_actions_leaves_no_half_applied_action(tmp_path: Path
     assert len(logged) == len(set(logged)) and set(logged) == down
     assert len(down) > 6 * 20
     store.close()
+
+
+# timed decisions and merges ------------------------------------------------------------------
+
+
+def test_timed_decisions_publish_by_themselves_when_they_fall_due(tmp_path: Path) -> None:
+    from hub.serve.desk.publisher import Publisher  # noqa: PLC0415
+    from tests.conftest import Clock  # noqa: PLC0415
+
+    config = project(tmp_path, "none")
+    town, dept = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布旅游线路"))
+    store = pipeline.open_store(config)
+    clock = Clock(T0)
+    publisher = Publisher(lambda: config, store, clock, idle=0.05).start()
+    actor = Actor("王编辑", T0)
+    store.desk.change(dept, actor, "timing", hide_at=T0 + timedelta(hours=1))
+    store.desk.change(town, actor, "timing", show_at=T0 + timedelta(hours=1))
+    publisher.wait(publisher.ask(), 60)
+    assert "文旅局发布旅游线路" in public_text(config) and "镇里召开防汛会议" not in public_text(
+        config
+    )
+    done = publisher.done
+    clock.advance(timedelta(minutes=59))
+    time.sleep(0.5)
+    assert publisher.done == done and publisher.last == T0  # nothing fell due: no publish
+    clock.advance(timedelta(minutes=1))  # both fall due; nobody clicks anything
+    deadline = time.monotonic() + 60
+    while publisher.last == T0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    publisher.stop()
+    public = public_text(config)
+    assert "文旅局发布旅游线路" not in public and "镇里召开防汛会议" in public
+    store.close()
+
+
+def test_the_scheduler_publishes_desk_actions_and_timed_decisions(tmp_path: Path) -> None:
+    from hub.schedule import Runner  # noqa: PLC0415
+
+    config = project(tmp_path, "none")
+    (dept,) = add(config, ("wlj", "文旅局发布旅游线路"))
+    runner = Runner(config, lambda: T0, published=True)
+    runner.last_publish = T0
+    runner._desk(T0)
+    assert not runner.pending
+    runner.store.desk.change(
+        dept, Actor("王编辑", T0), "pin", pins=[("bumen", T0 + timedelta(hours=2))]
+    )
+    runner._desk(T0)  # a new line on the desk's log: publish
+    assert runner.pending and not runner.publish_now
+    runner.pending = False
+    runner._desk(T0 + timedelta(hours=1))
+    assert not runner.pending
+    runner._desk(T0 + timedelta(hours=2))  # the pin ends: publish at once
+    assert runner.pending and runner.publish_now
+    runner.close()
+
+
+def test_an_editors_merge_shows_a_post_once_and_a_split_undoes_it(tmp_path: Path) -> None:
+    config = project(tmp_path, "none")
+    first, second = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布旅游线路"))
+    store = pipeline.open_store(config)
+    routed = pipeline.route(config, store, T0)
+    assert pipeline.find_reprints(config, routed, store.desk.decisions()) == {}
+    store.desk.change(second, Actor("王编辑", T0), "merge", reprint_of=first)
+    merged = pipeline.find_reprints(config, routed, store.desk.decisions())
+    assert merged[second] == first and merged.get(first, first) == first
+    pipeline.publish(config, store, T0)
+    site = config.site_dir
+    for listing in ("c/bumen/index.html", "feed.xml", "index.html"):  # shown once, as a copy
+        assert "文旅局发布旅游线路" not in (site / listing).read_text(encoding="utf-8"), listing
+    store.desk.change(second, Actor("王编辑", T0), "split", reprint_of="", not_reprint=True)
+    split = pipeline.find_reprints(config, routed, store.desk.decisions())
+    assert split.get(second, second) == second
+    store.close()
+
+
+def test_explain_says_what_review_made_of_a_post(tmp_path: Path) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from hub.cli import main  # noqa: PLC0415
+
+    config = project(tmp_path)
+    (town,) = add(config, ("banquan", "镇里召开防汛会议"))
+    store = pipeline.open_store(config)
+    pipeline.publish(config, store, T0)
+    out = CliRunner().invoke(main, ["explain", town, "-c", str(config.path)]).stdout
+    assert "review: waiting for a reviewer on the desk: the portal does not show it" in out
+    store.desk.review({town: "old"}, Actor("李审核", T0), "rejected", "错别字")
+    out = CliRunner().invoke(main, ["explain", town, "-c", str(config.path), "--json"]).stdout
+    assert json.loads(out)["review"] == "rejected on the desk by 李审核 (错别字): not shown"
+    store.close()

@@ -119,6 +119,7 @@ def _explanation_json(found: Explanation, titles: dict[str, str]) -> dict[str, A
             "note": override.note,
         },
         "changed_since_publish": found.changed,
+        "review": found.review,
     }
 
 
@@ -137,6 +138,8 @@ def _explanation_text(found: Explanation, titles: dict[str, str], zone: Any) -> 
             else ", ".join([*(f"pinned in {s}" for s in o.pin), *(f"added to {s}" for s in o.add)])
         )
         lines.append(f"  override: {what}" + (f" ({o.note})" if o.note else ""))
+    if found.review:
+        lines.append(f"  review: {found.review}")
     rows = [
         (
             f"{titles[s]} ({s})",

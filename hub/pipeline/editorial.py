@@ -30,6 +30,7 @@ class Explanation:
     current: Routed  # with the channels.yaml on disk
     misses: list[Miss]  # for the channels the post is not in, with the current rules
     override: Override | None
+    review: str = ""  # what the desk's review says of it, in words ("" when nothing)
 
     @property
     def changed(self) -> bool:
@@ -85,7 +86,20 @@ def explain(
         current=current,
         misses=router.misses(post, now, current),
         override=router.override(post),
+        review=_review(router, post),
     )
+
+
+def _review(router: Router, post: StoredPost) -> str:
+    decision = router.decisions.get(post.post.id)
+    if decision is None or not decision.review:
+        return ""
+    if decision.review == "waiting":
+        return "waiting for a reviewer on the desk: the portal does not show it"
+    verdict = f"{decision.review} on the desk by {decision.reviewed_by}"
+    if decision.review == "rejected":
+        return verdict + (f" ({decision.reason})" if decision.reason else "") + ": not shown"
+    return verdict
 
 
 def route_diff(

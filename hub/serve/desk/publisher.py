@@ -27,8 +27,10 @@ IDLE = 30.0  # seconds between looks at timed decisions when nothing is asked
 
 
 class Publisher:
-    def __init__(self, config: Callable[[], Config], store: Store, clock: Clock) -> None:
-        self._config, self._store, self._clock = config, store, clock
+    def __init__(
+        self, config: Callable[[], Config], store: Store, clock: Clock, idle: float = IDLE
+    ) -> None:
+        self._config, self._store, self._clock, self._idle = config, store, clock, idle
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -65,7 +67,7 @@ class Publisher:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            self._wake.wait(IDLE)
+            self._wake.wait(self._idle)
             self._wake.clear()
             if self._stopping.is_set():
                 return
