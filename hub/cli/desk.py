@@ -84,7 +84,7 @@ def users_add(config_path: Path, name: str, role: str) -> None:
     hashed = hash_password(_password())
     store = pipeline.open_store(config)
     try:
-        store.people.add(name.strip(), role, hashed, Actor(_actor(), now()))  # type: ignore[arg-type]
+        store.people.add(name, role, hashed, Actor(_actor(), now()))  # type: ignore[arg-type]
     finally:
         store.close()
     click.echo(f"added {name} ({role})")

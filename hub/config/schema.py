@@ -356,6 +356,8 @@ class Desk(_Model):
     allow_remote: bool = False
     secure_cookies: bool = False  # cookies only over HTTPS
     idle: Seconds = 1800.0  # a session unused this long ends
+    # the desk's address as editors' browsers reach it, behind a proxy that rewrites Host
+    public_url: Annotated[str, BeforeValidator(lambda v: _check_url(v) if v else v)] = ""
 
 
 class Document(_Model):

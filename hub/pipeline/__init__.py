@@ -47,6 +47,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         is_due as is_due,
     )
     from hub.pipeline.preview import (
+        restore_rules as restore_rules,
+    )
+    from hub.pipeline.preview import (
         save_rules as save_rules,
     )
     from hub.pipeline.preview import (
@@ -148,6 +151,7 @@ __all__ = [
     "publish",
     "recorded",
     "reindex",
+    "restore_rules",
     "route",
     "router",
     "runs",
@@ -174,6 +178,7 @@ __getattr__ = face(
         "is_due": "hub.pipeline.decide",
         "existing_store": "hub.pipeline.project",
         "save_rules": "hub.pipeline.preview",
+        "restore_rules": "hub.pipeline.preview",
         "try_rules": "hub.pipeline.preview",
         "load": "hub.pipeline.project",
         "loads": "hub.pipeline.project",

@@ -67,6 +67,25 @@ def try_rules(
     return Preview(candidate, diff, staged.site_dir)
 
 
+def _keep(path: Path, text: str, now: datetime) -> Path:
+    """The previous file, under a name no earlier save took (two saves in one second)."""
+    for n in range(1, 1000):
+        suffix = "" if n == 1 else f"-{n}"
+        kept = path.with_name(f"{path.name}.{now:%Y%m%d-%H%M%S}{suffix}.bak")
+        try:
+            with kept.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            continue
+        return kept
+    raise OSError(f"no free name to keep {path.name} under")
+
+
+def restore_rules(live: Config, kept: str) -> None:
+    """Put the kept file back (a save whose record could not be written)."""
+    (live.path.parent / kept).replace(live.path)
+
+
 def save_rules(live: Config, text: str, now: datetime) -> tuple[str, str]:
     """Replace channels.yaml with `text` (valid: `try_rules` first), keeping the previous
     file beside it; (the kept file's name, a unified diff of the change)."""
@@ -74,8 +93,7 @@ def save_rules(live: Config, text: str, now: datetime) -> tuple[str, str]:
     loads(text, path)  # refuses a file with a mistake, whatever the caller checked
     try:
         before = path.read_text(encoding="utf-8")
-        kept = path.with_name(f"{path.name}.{now:%Y%m%d-%H%M%S}.bak")
-        kept.write_text(before, encoding="utf-8")
+        kept = _keep(path, before, now)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)

@@ -59,7 +59,7 @@ def _publish(
     store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
     live = trace.load(config.data_dir).placements
     decisions = store.desk.decisions()
-    gated = settle(config, store, now, live.keys(), decisions)
+    gated = settle(config, store, now, live, decisions)
     routed = gated.shown
     if not routed and live and not force:
         raise BuildError(
@@ -122,6 +122,9 @@ def _settle_review(store: Store, gated: Gate, now: datetime) -> None:
         store.desk.release(gated.released)
     if gated.grandfathered:
         versions = {r.post.post.id: r.post.post.hash for r in gated.grandfathered}
+        # (a post with an editor's title or summary is approved with them)
+        decided = store.desk.decisions_of(list(versions))
+        versions = {p: decided[p].version(h) if p in decided else h for p, h in versions.items()}
         store.desk.review(versions, Actor("hub", now), "approved", GRANDFATHERED)
 
 

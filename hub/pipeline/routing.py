@@ -32,17 +32,18 @@ def settle(
     config: Config,
     store: Store,
     now: datetime,
-    live: Collection[str] | None = None,
+    live: Mapping[str, Collection[str]] | None = None,
     decisions: Mapping[str, Decision] | None = None,
 ) -> Gate:
     """Every stored post of a configured source routed with the current rules and the
     desk's decisions, sorted by review (`hub.route.review`). Posts hidden by an
     override or the desk, or withdrawn upstream where that hides them, are left out.
-    `live`: the posts the portal shows now (the last publish's, when not given)."""
+    `live`: the posts the portal shows now, with their channels there (the last
+    publish's, when not given)."""
     if decisions is None:
         decisions = store.desk.decisions()
     if live is None:
-        live = trace.load(config.data_dir).placements.keys()
+        live = trace.load(config.data_dir).placements
     configured = {s.id for s in config.sources}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
     routed = router(config, decisions).route_all(

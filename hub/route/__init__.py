@@ -138,6 +138,7 @@ class Router:
                 placements.setdefault(slug, Placement(slug, "pinned"))
             pinned = tuple(override.pin)
         decision = self.decisions.get(post.post.id)
+        ruled = tuple(placements)
         if decision is not None:
             if decision.hidden(now):
                 return Routed(post, (), {}, hidden=True)
@@ -152,6 +153,7 @@ class Router:
             tuple(order),
             {s: placements[s] for s in order},
             pinned,
+            ruled=ruled,
             title=decision.title if decision else "",
             summary=decision.summary if decision else "",
         )

@@ -6,15 +6,21 @@ findings (`hub.checks`); `none` holds back nothing. An approval is of one versio
 a post: when the source changes the post, it is reviewed again if its policy asks. A
 rejected post stays off the portal until a reviewer approves it.
 
-A post that the live portal already shows, with no review on record (its channel's
-policy was made stricter, or the post moved into a stricter channel), is not pulled:
-it is approved on the spot on hub's behalf, and the desk's log says so. Pulling every
-post a policy change touches would empty columns, which inspections fail.
+The channels a post enters are those the rules (and channels.yaml) give it and those
+an editor adds: taking a post out of a channel on the desk does not take it out of that
+channel's review. An approval covers the editor's title and summary too: an edit after
+it is reviewed again (`Decision.version`).
+
+A post that the live portal already shows in a channel whose policy was made stricter,
+with no review on record, is not pulled: it is approved on the spot on hub's behalf,
+and the desk's log says so. Pulling every post a policy change touches would empty
+columns, which inspections fail. A live post that *moves* into a stricter channel (a
+new rule, an editor's add) is reviewed like any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hub.decisions import POLICIES, Decision, Policy
@@ -35,14 +41,22 @@ class Gate:
     released: list[str] = field(default_factory=list)  # marked waiting, now needing none
 
 
-def policy(routed: Routed, policies: Mapping[str, Policy]) -> Policy:
-    """The strictest policy of the channels the post enters."""
-    ranks = [POLICIES.index(policies.get(slug, "flagged")) for slug in routed.channels]
+def policy(channels: Iterable[str], policies: Mapping[str, Policy]) -> Policy:
+    """The strictest policy of `channels`."""
+    ranks = [POLICIES.index(policies.get(slug, "flagged")) for slug in channels]
     return POLICIES[max(ranks, default=0)]
 
 
-def needs_review(routed: Routed, policies: Mapping[str, Policy], findings: Findings) -> bool:
-    strictest = policy(routed, policies)
+def needs_review(
+    routed: Routed,
+    policies: Mapping[str, Policy],
+    findings: Findings,
+    channels: Iterable[str] | None = None,
+) -> bool:
+    """Whether the policies of the post's channels (the rules' and the editors', unless
+    `channels` says which) hold it back."""
+    entered = (*routed.channels, *routed.ruled) if channels is None else channels
+    strictest = policy(entered, policies)
     return strictest == "all" or (strictest == "flagged" and bool(findings(routed.post.post)))
 
 
@@ -50,10 +64,11 @@ def gate(
     routed: Sequence[Routed],
     policies: Mapping[str, Policy],
     decisions: Mapping[str, Decision],
-    live: Collection[str],
+    live: Mapping[str, Collection[str]],
     findings: Findings,
 ) -> Gate:
-    """Sort posts that routing did not hide. `live`: the ids the portal shows now."""
+    """Sort posts that routing did not hide. `live`: the posts the portal shows now,
+    each with its channels there."""
     result = Gate()
     for item in routed:
         if item.hidden:
@@ -61,7 +76,7 @@ def gate(
         post = item.post.post
         decision = decisions.get(post.id)
         review = decision.review if decision is not None else ""
-        same = decision is not None and decision.reviewed_hash == post.hash
+        same = decision is not None and decision.reviewed_hash == decision.version(post.hash)
         if review == "rejected":
             result.rejected.append(item)
         elif review == "approved" and same:
@@ -72,10 +87,20 @@ def gate(
                 result.released.append(post.id)
         elif review == "waiting":
             result.waiting.append(item)
-        elif review == "" and post.id in live:
+        elif (
+            review == "" and post.id in live and _stricter(item, live[post.id], policies, findings)
+        ):
             result.shown.append(item)
             result.grandfathered.append(item)
         else:  # never reviewed, or changed since its approval
             result.waiting.append(item)
             result.new_waiting.append(item)
     return result
+
+
+def _stricter(
+    item: Routed, live: Collection[str], policies: Mapping[str, Policy], findings: Findings
+) -> bool:
+    """Whether a post the portal shows is held back by the channels it is shown in now:
+    their policy became stricter (so it is not pulled), rather than it moving."""
+    return needs_review(item, policies, findings, live)

@@ -180,7 +180,9 @@ class Server:
         clock: Clock,
         host: str = "127.0.0.1",
         port: int = 8000,
+        *,
         app: Starlette | None = None,  # the portal's, unless another is given (the desk)
+        proxy_headers: bool = True,  # trust X-Forwarded-For from 127.0.0.1 (uvicorn's way)
     ) -> None:
         self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         try:
@@ -193,7 +195,11 @@ class Server:
         self.port = int(self.socket.getsockname()[1])
         self.url = f"http://{host}:{self.port}/"
         settings = uvicorn.Config(
-            app or make_app(config, clock), log_level="warning", access_log=False, lifespan="off"
+            app or make_app(config, clock),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            proxy_headers=proxy_headers,
         )
         self._server = uvicorn.Server(settings)
         self._thread: threading.Thread | None = None

@@ -5,6 +5,7 @@ mid-action leaves the change and its record both, or neither."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ class LogQuery:
 class DeskStore:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        # read-modify-write of one decision (a pin added to the others) is one step for
+        # the threads of one desk: two editors' pins at once both count
+        self._writing = threading.Lock()
 
     # decisions ---------------------------------------------------------------------
 
@@ -71,11 +75,15 @@ class DeskStore:
         *,
         reason: str = "",
         channel: str = "",
+        compute: Callable[[Decision], Mapping[str, Any]] | None = None,
         **values: Any,
     ) -> Decision:
-        """Set fields of a post's decision and log it, in one transaction."""
-        with self._sessions() as session:
+        """Set fields of a post's decision and log it, in one transaction; `compute`
+        gives further values from the decision as it stands (pins, moves)."""
+        with self._writing, self._sessions() as session:
             row = session.get(DecisionRow, post_id) or DecisionRow(post_id=post_id)
+            if compute is not None:
+                values = {**values, **compute(to_decision(row))}
             before = {name: _plain(row, name) for name in values}
             for name, value in values.items():
                 _set(row, name, value)

@@ -47,7 +47,10 @@ class DeskServer:
             )
         self.desk = Desk(config, clock, limits)
         try:
-            self.server = Server(config, clock, host, port, app=make_app(self.desk))
+            # the address a login is counted and logged under is the peer's own: a header
+            # anyone can send (X-Forwarded-For) must not reset the limits or forge the log
+            app = make_app(self.desk)
+            self.server = Server(config, clock, host, port, app=app, proxy_headers=False)
         except OSError:
             self.desk.close()
             raise

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from hub.config import Config
-from hub.decisions import Role
+from hub.decisions import Decision, Role
 from hub.errors import HubError
 from hub.models import StoredPost
 from hub.store import Actor, Store
@@ -71,9 +71,21 @@ class Doing:
     def moment(self, key: str, name: str) -> datetime | None:
         return _moment(self.form.get(key, ""), self.config.site.zone, name)
 
-    def change(self, *, channel: str = "", **values: Any) -> None:
+    def change(
+        self,
+        *,
+        channel: str = "",
+        compute: Callable[[Decision], Mapping[str, Any]] | None = None,
+        **values: Any,
+    ) -> None:
         self.store.desk.change(
-            self.pid, self.actor, self.action, reason=self.reason, channel=channel, **values
+            self.pid,
+            self.actor,
+            self.action,
+            reason=self.reason,
+            channel=channel,
+            compute=compute,
+            **values,
         )
 
 
@@ -85,11 +97,17 @@ def act(doing: Doing) -> str:
     return handler(doing)
 
 
+CHANGED = "这篇稿件在您打开之后又有改动（来源更新或编辑修改），请刷新页面看过新版本再审。"
+
+
 def _review(doing: Doing) -> str:
     if doing.action == "reject" and not doing.reason:
         raise RefusedError("a rejection needs a reason, for the department and the log")
     verdict = "approved" if doing.action == "approve" else "rejected"
-    doing.store.desk.review({doing.pid: doing.post.post.hash}, doing.actor, verdict, doing.reason)
+    current = doing.store.desk.decision(doing.pid).version(doing.post.post.hash)
+    if doing.form.get("version", "") != current:
+        raise RefusedError(CHANGED)
+    doing.store.desk.review({doing.pid: current}, doing.actor, verdict, doing.reason)
     return "已通过，门户将在几秒内更新" if verdict == "approved" else "已退回"
 
 
@@ -101,33 +119,38 @@ def _takedown(doing: Doing) -> str:
 
 def _pin(doing: Doing) -> str:
     slug = doing.channel()
-    pins = [(s, until) for s, until in doing.store.desk.decision(doing.pid).pins if s != slug]
-    if doing.action == "pin":
-        until = doing.moment("until", "until")
-        if until is not None and until <= doing.actor.now:
-            raise RefusedError("the pin's end is in the past")
-        pins.append((slug, until))
-    doing.change(channel=slug, pins=pins)
+    until = doing.moment("until", "until") if doing.action == "pin" else None
+    if until is not None and until <= doing.actor.now:
+        raise RefusedError("the pin's end is in the past")
+
+    def pins(decision: Decision) -> dict[str, Any]:
+        kept = [(s, end) for s, end in decision.pins if s != slug]
+        return {"pins": [*kept, (slug, until)] if doing.action == "pin" else kept}
+
+    doing.change(channel=slug, compute=pins)
     return f"已在「{doing.sections[slug]}」" + ("置顶" if doing.action == "pin" else "取消置顶")
 
 
 def _place(doing: Doing) -> str:
-    decision = doing.store.desk.decision(doing.pid)
-    add, remove = list(decision.add), list(decision.remove)
     to = doing.channel("to" if doing.action == "move" else "channel")
-    if doing.action == "move":
-        origin = doing.channel("from")
-        if origin == to:
-            raise RefusedError("the post is already in that section")
-        add = [s for s in add if s != origin]
-        remove = [*(s for s in remove if s != origin), origin]
-    if doing.action in ("move", "add"):
-        remove = [s for s in remove if s != to]
-        add = [*(s for s in add if s != to), to]
-    else:
-        add = [s for s in add if s != to]
-        remove = [*(s for s in remove if s != to), to]
-    doing.change(channel=to, add=add, remove=remove)
+    origin = doing.channel("from") if doing.action == "move" else ""
+    if origin == to:
+        raise RefusedError("the post is already in that section")
+
+    def placed(decision: Decision) -> dict[str, Any]:
+        add, remove = list(decision.add), list(decision.remove)
+        if origin:
+            add = [s for s in add if s != origin]
+            remove = [*(s for s in remove if s != origin), origin]
+        if doing.action in ("move", "add"):
+            remove = [s for s in remove if s != to]
+            add = [*(s for s in add if s != to), to]
+        else:
+            add = [s for s in add if s != to]
+            remove = [*(s for s in remove if s != to), to]
+        return {"add": add, "remove": remove}
+
+    doing.change(channel=to, compute=placed)
     done = {"move": "已移动到", "add": "已添加到", "remove": "已移出"}[doing.action]
     return f"{done}「{doing.sections[to]}」"
 
@@ -198,4 +221,6 @@ def _moment(value: str, zone: tzinfo, name: str) -> datetime | None:
         raise RefusedError(f"{name}: {value!r} is not a date such as 2026-12-31 18:00") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    if not 2000 <= moment.year <= 2100:
+        raise RefusedError(f"{name}: {value!r} is not a date between 2000 and 2100")
     return moment

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hub.decisions import User, may
@@ -64,33 +64,65 @@ class Ctx:
 
     def page_number(self) -> int:
         value = self.query("page", "1")
-        return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+        ok = value.isascii() and value.isdigit() and 0 < int(value) < 100_000
+        return int(value) if ok else 1
 
 
 Handler = Callable[[Ctx], Response]
 
 
+MAX_BODY = 2 * 1024 * 1024  # bytes of a form: a channels.yaml, a page of ticked posts
+MAX_LOGIN = 16 * 1024
+
+
+def _too_large(request: Request, limit: int) -> Response | None:
+    """A POST without a length, or over `limit`, is refused before it is read."""
+    length = request.headers.get("content-length", "")
+    if not (length.isascii() and length.isdigit()):
+        return PlainTextResponse("a form needs a Content-Length\n", status_code=411)
+    if int(length) > limit:
+        return PlainTextResponse("the form is too large\n", status_code=413)
+    return None
+
+
+async def _read(request: Request, fields: int) -> tuple[dict[str, str], dict[str, list[str]]]:
+    data = await request.form(max_files=0, max_fields=fields)
+    form = {k: v for k, v in data.items() if isinstance(v, str)}
+    lists = {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data}
+    return form, lists
+
+
 def make_app(desk: Desk) -> Starlette:
     def guarded(handler: Handler, role: str = "editor") -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            response = await _answer(request, handler, role)
+            response.headers.update(HEADERS)
+            return response
+
+        async def _answer(request: Request, handler: Handler, role: str) -> Response:
             form: dict[str, str] = {}
             lists: dict[str, list[str]] = {}
             if request.method == "POST":
-                data = await request.form(max_files=0, max_fields=2000)
-                form = {k: v for k, v in data.items() if isinstance(v, str)}
-                lists = {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data}
+                # no session, no reading: a stranger's body costs nothing to refuse
+                refused = _too_large(request, MAX_BODY)
+                if refused is not None:
+                    return refused
+                now = desk.clock()
+                if await run_in_threadpool(_session, desk, request, now) is None:
+                    return _to_login(request)
+                form, lists = await _read(request, 2000)
             incoming = Incoming(request, form, lists)
-            response = await run_in_threadpool(_guard, desk, incoming, handler, role)
-            response.headers.update(HEADERS)
-            return response
+            return await run_in_threadpool(_guard, desk, incoming, handler, role)
 
         return endpoint
 
     async def login_page(request: Request) -> Response:
         form: dict[str, str] = {}
         if request.method == "POST":
-            data = await request.form(max_files=0, max_fields=20)
-            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            refused = _too_large(request, MAX_LOGIN)
+            if refused is not None:
+                return refused
+            form, _ = await _read(request, 20)
         response = await run_in_threadpool(pages.login, desk, request, form)
         response.headers.update(HEADERS)
         return response
@@ -131,10 +163,9 @@ def _guard(desk: Desk, incoming: Incoming, handler: Handler, role: str) -> Respo
     request, now = incoming.request, desk.clock()
     session = _session(desk, request, now)
     if session is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return _to_login(request)
     user, csrf = session
-    if request.method == "POST" and not _csrf_ok(incoming, csrf):
+    if request.method == "POST" and not _csrf_ok(desk, incoming, csrf):
         return pages.refused(desk, 403, CSRF_REFUSED)
     ctx = Ctx(request, desk, user, csrf, incoming.form, incoming.lists, now)
     if not may(user.role, role):  # type: ignore[arg-type]
@@ -146,9 +177,17 @@ def _guard(desk: Desk, incoming: Incoming, handler: Handler, role: str) -> Respo
         return pages.problem(ctx, status, str(exc))
 
 
-def _csrf_ok(incoming: Incoming, csrf: str) -> bool:
+def _to_login(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def _csrf_ok(desk: Desk, incoming: Incoming, csrf: str) -> bool:
     sent = incoming.form.get("csrf") or incoming.request.headers.get("x-csrf-token", "")
-    return bool(sent) and secrets.compare_digest(sent, csrf) and same_origin(incoming.request)
+    public = desk.config().desk.public_url
+    return (
+        bool(sent) and secrets.compare_digest(sent, csrf) and same_origin(incoming.request, public)
+    )
 
 
 def _session(desk: Desk, request: Request, now: datetime) -> tuple[User, str] | None:
@@ -172,15 +211,17 @@ def _session(desk: Desk, request: Request, now: datetime) -> tuple[User, str] | 
     return user, csrf
 
 
-def same_origin(request: Request) -> bool:
-    """A browser's Origin (or Referer), when it sends one, names this desk."""
+def same_origin(request: Request, public_url: str = "") -> bool:
+    """A browser's Origin (or Referer), when it sends one, names this desk: its address
+    as the browser reached it (`desk.public_url`, behind a proxy), else the Host."""
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
     if not origin or origin == "null":
         return not origin
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    expected = urlsplit(public_url).netloc if public_url else request.headers.get("host", "")
+    return urlsplit(origin).netloc == expected
 
 
-def set_session_cookie(response: Response, value: str, secure: bool, idle: float) -> None:
-    response.set_cookie(
-        COOKIE, value, max_age=int(idle), httponly=True, samesite="strict", secure=secure
-    )
+def set_session_cookie(response: Response, value: str, secure: bool) -> None:
+    """A browser-session cookie: the server ends the session after `desk.idle` without
+    use (and the browser when it closes)."""
+    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", secure=secure)

@@ -9,6 +9,7 @@ import hmac
 import os
 import secrets
 import threading
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,11 +36,29 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored: str, password: str) -> bool:
-    """Whether `password` is the one `stored` was made from (False for no stored hash)."""
+    """Whether `password` is the one `stored` was made from. With no stored hash (no such
+    user) a decoy is checked, so that the answer takes as long either way."""
     try:
         return _hasher.verify(stored or _DECOY, password) and bool(stored)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+RESERVED = ("hub", "shell")  # the names hub and the command line act under on the log
+
+
+def check_name(name: str) -> str:
+    """A user name as the log will show it: 1 to 64 visible characters, no spaces or
+    invisible ones, and not one of the names hub itself acts under."""
+    name = name.strip()
+    if not 0 < len(name) <= 64:
+        raise HubError("a user name has 1 to 64 characters")
+    odd = [c for c in name if c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn")]
+    if odd:
+        raise HubError("a user name cannot hold spaces or invisible characters")
+    if name.casefold() in RESERVED or name.casefold().startswith(("hub ", "shell:")):
+        raise HubError(f"{name!r} is reserved for hub's own entries on the log")
+    return name
 
 
 def needs_rehash(stored: str) -> bool:
@@ -60,7 +79,20 @@ class Cookies:
     database is asked."""
 
     def __init__(self, key_file: Path) -> None:
-        self._signer = Signer(_key(key_file), salt="hub.desk.session")
+        key = _key(key_file)
+        self._signer = Signer(key, salt="hub.desk.session")
+        self._notes = Signer(key, salt="hub.desk.note")
+
+    def note(self, text: str) -> str:
+        """A message for the next page (?done=), signed so that a link from elsewhere
+        cannot make the desk say something it did not."""
+        return self._notes.sign(text.encode()).decode()
+
+    def read_note(self, value: str) -> str:
+        try:
+            return self._notes.unsign(value).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return ""
 
     def issue(self) -> tuple[str, str]:
         """A new session: (the cookie's value, the token it carries)."""

@@ -18,7 +18,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 
-from hub.decisions import ROLES, may
+from hub.decisions import ROLES, Decision, may
 from hub.errors import HubError
 from hub.serve.desk import auth
 from hub.serve.desk.actions import NEEDS, Doing, RefusedError, act
@@ -43,7 +43,7 @@ def page(ctx: Ctx, name: str, status: int = 200, **context: Any) -> HTMLResponse
         "user": ctx.user,
         "csrf": ctx.csrf,
         "may": lambda action: may(ctx.user.role, NEEDS.get(action, action)),  # type: ignore[arg-type]
-        "flash": ctx.query("done"),
+        "flash": ctx.desk.cookies.read_note(ctx.query("done")),
         "config_error": ctx.desk.config_error if ctx.user.role == "admin" else "",
         "publisher": ctx.desk.publisher,
         "path": ctx.request.url.path,
@@ -63,8 +63,9 @@ def forbidden(ctx: Ctx) -> HTMLResponse:
     return problem(ctx, 403, "您的角色不能进行这项操作。如需要，请联系管理员。")
 
 
-def back(path: str, done: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode({'done': done})}", status_code=303)
+def back(ctx: Ctx, path: str, done: str) -> RedirectResponse:
+    note = ctx.desk.cookies.note(done)
+    return RedirectResponse(f"{path}?{urlencode({'done': note})}", status_code=303)
 
 
 # logging in and out ----------------------------------------------------------------------
@@ -88,7 +89,8 @@ def login(desk: Desk, request: Request, form: Mapping[str, str]) -> Response:
     name = str(form.get("name", "")).strip()[:64]
     password = str(form.get("password", ""))[:1024]
     sent, expected = str(form.get("token", "")), request.cookies.get(LOGIN_COOKIE, "")
-    if not sent or not expected or not auth.same(sent, expected) or not same_origin(request):
+    origin_ok = same_origin(request, config.desk.public_url)
+    if not sent or not expected or not auth.same(sent, expected) or not origin_ok:
         return refused(desk, 403, "登录表单已过期，请刷新页面后重新登录。")
     now = desk.clock()
     address = request.client.host if request.client else ""
@@ -101,7 +103,8 @@ def login(desk: Desk, request: Request, form: Mapping[str, str]) -> Response:
         context["error"] = f"登录失败次数过多，请 {minutes} 分钟后再试。"
         return render(desk, "login.html", context, 429)
     user = desk.store.people.user(name)
-    if user is None or user.disabled or not auth.verify_password(user.password_hash, password):
+    right = auth.verify_password(user.password_hash if user else "", password)  # always run
+    if user is None or user.disabled or not right:
         desk.limiter.failed(name, address)
         desk.store.desk.record(actor, "login-failed")
         context = {"token": sent, "next": target, "user": None, "name": name}
@@ -115,7 +118,7 @@ def login(desk: Desk, request: Request, form: Mapping[str, str]) -> Response:
     desk.store.people.open_session(auth.token_hash(token), user.name, csrf, now)
     desk.store.desk.record(Actor(user.name, now, address), "login")
     answer = RedirectResponse(target, status_code=303)
-    set_session_cookie(answer, cookie, config.desk.secure_cookies, config.desk.idle)
+    set_session_cookie(answer, cookie, config.desk.secure_cookies)
     answer.delete_cookie(LOGIN_COOKIE)
     return answer
 
@@ -157,12 +160,22 @@ def review(ctx: Ctx) -> Response:
     if verdict == "reject" and not reason:
         raise RefusedError("a rejection needs a reason, for the department and the log")
     store = ctx.desk.store
-    found = {pid: store.find(pid) for pid in ids[: PER_PAGE * 4]}
-    versions = {pid: p.post.hash for pid, p in found.items() if p is not None}
+    found = store.posts_of(ids[: PER_PAGE * 4])
+    decided = store.desk.decisions_of([p.post.id for p in found])
+    # only the versions the reviewer saw: a post changed since waits for another look
+    versions = {
+        p.post.id: seen
+        for p in found
+        if (seen := ctx.form.get(f"v-{p.post.id}", ""))
+        == decided.get(p.post.id, Decision(p.post.id)).version(p.post.hash)
+    }
     actor = Actor(ctx.user.name, ctx.now, ctx.address)
     store.desk.review(versions, actor, "approved" if verdict == "approve" else "rejected", reason)
     ctx.desk.publisher.ask()
-    return back("/queue", f"{'已通过' if verdict == 'approve' else '已退回'} {len(versions)} 篇")
+    done = f"{'已通过' if verdict == 'approve' else '已退回'} {len(versions)} 篇"
+    if len(versions) < len(found):
+        done += f"；{len(found) - len(versions)} 篇在您打开之后有改动，未处理，请再看一遍"
+    return back(ctx, "/queue", done)
 
 
 def posts(ctx: Ctx) -> Response:
@@ -207,7 +220,7 @@ def action(ctx: Ctx) -> Response:
     actor = Actor(ctx.user.name, ctx.now, ctx.address)
     done = act(Doing(ctx.desk.config(), ctx.desk.store, actor, name, found, ctx.form))
     ctx.desk.publisher.ask()
-    return back(f"/posts/{found.post.id}", done)
+    return back(ctx, f"/posts/{found.post.id}", done)
 
 
 # the log -----------------------------------------------------------------------------------
@@ -262,7 +275,7 @@ def users(ctx: Ctx) -> Response:
     people, actor = ctx.desk.store.people, Actor(ctx.user.name, ctx.now, ctx.address)
     if ctx.request.method == "POST":
         done = _change_user(ctx, actor)
-        return back("/users", done)
+        return back(ctx, "/users", done)
     return page(ctx, "users.html", people=people.users(), roles=ROLES)
 
 
@@ -276,8 +289,14 @@ def _change_user(ctx: Ctx, actor: Actor) -> str:
     name, what = form.get("name", "").strip(), form.get("what", "")
     role = form.get("role", "")
     if what == "add":
-        if not name or len(name) > 64 or role not in ROLES:
-            raise RefusedError("a new user needs a name (up to 64 characters) and a role")
+        if role not in ROLES:
+            raise RefusedError("a new user needs a role")
+        try:
+            name = auth.check_name(name)
+        except HubError as exc:
+            raise RefusedError(str(exc)) from exc
+        if people.user(name) is not None:
+            raise RefusedError(f"there is already a user named {name!r}")
         people.add(name, role, auth.hash_password(form.get("password", "")), actor)
         return f"已添加用户 {name}"
     if people.user(name) is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 
 from hub import pipeline
-from hub.errors import ConfigError
+from hub.errors import ConfigError, StoreError
 from hub.serve import site_file
 from hub.serve.desk.pages import NotFoundError, back, page
 from hub.store import Actor
@@ -37,12 +37,20 @@ def routing(ctx: Ctx) -> Response:
             kept, diff = pipeline.save_rules(config, text, now)
             actor = Actor(ctx.user.name, now, ctx.address)
             reason = ctx.form.get("reason", "")[:500]
-            store.desk.record(
-                actor, "routing-save", reason=reason, before={"kept": kept}, after={"diff": diff}
-            )
+            try:
+                store.desk.record(
+                    actor,
+                    "routing-save",
+                    reason=reason,
+                    before={"kept": kept},
+                    after={"diff": diff},
+                )
+            except StoreError:  # no record, no change: the previous file goes back
+                pipeline.restore_rules(config, kept)
+                raise
             ctx.desk.config()  # read at once: the next publish uses it
             ctx.desk.publisher.ask()
-            return back("/routing", f"已保存 channels.yaml（上一版保存为 {kept}）")
+            return back(ctx, "/routing", f"已保存 channels.yaml（上一版保存为 {kept}）")
         token, folder = ctx.desk.previews.new()
         address = f"{ctx.request.base_url}routing/preview/{token}/"
         tried = pipeline.try_rules(config, text, store, now, (folder, address))

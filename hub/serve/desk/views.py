@@ -21,6 +21,7 @@ from hub.site import post_path
 from hub.store import LogQuery, Store
 
 PER_PAGE = 50
+EARLIEST, LATEST = 1970, 2100  # the years a filter or a timed decision may name
 LOG_PER_PAGE = 100
 LOG_COLUMNS = ("id", "时间", "用户", "操作", "稿件", "栏目", "修改前", "修改后", "理由", "地址")
 
@@ -38,6 +39,12 @@ class Entry:
     portal_path: str
     reprints: list[StoredPost] = field(default_factory=list)  # its cluster, itself aside
     override: Override | None = None  # channels.yaml's decision about it
+
+    @property
+    def version(self) -> str:
+        """What a reviewer approves: the post as crawled, with the editor's title and
+        summary. The form sends it back, and a post changed since is not approved."""
+        return self.decision.version(self.post.post.hash)
 
     @property
     def state(self) -> str:
@@ -125,9 +132,10 @@ def log_query(form: Mapping[str, str], zone: tzinfo) -> LogQuery:
         if not value:
             return None
         try:
-            return datetime.fromisoformat(value).replace(tzinfo=zone)
+            moment = datetime.fromisoformat(value).replace(tzinfo=zone)
         except ValueError:
             return None
+        return moment if EARLIEST <= moment.year <= LATEST else None
 
     return LogQuery(
         since=day("since"),
@@ -151,19 +159,31 @@ def csv_lines(entries: Iterable[LogEntry], zone: tzinfo) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what Excel and WPS would run as a formula
+
+
+def cell(value: str) -> str:
+    """A value as a spreadsheet shows it, never as a formula it runs (a login name such
+    as =HYPERLINK(...) is anyone's to type)."""
+    return "'" + value if value.startswith(FORMULA) else value
+
+
 def row(e: LogEntry, zone: tzinfo) -> list[str]:
     at = e.at.astimezone(zone).isoformat(timespec="seconds")
     return [
-        str(e.id),
-        at,
-        e.user,
-        e.action,
-        e.post_id,
-        e.channel,
-        e.before,
-        e.after,
-        e.reason,
-        e.address,
+        cell(value)
+        for value in [
+            str(e.id),
+            at,
+            e.user,
+            e.action,
+            e.post_id,
+            e.channel,
+            e.before,
+            e.after,
+            e.reason,
+            e.address,
+        ]
     ]
 
 
