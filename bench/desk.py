@@ -63,8 +63,8 @@ def _found(portal: str, title: str, path: str) -> bool:
         return path in answer.read().decode("utf-8")
 
 
-def _until(condition: Callable[[], bool], limit: float = 120.0) -> float:
-    started = time.perf_counter()
+def _until(condition: Callable[[], bool], started: float, limit: float = 120.0) -> float:
+    """Seconds from `started` (the click) until `condition` holds."""
     while not condition():
         if time.perf_counter() - started > limit:
             raise TimeoutError("the portal did not follow the desk")
@@ -117,22 +117,28 @@ def _clicks(config: Config, desk: str, portal: str, clicks: int) -> tuple[list[f
     for item in shown:
         post = item.post
         path = post_path(post.post.id, post.filed, zone)
+        started = time.perf_counter()
         client.post(f"/posts/{post.post.id}/takedown", data={"csrf": csrf, "reason": "bench"})
 
         def gone(path: str = path, title: str = post.post.title) -> bool:
             return _status(portal + path) == 404 and not _found(portal, title, path)
 
-        downs.append(_until(gone))
+        downs.append(_until(gone, started))
     for pid in waiting_ids:
         found = store.find(pid)
         assert found is not None  # noqa: S101
         page = portal + post_path(found.post.id, found.filed, zone)
-        client.post("/queue", data={"csrf": csrf, "ids": pid, "verdict": "approve"})
+        # the version the reviewer sees on the queue (an approval is of it)
+        seen = store.desk.decision(pid).version(found.post.hash)
+        form = {"csrf": csrf, "ids": pid, "verdict": "approve", f"v-{pid}": seen}
+        started = time.perf_counter()
+        answer = client.post("/queue", data=form)
+        assert "已通过 1 篇" in client.get(answer.headers["location"]).text  # noqa: S101
 
         def live(page: str = page) -> bool:
             return _status(page) == 200
 
-        ups.append(_until(live))
+        ups.append(_until(live, started))
     client.close()
     store.close()
     return downs, ups
