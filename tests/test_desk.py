@@ -531,3 +531,12 @@ def test_dates_out_of_range_are_refused(site: Site) -> None:
         answer = editor.post(f"/posts/{site.dept}/{action}", data={"csrf": token, **form})
         assert answer.status_code == 400, action
     assert editor.get(f"/posts/{site.dept}").status_code == 200
+
+
+def test_channels_yaml_overrides_keep_working_and_show_on_the_desk(site: Site) -> None:
+    text = site.config.path.read_text(encoding="utf-8")
+    override = f"overrides:\n  - {{post: {site.dept}, pin: [bumen], note: 县里要求置顶}}\n"
+    site.config.path.write_text(text + override, encoding="utf-8")
+    editor, _ = site.login("editor")
+    page = editor.get(f"/posts/{site.dept}").text
+    assert "来自 channels.yaml 的设置" in page and "置顶于 bumen" in page and "县里要求置顶" in page
