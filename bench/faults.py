@@ -5,7 +5,6 @@ on the loop that downloads and put three healthy sources on backoff as `timeout`
 
 from __future__ import annotations
 
-import logging
 import statistics
 import tempfile
 import threading
@@ -15,7 +14,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.common import START, Row, prose
+from bench.common import START, Row, prose, quiet
 from hub import pipeline
 from hub.models import SourceResult
 
@@ -111,7 +110,11 @@ def figures(results: list[SourceResult]) -> tuple[float, float, float, int]:
 
 
 def rows(repeat: int = 1) -> list[Row]:
-    logging.getLogger("hub").setLevel(logging.ERROR)
+    with quiet():
+        return _rows(repeat)
+
+
+def _rows(repeat: int) -> list[Row]:
     found: list[Row] = []
     with serving(routes()) as url:
         alone = min((figures(crawl(url, None)) for _ in range(max(1, repeat))), key=lambda f: f[0])

@@ -5,7 +5,6 @@ stage, which is what each command paid before commands imported only what they r
 
 from __future__ import annotations
 
-import logging
 import shutil
 import statistics
 import subprocess
@@ -14,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import START, Row
+from bench.common import START, Row, quiet
 from hub import pipeline
 from hub.demo import CountyServer, World, channels_yaml
 
@@ -27,8 +26,7 @@ EVERYTHING = (
 
 def project(folder: Path) -> str:
     """The demo county crawled and published into `folder`; a post's id to explain."""
-    logging.getLogger("hub").setLevel(logging.ERROR)
-    with CountyServer(World(clock=lambda: START)) as county:
+    with quiet(), CountyServer(World(clock=lambda: START)) as county:
         (folder / "channels.yaml").write_text(channels_yaml(county.base_url), encoding="utf-8")
         config = pipeline.load(folder / "channels.yaml")
         store = pipeline.open_store(config)
