@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -540,3 +541,38 @@ def test_channels_yaml_overrides_keep_working_and_show_on_the_desk(site: Site) -
     editor, _ = site.login("editor")
     page = editor.get(f"/posts/{site.dept}").text
     assert "来自 channels.yaml 的设置" in page and "置顶于 bumen" in page and "县里要求置顶" in page
+
+
+# the desk beside the scheduler ---------------------------------------------------------------
+
+
+def test_a_crawl_under_way_does_not_delay_a_takedown(site: Site) -> None:
+    """The desk's publishes take the publish lock only: the writer lock that a crawl
+    holds for minutes is not in the way."""
+    editor, token = site.login("editor")
+    with pipeline.writer_lock(site.config):  # as `hub crawl` or a scheduler tick holds it
+        answer = editor.post(f"/posts/{site.dept}/takedown", data={"csrf": token})
+        assert answer.status_code == 303
+        site.published()
+        assert "文旅局发布旅游线路" not in public_text(site.config)
+
+
+def test_a_publish_under_way_delays_the_desks_and_loses_nothing(site: Site) -> None:
+    """Two actions made while another publish holds the publish lock both reach the
+    portal once it is free: each publish reads every decision committed before it."""
+    from hub.pipeline import runs  # noqa: PLC0415
+
+    editor, token = site.login("editor")
+    publisher = site.desk.desk.publisher
+    with runs.publish_lock(site.config.data_dir):
+        done = publisher.done
+        pin = {"csrf": token, "channel": "bumen"}
+        assert editor.post(f"/posts/{site.dept}/pin", data=pin).status_code == 303
+        assert editor.post(f"/posts/{site.dept}/lead", data={"csrf": token}).status_code == 303
+        time.sleep(1.0)
+        assert publisher.done == done  # waiting for the lock, not publishing past it
+    site.published()
+    home = (site.config.site_dir / "index.html").read_text(encoding="utf-8")
+    section = (site.config.site_dir / "c/bumen/index.html").read_text(encoding="utf-8")
+    assert 'class="headline"' in home and "文旅局发布旅游线路" in home
+    assert "置顶" in section
