@@ -88,7 +88,10 @@ def gate(
         elif review == "waiting":
             result.waiting.append(item)
         elif (
-            review == "" and post.id in live and _stricter(item, live[post.id], policies, findings)
+            # shown already in a channel whose policy became stricter: not pulled
+            review == ""
+            and post.id in live
+            and needs_review(item, policies, findings, live[post.id])
         ):
             result.shown.append(item)
             result.grandfathered.append(item)
@@ -96,11 +99,3 @@ def gate(
             result.waiting.append(item)
             result.new_waiting.append(item)
     return result
-
-
-def _stricter(
-    item: Routed, live: Collection[str], policies: Mapping[str, Policy], findings: Findings
-) -> bool:
-    """Whether a post the portal shows is held back by the channels it is shown in now:
-    their policy became stricter (so it is not pulled), rather than it moving."""
-    return needs_review(item, policies, findings, live)

@@ -9,7 +9,6 @@ login, failed or not, is on the desk's log.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from hub.decisions import User, may
 from hub.errors import HubError
 from hub.serve.desk import pages, rules
 from hub.serve.desk.actions import RefusedError
-from hub.serve.desk.auth import token_hash
+from hub.serve.desk.auth import same, token_hash
 from hub.serve.desk.state import Desk
 
 COOKIE = "hub_desk"
@@ -100,19 +99,20 @@ def make_app(desk: Desk) -> Starlette:
             return response
 
         async def _answer(request: Request, handler: Handler, role: str) -> Response:
-            form: dict[str, str] = {}
-            lists: dict[str, list[str]] = {}
             if request.method == "POST":
-                # no session, no reading: a stranger's body costs nothing to refuse
                 refused = _too_large(request, MAX_BODY)
                 if refused is not None:
                     return refused
-                now = desk.clock()
-                if await run_in_threadpool(_session, desk, request, now) is None:
-                    return _to_login(request)
+            now = desk.clock()
+            session = await run_in_threadpool(_session, desk, request, now)
+            if session is None:  # no session, no reading: a stranger's body costs nothing
+                return _to_login(request)
+            form: dict[str, str] = {}
+            lists: dict[str, list[str]] = {}
+            if request.method == "POST":
                 form, lists = await _read(request, 2000)
-            incoming = Incoming(request, form, lists)
-            return await run_in_threadpool(_guard, desk, incoming, handler, role)
+            incoming = Incoming(request, form, lists, now)
+            return await run_in_threadpool(_guard, desk, incoming, session, handler, role)
 
         return endpoint
 
@@ -154,20 +154,20 @@ class Incoming:
     request: Request
     form: dict[str, str]
     lists: dict[str, list[str]]
+    now: datetime
 
 
 CSRF_REFUSED = "这个请求没有有效的安全令牌（CSRF），未做任何修改。请刷新页面后重试。"
 
 
-def _guard(desk: Desk, incoming: Incoming, handler: Handler, role: str) -> Response:
-    request, now = incoming.request, desk.clock()
-    session = _session(desk, request, now)
-    if session is None:
-        return _to_login(request)
+def _guard(
+    desk: Desk, incoming: Incoming, session: tuple[User, str], handler: Handler, role: str
+) -> Response:
+    """The request of a signed-in user: its CSRF token, its role, then the handler."""
     user, csrf = session
-    if request.method == "POST" and not _csrf_ok(desk, incoming, csrf):
+    if incoming.request.method == "POST" and not _csrf_ok(desk, incoming, csrf):
         return pages.refused(desk, 403, CSRF_REFUSED)
-    ctx = Ctx(request, desk, user, csrf, incoming.form, incoming.lists, now)
+    ctx = Ctx(incoming.request, desk, user, csrf, incoming.form, incoming.lists, incoming.now)
     if not may(user.role, role):  # type: ignore[arg-type]
         return pages.forbidden(ctx)
     try:
@@ -185,9 +185,7 @@ def _to_login(request: Request) -> Response:
 def _csrf_ok(desk: Desk, incoming: Incoming, csrf: str) -> bool:
     sent = incoming.form.get("csrf") or incoming.request.headers.get("x-csrf-token", "")
     public = desk.config().desk.public_url
-    return (
-        bool(sent) and secrets.compare_digest(sent, csrf) and same_origin(incoming.request, public)
-    )
+    return bool(sent) and same(sent, csrf) and same_origin(incoming.request, public)
 
 
 def _session(desk: Desk, request: Request, now: datetime) -> tuple[User, str] | None:

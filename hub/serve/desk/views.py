@@ -108,8 +108,7 @@ class Views:
         if self._clusters is None:
             self._clusters = _clusters(self.config)
         cluster = self._clusters.get(post.post.id, ())
-        found = (self.store.find(pid) for pid in cluster if pid != post.post.id)
-        return [p for p in found if p is not None]
+        return self.store.posts_of(pid for pid in cluster if pid != post.post.id)
 
 
 def _clusters(config: Config) -> dict[str, tuple[str, ...]]:
@@ -200,10 +199,6 @@ def as_json(e: LogEntry) -> dict[str, Any]:
         "reason": e.reason,
         "address": e.address,
     }
-
-
-def pages(total: int, per: int) -> int:
-    return max(1, -(-total // per))
 
 
 def chosen(values: Sequence[str]) -> list[str]:
