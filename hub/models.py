@@ -20,6 +20,25 @@ MergeReason = Literal["only-reprints", "overlap"]
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
+# Content findings (`hub.checks`), by what an inspection counts them as: 错别字 (typo),
+# 表述错误 (formulation, protected), 敏感词 (sensitive), dead links, dates, broken text.
+FindingKind = Literal[
+    "no-title",
+    "unreadable",  # U+FFFD in the text
+    "garbled",  # an encoding read the wrong way (锟斤拷)
+    "typo",  # 错别字: a wrong -> right pair of a list
+    "formulation",  # 表述错误: an outdated or wrong formulation of a list
+    "sensitive",  # 敏感词: a word that must never appear
+    "protected",  # a near miss of a protected name, title or formulation
+    "dead-link",  # a link or attachment that no longer answers
+    "moved-link",  # a link that now leads to another site (a lapsed domain)
+    "future-date",  # dated after hub first saw it
+    "backdated",  # dated well before hub first saw it, on a source that is normally timely
+    "date-changed",  # its date changed between crawls (伪造发稿日期 is a veto item)
+]
+# How much a finding matters; `checks.hold` says from which a post waits for review.
+Severity = Literal["notice", "warning", "serious"]
+SEVERITIES: tuple[Severity, ...] = ("notice", "warning", "serious")
 SORTS: tuple[Sort, ...] = get_args(Sort)
 
 
@@ -199,6 +218,24 @@ class MergeCandidate:
     reason: MergeReason
     share: float  # of source_id's posts (only-reprints) or the smaller one's (overlap)
     shared: int  # posts in common
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a reviewer should look at in a post: what, where, what to write instead."""
+
+    kind: FindingKind
+    text: str  # the text found (the wrong word, the link, the date as written)
+    severity: Severity
+    suggestion: str = ""  # what to write instead, or what to do
+    field: Literal["title", "text", "link", "date"] = "text"
+    position: int = -1  # offset of `text` in the field; -1 when it has none
+    note: str = ""  # one line for the reviewer
+
+    @property
+    def key(self) -> str:
+        """What a dismissal is of: the same finding at another position is the same."""
+        return f"{self.kind}:{self.field}:{self.text}"
 
 
 @dataclass(frozen=True, slots=True)
