@@ -1,5 +1,4 @@
-"""Content findings: what a reviewer should look at before a post goes out, one line
-each. Pure. A channel under `review: flagged` holds back the posts that have any.
+"""Content findings: what a reviewer should look at before a post goes out. Pure.
 
 These are the checks every post can fail whatever the county: text that did not
 decode (U+FFFD, mojibake) and a missing title. Word lists (错敏词) come with the
@@ -8,21 +7,44 @@ content checks of a later issue, in this same place.
 
 from __future__ import annotations
 
-from hub.models import Post
+from collections.abc import Callable
+
+from hub.models import Finding, FindingKind, Post, Severity
 
 REPLACEMENT = "\ufffd"
 MOJIBAKE = ("锟斤拷", "烫烫烫", "屯屯屯", "â€")  # UTF-8/GBK read the wrong way
 
+Weight = Callable[[FindingKind], Severity]
 
-def findings(post: Post) -> tuple[str, ...]:
-    found: list[str] = []
+
+def findings(post: Post, weight: Weight = lambda kind: "serious") -> tuple[Finding, ...]:
+    found: list[Finding] = []
     if not post.title.strip():
-        found.append("no title")
-    text = f"{post.title}\n{post.text}"
-    broken = text.count(REPLACEMENT)
-    if broken:
-        found.append(f"{broken} unreadable character{'s' if broken > 1 else ''} (U+FFFD)")
-    garbled = [m for m in MOJIBAKE if m in text]
-    if garbled:
-        found.append(f"garbled text ({', '.join(garbled)}): an encoding read the wrong way")
+        found.append(Finding("no-title", "", weight("no-title"), "give it a title", "title"))
+    for name, text in (("title", post.title), ("text", post.text)):
+        broken = text.count(REPLACEMENT)
+        if broken:
+            found.append(
+                Finding(
+                    "unreadable",
+                    REPLACEMENT,
+                    weight("unreadable"),
+                    "check the original and fix the characters",
+                    "title" if name == "title" else "text",
+                    text.index(REPLACEMENT),
+                    f"{broken} unreadable character{'s' if broken > 1 else ''} (U+FFFD)",
+                )
+            )
+        for garbled in MOJIBAKE:
+            if garbled in text:
+                found.append(
+                    Finding(
+                        "garbled",
+                        garbled,
+                        weight("garbled"),
+                        "an encoding read the wrong way: check the original",
+                        "title" if name == "title" else "text",
+                        text.index(garbled),
+                    )
+                )
     return tuple(found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
 from hub.config.schema import (
     Audit,
     Channel,
@@ -20,25 +21,28 @@ from hub.config.schema import (
     Schedule,
     Site,
     Source,
-    parse_duration,
-    parse_size,
     validate,
 )
+from hub.config.types import parse_duration, parse_size
 from hub.config.yamlfile import KeyPath, format_path, read_yaml
 from hub.errors import ConfigError
 
 __all__ = [
     "Audit",
     "Channel",
+    "Checks",
     "Config",
+    "DateChecks",
     "Desk",
     "Fetch",
+    "LinkChecks",
     "Override",
     "Page",
     "Rule",
     "Schedule",
     "Site",
     "Source",
+    "WordList",
     "load",
     "loads",
     "parse_duration",
@@ -69,6 +73,10 @@ class Config:
     @property
     def desk(self) -> Desk:
         return self.document.desk
+
+    @property
+    def checks(self) -> Checks:
+        return self.document.checks
 
     @property
     def audit(self) -> Audit:

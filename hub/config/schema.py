@@ -1,4 +1,5 @@
-"""The shape of channels.yaml as typed, frozen models; owns pydantic.
+"""The shape of channels.yaml as typed, frozen models (with `types` and `checking`, the
+package owns pydantic).
 
 Validation is strict: unknown keys are errors and YAML's implicit booleans (`no`, `on`)
 are not accepted where a string is meant.
@@ -14,96 +15,36 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-_UNITS_SECONDS: dict[str, float] = {
-    "": 1,
-    "ms": 0.001,
-    "s": 1,
-    "m": 60,
-    "min": 60,
-    "h": 3600,
-    "d": 86400,
-}
-_UNITS_BYTES: dict[str, float] = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
-_COMPOUND = re.compile(r"(?:\d+(?:\.\d+)?\s*[a-zA-Z]+\s*)+")
-_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+from hub.config.checking import Checks
+from hub.config.types import (
+    Bytes,
+    Model,
+    Names,
+    Pause,
+    Seconds,
+    Url,
+    as_tuple,
+    check_url,
+)
+
+Rules = Annotated[tuple["Rule", ...], BeforeValidator(as_tuple)]
 
 
-def _amount(value: Any, units: dict[str, float], what: str) -> Any:
-    if isinstance(value, bool):
-        raise ValueError(f"expected a {what}, got a boolean")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and (match := _AMOUNT.match(value)):
-        unit = match.group(2).lower()
-        if unit in units:
-            return float(match.group(1)) * units[unit]
-    if isinstance(value, str) and _COMPOUND.fullmatch(value.strip()):  # 2d12h, 1h30m
-        parts = _PART.findall(value)
-        if all(unit.lower() in units for _, unit in parts):
-            return sum(float(number) * units[unit.lower()] for number, unit in parts)
-    names = ", ".join(u for u in units if u)
-    raise ValueError(
-        f"expected a {what} such as 20{next(iter(u for u in units if u))} "
-        f"(units: {names}), got {value!r}"
-    )
-
-
-def parse_duration(value: Any) -> float:
-    """'20s', '30m', '1h', '1d' or a number of seconds -> seconds."""
-    return float(_amount(value, _UNITS_SECONDS, "duration"))
-
-
-def parse_size(value: Any) -> int:
-    """'15MB', '512KB' or a number of bytes -> bytes."""
-    return int(_amount(value, _UNITS_BYTES, "size"))
-
-
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http(s) URL, got {value!r}")
-    return value
-
-
-def _one_or_many(value: Any) -> Any:
-    return (value,) if isinstance(value, str) else _as_tuple(value)
-
-
-def _as_tuple(value: Any) -> Any:
-    """YAML lists arrive as lists; the frozen models keep tuples."""
-    return tuple(value) if isinstance(value, list) else value
-
-
-Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
-Pause = Annotated[float, BeforeValidator(parse_duration), Field(ge=0, le=60)]
-Bytes = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
-Url = Annotated[str, BeforeValidator(lambda v: _check_url(v) if isinstance(v, str) else v)]
-Names = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
-Rules = Annotated[tuple["Rule", ...], BeforeValidator(_as_tuple)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Site(_Model):
+class Site(Model):
     title: str
     base_url: Url
     description: str = ""
     language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     per_page: int = Field(default=20, ge=1, le=500)
-    embed_hosts: Annotated[tuple[str, ...], BeforeValidator(_as_tuple)] = ()
+    embed_hosts: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = ()
     # What a Chinese government site states on every page (政府网站网页设计规范):
     organizer: str = ""  # 主办单位
     site_code: str = ""  # 网站标识码
@@ -150,7 +91,7 @@ class Site(_Model):
         return ZoneInfo(self.timezone)
 
 
-class Fetch(_Model):
+class Fetch(Model):
     allow_private: bool = False
     timeout: Seconds = 20.0
     max_bytes: Bytes = 15 * 1024**2
@@ -162,7 +103,7 @@ class Fetch(_Model):
     robots: bool = True  # honour robots.txt
 
 
-class Schedule(_Model):
+class Schedule(Model):
     """How `hub schedule` (and `hub demo`) paces itself."""
 
     tick: Seconds = 60.0  # how often it looks for due sources
@@ -170,7 +111,7 @@ class Schedule(_Model):
     jitter: float = Field(default=0.1, ge=0, le=0.5)  # share of an interval polled early
 
 
-class Audit(_Model):
+class Audit(Model):
     """The consolidation audit's thresholds (`hub audit`, the /sources/ page)."""
 
     dormant_days: int = Field(default=14, ge=1)  # no post for longer: dormant (inspection rule)
@@ -179,7 +120,7 @@ class Audit(_Model):
     overlap: float = Field(default=0.5, gt=0, le=1)  # posts shared with another: merge them
 
 
-class Page(_Model):
+class Page(Model):
     url: Url
     item: str
     title: str = "a"
@@ -198,7 +139,7 @@ class Page(_Model):
         return self
 
 
-class Source(_Model):
+class Source(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str
     group: str = ""
@@ -258,7 +199,7 @@ RULE_FIELDS = (
 )
 
 
-class Rule(_Model):
+class Rule(Model):
     """Every field given must match; a list matches when any of its items does."""
 
     source: Names = ()  # source ids
@@ -296,7 +237,7 @@ class Rule(_Model):
         return self
 
 
-class Channel(_Model):
+class Channel(Model):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     title: str
     description: str = ""
@@ -317,7 +258,7 @@ class Channel(_Model):
         return self
 
 
-class Override(_Model):
+class Override(Model):
     """An editor's decision about one post that re-crawls and re-routing respect."""
 
     post: str  # the post's id (from its portal address) or its original URL
@@ -343,10 +284,10 @@ class Override(_Model):
         return self
 
 
-Overrides = Annotated[tuple[Override, ...], BeforeValidator(_as_tuple)]
+Overrides = Annotated[tuple[Override, ...], BeforeValidator(as_tuple)]
 
 
-class Desk(_Model):
+class Desk(Model):
     """The editors' web app (`hub desk`)."""
 
     host: str = "127.0.0.1"
@@ -357,10 +298,10 @@ class Desk(_Model):
     secure_cookies: bool = False  # cookies only over HTTPS
     idle: Seconds = 1800.0  # a session unused this long ends
     # the desk's address as editors' browsers reach it, behind a proxy that rewrites Host
-    public_url: Annotated[str, BeforeValidator(lambda v: _check_url(v) if v else v)] = ""
+    public_url: Annotated[str, BeforeValidator(lambda v: check_url(v) if v else v)] = ""
 
 
-class Document(_Model):
+class Document(Model):
     """The whole file, as written; cross-references are checked by the loader."""
 
     site: Site
@@ -368,8 +309,9 @@ class Document(_Model):
     fetch: Fetch = Fetch()
     schedule: Schedule = Schedule()
     audit: Audit = Audit()
-    sources: Annotated[tuple[Source, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
-    channels: Annotated[tuple[Channel, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
+    checks: Checks = Checks()
+    sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
+    channels: Annotated[tuple[Channel, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()
 
 

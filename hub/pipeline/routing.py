@@ -8,11 +8,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from hub import checks
 from hub.config import Config
 from hub.decisions import Decision, Policy
 from hub.models import Routed
-from hub.pipeline import trace
+from hub.pipeline import checking, trace
 from hub.route import Router
 from hub.route.review import Gate, gate
 
@@ -46,16 +45,20 @@ def settle(
         live = trace.load(config.data_dir).placements
     configured = {s.id for s in config.sources}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
-    routed = router(config, decisions).route_all(
-        (
-            p
-            for p in store.posts()
-            if p.post.source_id in configured
-            and not (p.removed and p.post.source_id in hide_removed)
-        ),
-        now,
+    posts = [
+        p
+        for p in store.posts()
+        if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
+    ]
+    found = checking.findings_of(config, posts)
+    routed = router(config, decisions).route_all(posts, now)
+    return gate(
+        routed,
+        policies(config),
+        decisions,
+        live,
+        lambda post: checking.holding(config, found.get(post.id, ())),
     )
-    return gate(routed, policies(config), decisions, live, checks.findings)
 
 
 def route(config: Config, store: Store, now: datetime) -> list[Routed]:

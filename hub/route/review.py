@@ -2,9 +2,10 @@
 
 A post is under the strictest review policy of the channels it enters: `all` holds every
 post back until a reviewer approves it; `flagged` holds back the posts with content
-findings (`hub.checks`); `none` holds back nothing. An approval is of one version of
-a post: when the source changes the post, it is reviewed again if its policy asks. A
-rejected post stays off the portal until a reviewer approves it.
+findings of the severity `checks.hold` names (`hub.checks`); `none` holds back nothing.
+An approval is of one version of a post: when the source changes the post, it is
+reviewed again if its policy asks. A rejected post stays off the portal until a
+reviewer approves it.
 
 The channels a post enters are those the rules (and channels.yaml) give it and those
 an editor adds: taking a post out of a channel on the desk does not take it out of that
@@ -24,9 +25,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hub.decisions import POLICIES, Decision, Policy
-from hub.models import Post, Routed
+from hub.models import Finding, Post, Routed
 
-Findings = Callable[[Post], Sequence[str]]
+Findings = Callable[[Post], Sequence[Finding]]  # those that hold a post
 
 
 @dataclass

@@ -113,7 +113,9 @@ class Templates:
     """A folder of HTML templates for a web app (the editors' desk), autoescaped, with
     dates shown in `zone`."""
 
-    def __init__(self, folder: Path, zone: Any, **names: Any) -> None:
+    def __init__(
+        self, folder: Path, zone: Any, filters: Mapping[str, Any] | None = None, **names: Any
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(folder),
             autoescape=True,
@@ -126,6 +128,7 @@ class Templates:
             local=lambda d, fmt="%Y-%m-%d %H:%M": d.astimezone(zone).strftime(fmt) if d else "",
             iso=lambda d: d.astimezone(zone).isoformat(timespec="seconds") if d else "",
         )
+        self.env.filters.update(filters or {})
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(name).render(context)

@@ -19,6 +19,7 @@ from hub.config import Config
 from hub.errors import ConfigError
 from hub.serve.desk.auth import Cookies, Limits, LoginLimiter
 from hub.serve.desk.publisher import Publisher
+from hub.serve.desk.views import describe
 from hub.site.render import Templates
 
 log = logging.getLogger("hub.desk")
@@ -41,7 +42,11 @@ class Desk:
         self.cookies = Cookies(config.data_dir / KEY_FILE)
         self.limiter = LoginLimiter(clock, limits or Limits())
         self.templates = Templates(
-            assets(), config.site.zone, site=config.site, portal=config.site.base_url
+            assets(),
+            config.site.zone,
+            {"describe": describe},
+            site=config.site,
+            portal=config.site.base_url,
         )
         self.publisher = Publisher(self.config, self.store, clock)
         self.previews = Previews()  # candidate channels.yaml builds (admins)
