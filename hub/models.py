@@ -134,6 +134,7 @@ class StoredPost:
     changed: datetime | None = None  # when hub last saw its content change upstream
     sketch: tuple[int, ...] = ()  # for finding reprints; computed when it is saved
     removed: datetime | None = None  # when hub saw the source stop listing it (撤稿)
+    first_published: datetime | None = None  # the date the source gave at first sight
 
     @property
     def date(self) -> datetime:

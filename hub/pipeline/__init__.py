@@ -10,6 +10,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
   and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
 - `searching`: the search service of `hub serve` and `hub search`;
+- `checking`: content checks over the stored posts (the county's lists read), and which
+  findings hold a post for review;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
 - `runs` and `trace`: the record of every run, and of what each publish placed where.
@@ -22,6 +24,9 @@ from typing import TYPE_CHECKING
 from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.pipeline import (
+        checking as checking,
+    )
     from hub.pipeline import (
         editorial as editorial,
     )
@@ -137,6 +142,7 @@ __all__ = [
     "Tally",
     "audit",
     "channel_counts",
+    "checking",
     "crawl",
     "due",
     "editorial",
@@ -168,6 +174,7 @@ __all__ = [
 __getattr__ = face(
     __name__,
     {
+        "checking": "hub.pipeline.checking",
         "editorial": "hub.pipeline.editorial",
         "runs": "hub.pipeline.runs",
         "trace": "hub.pipeline.trace",

@@ -57,9 +57,10 @@ def _publish(
     config: Config, store: Store, now: datetime, *, full: bool, force: bool, started: float
 ) -> PublishResult:
     store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
-    live = trace.load(config.data_dir).placements
+    last = trace.load(config.data_dir)
+    live = last.placements
     decisions = store.desk.decisions()
-    gated = settle(config, store, now, live, decisions)
+    gated = settle(config, store, now, live, decisions, published_at=last.published_at)
     routed = gated.shown
     if not routed and live and not force:
         raise BuildError(

@@ -51,6 +51,8 @@ class PostRow(SQLModel, table=True):
     filed: datetime = Field(index=True, sa_type=UTCDateTime)
     changed: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the date the source gave when hub first stored the post (a later change is a finding)
+    first_published: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SourceRow(SQLModel, table=True):
