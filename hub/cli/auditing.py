@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, get_args
 import click
 
 from hub import pipeline
+from hub.audited import AuditReport, AuditState, SourceAudit
 from hub.cli.common import config_option, main, now, reports_errors, table
-from hub.models import AuditReport, AuditState, SourceAudit
 
 if TYPE_CHECKING:
     from hub.config import Config

@@ -11,8 +11,9 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
+from hub.audited import AuditReport
 from hub.config import Config, Source
-from hub.models import AuditReport, Results, Routed, SourceState
+from hub.models import Results, Routed, SourceState
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
