@@ -18,7 +18,7 @@ from hub import pipeline
 from hub.cli import main
 from hub.config import Config
 from tests.httpserver import Reply, ScriptedServer
-from tests.test_audit import NOW, days_ago, rss, text
+from tests.test_audit import NOW, days_ago, hub, rss, text
 from tests.test_browser import CHROMIUM, FLAGS
 
 BLANK = [f"kong{n}" for n in range(5)]
@@ -68,14 +68,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Config]:
         pipeline.crawl(config, store, NOW)
         store.close()
     yield config
-
-
-def hub(*args: str) -> str:
-    result = CliRunner(env={"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}).invoke(
-        main, list(args), catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def test_the_json_has_every_indicator(project: Config) -> None:
