@@ -92,6 +92,7 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "re2": "hub.route.patterns",
         "soupsieve": "hub.parse.selectors",
         "zhconv": "hub.text",
+        "openpyxl": "hub.workbook",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}
 

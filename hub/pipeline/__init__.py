@@ -9,6 +9,7 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `routing`: the stored posts routed with the rules on disk and the desk's decisions,
   and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
+- `reporting`: the audit's self-check report as an .xlsx workbook or a printable page;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `checking`: content checks over the stored posts (the county's lists read), and which
   findings hold a post for review;
@@ -108,6 +109,12 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline.publishing import (
         sources_opml as sources_opml,
     )
+    from hub.pipeline.reporting import (
+        ReportFormat as ReportFormat,
+    )
+    from hub.pipeline.reporting import (
+        write_report as write_report,
+    )
     from hub.pipeline.routing import (
         channel_counts as channel_counts,
     )
@@ -137,6 +144,7 @@ __all__ = [
     "REPRINTS_FILE",
     "Progress",
     "PublishResult",
+    "ReportFormat",
     "SearchService",
     "Stopping",
     "Tally",
@@ -169,6 +177,7 @@ __all__ = [
     "trace",
     "try_rules",
     "user_agent",
+    "write_report",
     "writer_lock",
 ]
 __getattr__ = face(
@@ -197,6 +206,8 @@ __getattr__ = face(
         "PublishResult": "hub.pipeline.publishing",
         "REPRINTS_FILE": "hub.pipeline.publishing",
         "audit": "hub.pipeline.publishing",
+        "ReportFormat": "hub.pipeline.reporting",
+        "write_report": "hub.pipeline.reporting",
         "find_reprints": "hub.pipeline.publishing",
         "index_count": "hub.pipeline.publishing",
         "publish": "hub.pipeline.publishing",
