@@ -188,7 +188,7 @@ def audit(config: Config, store: Store, now: datetime) -> AuditReport:
     post counts for no one), with the content findings of each post."""
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed, store.desk.decisions())
-    found = checking.findings_of(config, (r.post for r in routed))
+    found = checking.findings_of(config, [r.post for r in routed], store)
     return _audit(config, store, routed, store.states(), canonical_of, now=now, findings=found)
 
 
