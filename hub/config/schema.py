@@ -274,6 +274,9 @@ class Channel(Model):
     # 先审后发: which of its posts wait for a reviewer on the desk before the portal shows
     # them: none, those with content findings (flagged), or all
     review: Literal["none", "flagged", "all"] = "flagged"
+    # a section no post has reached yet is left out of the portal's navigation, home page
+    # and sitemap (a blank column fails an inspection); true shows it all the same
+    show_empty: bool = False
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:
