@@ -12,7 +12,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `searching`: the search service of `hub serve` and `hub search`;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
-- `runs` and `trace`: the record of every run, and of what each publish placed where.
+- `runs` and `trace`: the record of every run, and of what each publish placed where;
+- `alerting`: a run's alerts told to the editors when it ends (e-mail, group robots).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from typing import TYPE_CHECKING
 from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.pipeline import (
+        alerting as alerting,
+    )
     from hub.pipeline import (
         editorial as editorial,
     )
@@ -135,6 +139,7 @@ __all__ = [
     "SearchService",
     "Stopping",
     "Tally",
+    "alerting",
     "audit",
     "channel_counts",
     "crawl",
@@ -168,6 +173,7 @@ __all__ = [
 __getattr__ = face(
     __name__,
     {
+        "alerting": "hub.pipeline.alerting",
         "editorial": "hub.pipeline.editorial",
         "runs": "hub.pipeline.runs",
         "trace": "hub.pipeline.trace",
