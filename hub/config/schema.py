@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from hub.audited import Column
+from hub.config.alerting import Alerts
 from hub.config.checking import Checks
 from hub.config.types import (
     Bytes,
@@ -337,6 +338,7 @@ class Document(Model):
     schedule: Schedule = Schedule()
     audit: Audit = Audit()
     checks: Checks = Checks()
+    alerts: Alerts = Alerts()
     sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()

@@ -15,7 +15,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
   findings hold a post for review;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
-- `runs` and `trace`: the record of every run, and of what each publish placed where.
+- `runs` and `trace`: the record of every run, and of what each publish placed where;
+- `alerting`: a run's alerts told to the editors when it ends (e-mail, group robots).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from typing import TYPE_CHECKING
 from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.pipeline import (
+        alerting as alerting,
+    )
     from hub.pipeline import (
         checking as checking,
     )
@@ -148,6 +152,7 @@ __all__ = [
     "SearchService",
     "Stopping",
     "Tally",
+    "alerting",
     "audit",
     "channel_counts",
     "checking",
@@ -183,6 +188,7 @@ __all__ = [
 __getattr__ = face(
     __name__,
     {
+        "alerting": "hub.pipeline.alerting",
         "checking": "hub.pipeline.checking",
         "editorial": "hub.pipeline.editorial",
         "runs": "hub.pipeline.runs",

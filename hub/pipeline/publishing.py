@@ -37,6 +37,7 @@ class PublishResult:
     written: int  # files this publish rendered; the others were unchanged
     indexed: search.UpdateResult
     seconds: float
+    held: tuple[Routed, ...] = ()  # posts this publish put on the review queue
 
 
 def publish(
@@ -92,9 +93,9 @@ def _publish(
         trace.save(config.data_dir, routed, now)  # what the portal shows, for explain/diff
         documents = _documents(config, _originals(routed, canonical_of))
         indexed = search.update(config.index_dir, documents)
-    return PublishResult(
-        len(routed), built.pages, built.written, indexed, time.monotonic() - started
-    )
+    seconds = time.monotonic() - started
+    held = tuple(gated.new_waiting)
+    return PublishResult(len(routed), built.pages, built.written, indexed, seconds, held)
 
 
 REPRINTS_FILE = "reprints.json"  # post id -> its cluster's original, in data/
