@@ -126,7 +126,7 @@ class Runner:
         if self.pending and self._may_publish(now) and not self.stopping.is_set():
             outcome = pipeline.publish(self.config, self.store, now)
             tally.published, self.pending, self.last_publish = True, False, now
-            tally.alerts += pipeline.alerting.held(self.config, outcome.held, now)
+            tally.alerts += pipeline.alerting.held(self.config, outcome, now)
             self.publish_now = False
             log.info(
                 "published %d posts, %d files (%d written) in %.1fs",

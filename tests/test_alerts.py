@@ -428,7 +428,8 @@ def test_a_source_that_fails_and_comes_back_is_told_by_the_scheduler(
             county.routes["/feed.xml"] = Reply(200, RSS.format(url=county.url).encode())
             clock.advance(timedelta(hours=3))  # past the backoff, within the quiet period
             runner.tick()
-            assert [e["kind"] for e in posted(receiver, "/json")[1]["events"]] == ["source-back"]
+            back = posted(receiver, "/json")[1]["events"]  # (its undated post: a stale section too)
+            assert [e["kind"] for e in back if e["kind"] != "section-stale"] == ["source-back"]
             clock.advance(timedelta(hours=3))
             runner.tick()  # nothing new to tell
             assert len(receiver.posted) == 2
@@ -469,7 +470,7 @@ def test_a_post_held_for_review_is_told_after_the_publish(tmp_path: Path) -> Non
         result = CliRunner().invoke(main, ["-c", str(config.path), "run"])
         assert result.exit_code == 0, result.output
         ((message,),) = [posted(receiver, "/json")]
-        (held,) = message["events"]
+        (held,) = message["events"]  # its section shows nothing: blank, not stale
         assert (held["kind"], held["title"], held["department"]) == (
             "post-held",
             "防汛通知",
@@ -478,3 +479,33 @@ def test_a_post_held_for_review_is_told_after_the_publish(tmp_path: Path) -> Non
         assert held["detail"] == "所在栏目先审后发" and held["link"] == f"{county.url}/a1.html"
         result = CliRunner().invoke(main, ["-c", str(config.path), "publish"])
         assert result.exit_code == 0 and len(receiver.posted) == 1  # held once, told once
+
+
+def test_a_post_held_for_a_finding_is_told_with_the_finding_in_chinese(tmp_path: Path) -> None:
+    with ScriptedServer() as county, ScriptedServer() as receiver:
+        receiver.routes["/json"] = ROBOT_OK
+        dated = RSS.replace("<title>防汛通知</title>", "<title>防汛锟斤拷通知</title>").replace(
+            "<guid>a1</guid>", "<guid>a1</guid><pubDate>Mon, 15 Jun 2026 08:00:00 +0800</pubDate>"
+        )
+        county.routes["/feed.xml"] = Reply(200, dated.format(url=county.url).encode())
+        config = project(tmp_path, f"{county.url}/feed.xml", hooks(receiver, "json"))
+        result = CliRunner().invoke(main, ["-c", str(config.path), "run"])
+        assert result.exit_code == 0, result.output
+        ((message,),) = [posted(receiver, "/json")]
+        kinds = {e["kind"]: e for e in message["events"]}
+        assert kinds["post-held"]["detail"] == "内容检查：乱码"
+
+
+def test_a_section_whose_posts_carry_no_date_is_told_stale_once(tmp_path: Path) -> None:
+    with ScriptedServer() as county, ScriptedServer() as receiver:
+        receiver.routes["/json"] = ROBOT_OK
+        county.routes["/feed.xml"] = Reply(200, RSS.format(url=county.url).encode())
+        config = project(tmp_path, f"{county.url}/feed.xml", hooks(receiver, "json"))
+        result = CliRunner().invoke(main, ["-c", str(config.path), "run"])
+        assert result.exit_code == 0, result.output
+        ((message,),) = [posted(receiver, "/json")]
+        (stale,) = message["events"]  # an item without a date is no update
+        assert (stale["kind"], stale["title"]) == ("section-stale", "其他")
+        assert stale["detail"] == "没有带日期的稿件（上限 14 天）"
+        result = CliRunner().invoke(main, ["-c", str(config.path), "publish"])
+        assert result.exit_code == 0 and len(receiver.posted) == 1  # quiet: told once

@@ -201,7 +201,7 @@ def publish_site(
 ) -> PublishResult:
     outcome = pipeline.publish(config, store, now(), full=full, force=force)
     tally.published = True
-    tally.alerts += pipeline.alerting.held(config, outcome.held, now())
+    tally.alerts += pipeline.alerting.held(config, outcome, now())
     index = outcome.indexed
     click.echo(
         f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "

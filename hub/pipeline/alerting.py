@@ -17,19 +17,23 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub import alerts as build
 from hub.alerts import Alert, Ledger
+from hub.checks.names import KINDS
 from hub.config import Config, Email, Webhook
 from hub.errors import FetchError
 from hub.fetch import Transport, post_json, shown_url
-from hub.models import Routed, SourceState
-from hub.pipeline import checking
+from hub.models import SourceState
 from hub.pipeline.project import user_agent
+
+if TYPE_CHECKING:
+    from hub.pipeline.publishing import PublishResult
 
 log = logging.getLogger("hub.alerts")
 Destination = Email | Webhook
@@ -49,18 +53,37 @@ def crawled(
     return list(build.sources_changed(config.sources, before, after, now, failures=failures))
 
 
-def held(config: Config, posts: Sequence[Routed], now: datetime) -> list[Alert]:
+def held(config: Config, outcome: PublishResult, now: datetime) -> list[Alert]:
     """A `post-held` alert for each post a publish has just put on the review queue
-    (`PublishResult.held`), with the kinds of its findings."""
-    if not config.alerts.enabled or not posts:
+    (`PublishResult.held`), with the kinds of its findings; and a `section-stale` alert
+    for each section of the portal that is no longer up to date (`PublishResult.stale`,
+    told again after the quiet period while it stays so)."""
+    if not config.alerts.enabled:
         return []
-    found = checking.findings_of(config, [r.post for r in posts])
+    posts, found = outcome.held, outcome.findings
+    titles = {c.slug: c.title for c in config.channels}
+    stale = [
+        Alert(
+            "section-stale",
+            s.slug,
+            titles.get(s.slug, s.slug),
+            now,
+            detail=(
+                f"{s.freshness.days_since} 天没有新的带日期稿件（上限 {s.freshness.limit} 天）"
+                if s.freshness.days_since is not None
+                else f"没有带日期的稿件（上限 {s.freshness.limit} 天）"
+            ),
+        )
+        for s in outcome.stale
+    ]
+    if not posts:
+        return stale
     names = {s.id: s.name for s in config.sources}
     desk = config.desk.public_url.rstrip("/")
     made = []
     for routed in posts:
         post = routed.post.post
-        kinds = list(dict.fromkeys(f.kind for f in found.get(post.id, ())))
+        kinds = list(dict.fromkeys(KINDS[f.kind] for f in found.get(post.id, ())))
         made.append(
             Alert(
                 "post-held",
@@ -72,7 +95,7 @@ def held(config: Config, posts: Sequence[Routed], now: datetime) -> list[Alert]:
                 link=f"{desk}/posts/{post.id}" if desk else post.url,
             )
         )
-    return made
+    return stale + made
 
 
 def send(

@@ -55,7 +55,7 @@ def settle(
     ]
     found = checking.findings_of(config, posts, store)
     routed = router(config, decisions).route_all(posts, now)
-    return gate(
+    gated = gate(
         routed,
         policies(config),
         decisions,
@@ -63,6 +63,8 @@ def settle(
         lambda post: checking.holding(config, found.get(post.id, ())),
         published_at=published_at,
     )
+    gated.findings = found
+    return gated
 
 
 def route(config: Config, store: Store, now: datetime) -> list[Routed]:
