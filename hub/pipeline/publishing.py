@@ -64,7 +64,7 @@ def _publish(
     last = trace.load(config.data_dir)
     live = last.placements
     decisions = store.desk.decisions()
-    gated = settle(config, store, now, live, decisions, published_at=last.published_at)
+    gated = settle(config, store, now, live, decisions, published_at=last.published_at, keep=True)
     routed = gated.shown
     if not routed and live and not force:
         raise BuildError(
