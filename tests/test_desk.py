@@ -98,7 +98,17 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 # no session, no entry ------------------------------------------------------------------
 
-PAGES = ["/", "/queue", "/posts", "/posts/{dept}", "/log", "/log.csv", "/users", "/status"]
+PAGES = [
+    "/",
+    "/queue",
+    "/posts",
+    "/findings",
+    "/posts/{dept}",
+    "/log",
+    "/log.csv",
+    "/users",
+    "/status",
+]
 ACTIONS = ["/logout", "/queue", "/users", *(f"/posts/{{dept}}/{action}" for action in NEEDS)]
 
 
@@ -597,6 +607,8 @@ def test_a_reviewer_dismisses_a_finding_with_a_reason_and_the_held_post_goes_out
     assert refused.status_code == 403
     reviewer, token = site.login("reviewer")
     assert "忽略此项" in reviewer.get(f"/posts/{held}").text
+    listed = reviewer.get("/findings").text
+    assert f"/posts/{held}" in listed and "（1 篇稿件" in listed
     no_reason = reviewer.post(f"/posts/{held}/dismiss", data={"csrf": token, "finding": key})
     assert no_reason.status_code == 400 and "reason" in no_reason.text
     for where in ("title", "text"):  # held by both: one dismissed is not enough
@@ -611,3 +623,4 @@ def test_a_reviewer_dismisses_a_finding_with_a_reason_and_the_held_post_goes_out
     entries = site.store.desk.entries(LogQuery(action="dismiss"))
     assert {(e.user, e.post_id, e.reason) for e in entries} == {("reviewer", held, "原稿如此")}
     assert "乱码" not in reviewer.get(f"/posts/{held}").text  # it does not come back
+    assert f"/posts/{held}" not in reviewer.get("/findings").text  # nor on the list

@@ -57,7 +57,10 @@ class Desk:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     config = project(tmp_path, "all")
-    town, dept = add(config, ("banquan", "镇里召开防汛会议"), ("wlj", "文旅局发布防汛旅游提示"))
+    # (a typo in the waiting post: its desk page shows a finding with its dismiss form)
+    town, dept = add(
+        config, ("banquan", "镇里召开防汛会议贯切落实"), ("wlj", "文旅局发布防汛旅游提示")
+    )
     store = pipeline.open_store(config)
     store.people.add("王编辑", "admin", hash_password(PASSWORD), Actor("test", T0))
     pipeline.publish(config, store, T0)
@@ -114,7 +117,7 @@ def test_an_editor_reviews_takes_down_pins_and_leads_and_the_log_says_so(
         )
     service = pipeline.SearchService(desk.config)
     titles = [h.title for h in service.results(service.request({"q": "防汛"})).hits]
-    assert titles == ["镇里召开防汛会议"]
+    assert titles == ["镇里召开防汛会议贯切落实"]
 
     # pin the town's post to 部门快讯 until a date, and make it the lead story
     page.goto(desk.desk.url + f"posts/{desk.town}")
@@ -139,7 +142,7 @@ def test_an_editor_reviews_takes_down_pins_and_leads_and_the_log_says_so(
 
 
 def desk_pages(desk: Desk) -> list[str]:
-    return ["login", "queue", "posts", f"posts/{desk.town}", "log", "users", "routing"]
+    return ["login", "queue", "posts", f"posts/{desk.town}", "findings", "log", "users", "routing"]
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])

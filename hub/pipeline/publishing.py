@@ -72,6 +72,9 @@ def _publish(
             "nothing was changed (`hub publish --force` publishes it all the same)"
         )
     _settle_review(store, gated, now)
+    # for the desk's list of posts to look at: those shown and those waiting
+    present = {r.post.post.id for r in (*gated.shown, *gated.waiting)}
+    store.findings.mark({pid: f for pid, f in gated.findings.items() if pid in present})
     canonical_of = find_reprints(config, routed, decisions)
     # for the desk's queue: which waiting posts reprint what (the portal's clusters when
     # nothing waits)

@@ -1,5 +1,6 @@
 """Each post's content findings as last checked, kept so that a post is checked once
-per content and per set of lists (its `version`), not at every publish."""
+per content and per set of lists (its `version`), not at every publish; and every
+finding of each post as the last publish found them, for the desk's list."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Field, SQLModel, col, select
 
 from hub.models import Finding
 from hub.store.desk import Sessions
+from hub.store.tables import PostRow
 
 
 class FindingsRow(SQLModel, table=True):
@@ -19,6 +22,10 @@ class FindingsRow(SQLModel, table=True):
     post_id: str = Field(primary_key=True)
     version: str  # the post's hash and the digest of the lists it was checked with
     findings: str = "[]"  # JSON: one list of Finding's fields per finding
+    # every finding at the last publish (its dates' too), dismissed ones aside: the
+    # desk's list of posts to look at
+    listed: str = Field(default="[]")
+    count: int = Field(default=0, index=True)  # of `listed`
 
 
 class FindingsStore:
@@ -49,6 +56,39 @@ class FindingsStore:
                 row.version, row.findings = version, _write(findings)
                 session.add(row)
             session.commit()
+
+    def mark(self, found: Mapping[str, tuple[Finding, ...]]) -> None:
+        """The findings of every post as a publish found them (post id -> findings,
+        posts without any left out): what the desk lists."""
+        with self._sessions() as session:
+            rows = {r.post_id: r for r in session.exec(select(FindingsRow))}
+            for post_id, row in rows.items():
+                if row.count and post_id not in found:
+                    row.listed, row.count = "[]", 0
+                    session.add(row)
+            for post_id, findings in found.items():
+                text = _write(findings)
+                row = rows.get(post_id) or FindingsRow(post_id=post_id, version="")
+                if row.listed != text:
+                    row.listed, row.count = text, len(findings)
+                    session.add(row)
+            session.commit()
+
+    def listed(self, limit: int, offset: int = 0) -> tuple[list[tuple[str, int]], int]:
+        """A page of (post id, how many findings) of the posts a publish found any in,
+        and how many such posts there are."""
+        flagged = col(FindingsRow.count) > 0
+        with self._sessions() as session:
+            total = session.exec(select(func.count()).where(flagged)).one()
+            rows = session.exec(
+                select(FindingsRow.post_id, FindingsRow.count)
+                .join(PostRow, col(PostRow.id) == col(FindingsRow.post_id))
+                .where(flagged)
+                .order_by(col(PostRow.filed).desc(), col(PostRow.id))
+                .offset(offset)
+                .limit(limit)
+            )
+            return [(pid, n) for pid, n in rows], int(total)
 
 
 FIELDS = ("kind", "text", "severity", "suggestion", "field", "position", "note")

@@ -135,6 +135,7 @@ def make_app(desk: Desk) -> Starlette:
             Route("/queue", guarded(pages.queue), methods=["GET"]),
             Route("/queue", guarded(pages.review, "reviewer"), methods=["POST"]),
             Route("/posts", guarded(pages.posts)),
+            Route("/findings", guarded(pages.findings)),
             Route("/posts/{post_id}", guarded(pages.post)),
             Route("/posts/{post_id}/{action}", guarded(pages.action), methods=["POST"]),
             Route("/log", guarded(pages.log_page)),

@@ -186,6 +186,12 @@ def posts(ctx: Ctx) -> Response:
     )
 
 
+def findings(ctx: Ctx) -> Response:
+    number = ctx.page_number()
+    entries, total = Views(ctx.desk.config(), ctx.desk.store, ctx.now).flagged(number)
+    return page(ctx, "findings.html", entries=entries, total=total, number=number, per=PER_PAGE)
+
+
 def _post(ctx: Ctx) -> Any:
     found = ctx.desk.store.find(ctx.request.path_params["post_id"])
     if found is None:

@@ -101,6 +101,14 @@ class Views:
         self._decide(posts)
         return [self.entry(p) for p in posts], total
 
+    def flagged(self, page: int) -> tuple[list[Entry], int]:
+        """The posts shown or waiting in which the last publish found something, the
+        most recently filed first, each with its findings as they are now."""
+        ids, total = self.store.findings.listed(PER_PAGE, (page - 1) * PER_PAGE)
+        posts = self.store.posts_of(pid for pid, _ in ids)
+        self._decide(posts)
+        return [self.entry(p) for p in posts], total
+
     def one(self, post: StoredPost) -> Entry:
         self._decide([post])
         return self.entry(post, reprints=True)
