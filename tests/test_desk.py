@@ -624,3 +624,25 @@ def test_a_reviewer_dismisses_a_finding_with_a_reason_and_the_held_post_goes_out
     assert {(e.user, e.post_id, e.reason) for e in entries} == {("reviewer", held, "原稿如此")}
     assert "乱码" not in reviewer.get(f"/posts/{held}").text  # it does not come back
     assert f"/posts/{held}" not in reviewer.get("/findings").text  # nor on the list
+
+
+def test_an_editor_dismisses_what_does_not_hold_a_post_and_only_a_finding_it_has(
+    site: Site,
+) -> None:
+    (post,) = add(site.config, ("wlj", "文旅局贯切落实通知"))  # a typo: a warning, shown
+    pipeline.publish(site.config, site.store, T0 + timedelta(minutes=1))
+    editor, token = site.login("editor")
+    assert "忽略此项" in editor.get(f"/posts/{post}").text
+    for key in ("typo:title:别的字", "garbled:title:锟斤拷", "typo:title:贯切落实\nx"):
+        answer = editor.post(
+            f"/posts/{post}/dismiss", data={"csrf": token, "finding": key, "reason": "误报"}
+        )
+        assert answer.status_code == 400, key  # not one of the post's findings
+    answer = editor.post(
+        f"/posts/{post}/dismiss",
+        data={"csrf": token, "finding": "typo:title:贯切落实", "reason": "引用原文"},
+    )
+    assert answer.status_code == 303
+    page = editor.get(f"/posts/{post}").text
+    assert "「贯彻落实」，标题" not in page and "「贯彻落实」，正文" in page  # (the text's stays)
+    assert [e.user for e in site.store.desk.entries(LogQuery(action="dismiss"))] == ["editor"]

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from hub import pipeline
 from hub.config import Config
 from hub.decisions import Decision, Role
 from hub.errors import HubError
-from hub.models import StoredPost
+from hub.models import Finding, StoredPost
 from hub.store import Actor, Store
 
 # the least role each action needs; a higher role may do what a lower one may
@@ -31,7 +32,9 @@ NEEDS: dict[str, Role] = {
     "merge": "editor",
     "split": "editor",
     "timing": "editor",
-    "dismiss": "reviewer",  # a dismissed finding no longer holds the post: a review
+    # an editor dismisses what does not hold a post; what holds it, only a reviewer
+    # (`pages.action`): dismissing it lets the post out, which is a review
+    "dismiss": "editor",
 }
 TITLE_CHARS, SUMMARY_CHARS, REASON_CHARS = 200, 500, 500
 
@@ -191,10 +194,23 @@ def _timing(doing: Doing) -> str:
     return "已保存定时发布和定时下线"
 
 
+def findings_now(doing: Doing) -> tuple[Finding, ...]:
+    """The post's findings as they are now, dismissed ones aside."""
+    found = pipeline.checking.findings_for(doing.config, doing.store, [doing.post])
+    return found.get(doing.pid, ())
+
+
+def holds(doing: Doing) -> bool:
+    """Whether the finding the form names would hold the post for review."""
+    key = doing.form.get("finding", "")
+    held = pipeline.checking.holding(doing.config, findings_now(doing))
+    return any(f.key == key for f in held)
+
+
 def _dismiss(doing: Doing) -> str:
     key = doing.form.get("finding", "").strip()[:REASON_CHARS]
-    if not key:
-        raise RefusedError("choose the finding to dismiss")
+    if not key or key not in {f.key for f in findings_now(doing)}:
+        raise RefusedError("choose one of the post's findings to dismiss")
     if not doing.reason:
         raise RefusedError("dismissing a finding needs a reason, for the log")
     doing.store.desk.dismiss(doing.pid, [key], doing.actor, doing.reason)

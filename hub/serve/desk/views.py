@@ -34,6 +34,7 @@ class Entry:
     department: str
     sections: list[tuple[str, str]]  # (section title, why), as routing places it now
     findings: tuple[Finding, ...]
+    holds: frozenset[str]  # the keys of the findings that hold it for review
     decision: Decision
     live: bool  # on the portal as last published
     portal_path: str
@@ -83,6 +84,9 @@ class Views:
             department=self.names.get(post.post.source_id, post.post.source_id),
             sections=[(self.titles.get(s, s), why) for s, why in routed.reasons.items()],
             findings=self.findings.get(pid, ()),
+            holds=frozenset(
+                f.key for f in pipeline.checking.holding(self.config, self.findings.get(pid, ()))
+            ),
             decision=self.decisions.get(pid, Decision(pid)),
             live=pid in self.live,
             portal_path=post_path(pid, post.filed, self.config.site.zone),
