@@ -28,15 +28,29 @@ class _Server(ThreadingHTTPServer):
 
 
 class ScriptedServer:
-    """Answers each path with a Reply, or a function of the request returning one."""
+    """Answers each path with a Reply, or a function of the request returning one. HEAD
+    is answered for the paths of `heads` (without a body), else 501 as servers without
+    it do."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
-        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each request
+        self.heads: dict[str, Reply] = {}
+        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each GET
+        self.methods: list[tuple[str, str]] = []  # (method, path) of each request
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
+            def do_HEAD(self) -> None:
+                server.methods.append(("HEAD", self.path))
+                reply = server.heads.get(self.path, Reply(501))
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_GET(self) -> None:
+                server.methods.append(("GET", self.path))
                 server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path, Reply(404, b"not found"))
                 reply = route(self) if callable(route) else route

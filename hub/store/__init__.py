@@ -18,6 +18,7 @@ from hub.errors import StoreError
 from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
+from hub.store.links import LinkStore
 from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
@@ -29,7 +30,16 @@ from hub.store.tables import (
     sqlite_pragmas,
 )
 
-__all__ = ["RUNS_KEPT", "Actor", "DeskStore", "LogQuery", "PeopleStore", "Sketcher", "Store"]
+__all__ = [
+    "RUNS_KEPT",
+    "Actor",
+    "DeskStore",
+    "LinkStore",
+    "LogQuery",
+    "PeopleStore",
+    "Sketcher",
+    "Store",
+]
 
 Sketcher = Callable[[Post], tuple[int, ...]]
 
@@ -49,6 +59,7 @@ class Store:
             raise StoreError(explained(exc, url)) from exc
         self.desk = DeskStore(self._session)  # editors' decisions and the audit trail
         self.people = PeopleStore(self._session)  # the desk's users and sessions
+        self.links = LinkStore(self._session)  # posts' outbound links and their checks
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
