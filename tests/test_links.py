@@ -4,6 +4,7 @@ and the checks over real HTTP on 127.0.0.1, with the clock moved by hand."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 from collections import Counter
@@ -13,8 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from hub import pipeline
+from hub.cli import main
 from hub.config import Config
 from hub.errors import FetchError
 from hub.fetch import Fetcher
@@ -396,3 +399,41 @@ def test_a_failing_link_check_fails_no_crawl(
     (result,) = pipeline.crawl(config, store, clock())
     assert result.ok
     assert "link checks stopped" in caplog.text
+
+
+def test_robots_txt_refusing_a_link_says_nothing_a_site_failing_to_serve_it_does(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    config = project(tmp_path)
+    store = pipeline.open_store(config)
+    server.routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n")
+    carrying(store, clock, f"{server.url}/private/x")
+    assert check(config, store, clock) == Counter(unchecked=1)
+    assert store.links.links()[0].answer == "robots"
+    with ScriptedServer() as failing:
+        failing.routes["/robots.txt"] = Reply(502, b"bad gateway")
+        carrying(store, clock, f"{failing.url}/x", key="2")
+        assert check(config, store, clock) == Counter(failing=1)
+        assert ("HEAD", "/x") not in failing.methods
+
+
+def test_hub_links_lists_the_dead_and_moved_links_with_their_posts(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    config = project(tmp_path, links="dead_after: 1")
+    store = pipeline.open_store(config)
+    saved = carrying(store, clock, f"{server.url}/gone", "http://a.gov.cn/never-checked")
+    config = project(tmp_path, links="dead_after: 1, per_run: 1")
+    check(config, store, clock)
+    store.close()
+    result = CliRunner().invoke(main, ["links", "-c", str(config.path)])
+    assert result.exit_code == 0, result.output
+    assert f"{server.url}/gone" in result.stdout and saved.id in result.stdout
+    assert "never-checked" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 unchecked, 1 dead"
+    result = CliRunner().invoke(main, ["links", "--all", "--json", "-c", str(config.path)])
+    listed = {link["url"]: link for link in json.loads(result.stdout)}
+    assert listed[f"{server.url}/gone"]["posts"] == [
+        {"id": saved.id, "title": "通知", "url": saved.url}
+    ]
+    assert listed["http://a.gov.cn/never-checked"]["status"] == "unchecked"

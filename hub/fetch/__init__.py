@@ -115,8 +115,15 @@ class Fetcher:
         """The answer at the end of `url`'s redirects, whatever its status, for a link
         check: asked with HEAD, and again with GET when HEAD gets an error (many servers
         answer HEAD with 403, 405 or 501), reading at most CHECK_BYTES of the body. The
-        guard, robots.txt, politeness and deadline as `get`; no answer is a FetchError."""
+        guard, robots.txt, politeness and deadline as `get`; no answer is a FetchError,
+        and so is a robots.txt that cannot be read (5xx): robots.txt refusing the link
+        says nothing of it (kind robots), a site that cannot serve one does."""
         robots = self.settings.robots
+        if robots:
+            self._check_url(url)  # refused before its robots.txt is asked for
+            rules = await self._rules(url, "", now)
+            if rules.failing:  # a site that cannot serve robots.txt is failing
+                raise FetchError(f"{url} is not checked: {rules.why}", kind="http")
         head = await self._follow(url, {}, "", now, robots=robots, method="HEAD")
         waiting = head.status == 429 or (head.status == 503 and "retry-after" in head.headers)
         if head.status < 400 or waiting:

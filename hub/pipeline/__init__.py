@@ -9,6 +9,7 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `routing`: the stored posts routed with the rules on disk and the desk's decisions,
   and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
+- `linking`: the checks of posts' links after a crawl, and their findings;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
@@ -24,6 +25,9 @@ from hub.lazy import face
 if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline import (
         editorial as editorial,
+    )
+    from hub.pipeline import (
+        linking as linking,
     )
     from hub.pipeline import (
         runs as runs,
@@ -144,6 +148,7 @@ __all__ = [
     "find_reprints",
     "index_count",
     "is_due",
+    "linking",
     "load",
     "loads",
     "open_store",
@@ -169,6 +174,7 @@ __getattr__ = face(
     __name__,
     {
         "editorial": "hub.pipeline.editorial",
+        "linking": "hub.pipeline.linking",
         "runs": "hub.pipeline.runs",
         "trace": "hub.pipeline.trace",
         "Progress": "hub.pipeline.crawling",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -21,7 +21,7 @@ from hub import parse
 from hub.config import Config, LinkChecks
 from hub.errors import FetchError
 from hub.fetch import Fetcher, retry_after
-from hub.models import Fetched, Finding, FindingKind, Link, LinkStatus, Severity
+from hub.models import Fetched, Finding, FindingKind, Link, LinkStatus, Severity, StoredPost
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -209,3 +209,15 @@ def link_finding(link: Link, weight: Weight) -> Finding:
         "link",
         note=f"{link.failures} failed checks in a row, the last on {checked}: {link.note}",
     )
+
+
+# -- listing ------------------------------------------------------------------------
+
+
+def listed(
+    store: Store, statuses: Collection[LinkStatus] = ("failing", "dead", "moved")
+) -> list[tuple[Link, list[StoredPost]]]:
+    """The links of these statuses with the stored posts that carry them (`hub links`)."""
+    links = store.links.links(statuses)
+    posts = {p.post.id: p for p in store.posts_of(pid for link in links for pid in link.posts)}
+    return [(link, [posts[pid] for pid in link.posts if pid in posts]) for link in links]
