@@ -29,7 +29,7 @@ import httpx
 from bench.common import START, Row, timed
 from hub import pipeline
 from hub.config import Config
-from hub.demo import SOURCES, CountyServer, World, channels_yaml
+from hub.demo import SOURCES, CountyServer, World, channels_yaml, write_lists
 from hub.models import Post
 from hub.serve import Server
 from hub.serve.desk import DeskServer
@@ -77,6 +77,7 @@ def _site(folder: Path) -> Config:
     world = World(clock=lambda: START)
     with CountyServer(world) as county:
         text = channels_yaml(county.base_url, "http://127.0.0.1:8000/")
+        write_lists(folder)
         text = text.replace("title: 部门快讯\n", "title: 部门快讯\n    review: all\n", 1)
         path = folder / "channels.yaml"
         path.write_text(text, encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.common import Row
 from hub import pipeline, schedule
-from hub.demo import SOURCES, CountyServer, DemoPost, World, channels_yaml
+from hub.demo import SOURCES, CountyServer, DemoPost, World, channels_yaml, write_lists
 from hub.demo.world import day_of
 from hub.serve import Server
 
@@ -59,6 +59,7 @@ def measure(folder: Path) -> list[float]:
     with CountyServer(world) as county:
         path = folder / "channels.yaml"
         text = channels_yaml(county.base_url)
+        write_lists(folder)
         text = text.replace("every: 2m", f"every: {EVERY}")
         text = text.replace("tick: 30s", f"tick: {TICK}").replace(
             "publish_every: 30s", f"publish_every: {TICK}"

@@ -21,7 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import crawl, desk, faults, freshness, load, parsing, portal, routing, search, startup
+from bench import (
+    audit,
+    crawl,
+    desk,
+    faults,
+    freshness,
+    load,
+    parsing,
+    portal,
+    routing,
+    search,
+    startup,
+)
 
 
 def main() -> None:
@@ -49,6 +61,7 @@ def main() -> None:
         *freshness.rows(args.repeat),
         *desk.rows(args.repeat),
         *startup.rows(args.repeat),
+        *audit.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

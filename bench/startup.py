@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import START, Row, quiet
 from hub import pipeline
-from hub.demo import CountyServer, World, channels_yaml
+from hub.demo import CountyServer, World, channels_yaml, write_lists
 
 RUNS = 10
 EVERYTHING = (
@@ -28,6 +28,7 @@ def project(folder: Path) -> str:
     """The demo county crawled and published into `folder`; a post's id to explain."""
     with quiet(), CountyServer(World(clock=lambda: START)) as county:
         (folder / "channels.yaml").write_text(channels_yaml(county.base_url), encoding="utf-8")
+        write_lists(folder)
         config = pipeline.load(folder / "channels.yaml")
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, START)

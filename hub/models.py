@@ -15,8 +15,6 @@ from typing import Literal, get_args
 from hub.errors import ErrorKind
 
 Health = Literal["new", "ok", "failing", "gone"]  # of a source, from its last fetch
-AuditState = Literal["active", "low-activity", "dormant", "failing", "gone", "new"]
-MergeReason = Literal["only-reprints", "overlap"]
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
@@ -62,6 +60,7 @@ class Fetched:
     headers: Mapping[str, str]  # lower-case names
     fetched_at: datetime
     reason: str = ""  # the status line's phrase, e.g. "Service Unavailable"
+    seconds: float = 0.0  # spent waiting for answers, redirects included, not for a turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +136,7 @@ class StoredPost:
     changed: datetime | None = None  # when hub last saw its content change upstream
     sketch: tuple[int, ...] = ()  # for finding reprints; computed when it is saved
     removed: datetime | None = None  # when hub saw the source stop listing it (撤稿)
+    first_published: datetime | None = None  # the date the source gave at first sight
 
     @property
     def date(self) -> datetime:
@@ -191,39 +191,6 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceAudit:
-    """One source in the consolidation audit: how alive it is and how much of it is
-    its own."""
-
-    source_id: str
-    state: AuditState
-    posts: int  # stored, all time
-    posts_30: int  # published in the last 30 days
-    posts_90: int
-    posts_180: int
-    last_post: datetime | None
-    days_since: int | None  # since the last post; None when it has none
-    reprints: int  # of its posts, how many are another department's notice reprinted
-    reprints_of: str = ""  # the source it reprints most, if any
-
-    @property
-    def reprint_share(self) -> float:
-        return self.reprints / self.posts if self.posts else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class MergeCandidate:
-    """Two sources one publication could serve: one only reprints the other, or they
-    publish the same notices."""
-
-    source_id: str  # the one to merge
-    into: str  # where its readers would find the same
-    reason: MergeReason
-    share: float  # of source_id's posts (only-reprints) or the smaller one's (overlap)
-    shared: int  # posts in common
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer should look at in a post: what, where, what to write instead."""
 
@@ -255,12 +222,6 @@ class Link:
     note: str = ""  # one line on the last check
     not_before: datetime | None = None  # the server asked hub to wait (Retry-After)
     posts: tuple[str, ...] = ()  # ids of the posts that carry it
-
-
-@dataclass(frozen=True, slots=True)
-class AuditReport:
-    sources: tuple[SourceAudit, ...]
-    merges: tuple[MergeCandidate, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,8 +79,8 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "sqlmodel": "hub.store",
         "jinja2": "hub.site.render",
         "whoosh": "hub.search.engine",
-        "rjieba": "hub.search.analysis",
-        "pypinyin": "hub.search.suggest",
+        "rjieba": "hub.text.words",
+        "pypinyin": "hub.text.sounds",
         "apscheduler": "hub.schedule",
         "click": "hub.cli",
         "uvicorn": "hub.serve",
@@ -88,10 +88,11 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "itsdangerous": "hub.serve.desk.auth",
         "pydantic": "hub.config",
         "rich": "hub.cli.common",
-        "ahocorasick_rs": "hub.route.keywords",
+        "ahocorasick_rs": "hub.text.keywords",
         "re2": "hub.route.patterns",
         "soupsieve": "hub.parse.selectors",
         "zhconv": "hub.text",
+        "openpyxl": "hub.workbook",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}
 

@@ -206,3 +206,15 @@ def test_the_sources_page_shows_the_audit(audited: Config) -> None:
     assert "内容重复较多的单位" in page
     assert "转发办：100% 的信息转载自活跃局" in page
     assert "甲办与乙办：有 4 条相同信息" in page
+
+
+def test_the_sources_page_shows_the_inspection_indicators(audited: Config) -> None:
+    page = (audited.site_dir / "sources" / "index.html").read_text(encoding="utf-8")
+    columns = page.split('id="columns"')[1]
+    assert "动态、要闻类栏目 14 天内、通知公告和政策文件类栏目 183 天内应有更新" in columns
+    assert "空白栏目：0 个（达到 5 个为不合格）" in columns
+    assert ">其他</th>" in columns and "正常更新" in columns.split(">其他</th>")[1]
+    # availability of each source's address over the last 7 days of fetches
+    assert page.split(">活跃局</a>")[1].split("</tr>")[0].count("100%") == 1
+    failing = page.split(">故障局</a>")[1].split("</tr>")[0]
+    assert '<td class="state-failing">0%</td>' in failing

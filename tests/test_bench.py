@@ -39,3 +39,12 @@ def test_the_desk_benchmark_runs_and_the_portal_follows_every_click() -> None:
     assert [r.unit for r in rows] == ["s", "s", "ms", "lines/s"]
     assert "median of 2" in rows[0].name and "median of 2" in rows[1].name
     assert rows[2].value > 0 and rows[3].name.startswith("desk log export, 1,0")
+
+
+def test_the_audit_benchmark_runs_and_agrees_with_the_plain_version() -> None:
+    from bench import audit  # noqa: PLC0415
+
+    rows = audit.rows(1, sources=6, years=1)
+    assert [r.unit for r in rows] == ["s", "s", "s"]
+    assert rows[0].name.startswith("audit, 6 sources × 1 years")
+    assert "same answers: True" in rows[1].note, rows[1].note

@@ -60,7 +60,7 @@ def test_review_sorts_posts_by_policy_findings_and_decision(
     post = item.post.post
     decisions = {post.id: Decision(post.id, review, reviewed_hash=post.hash)} if review else {}  # type: ignore[arg-type]
     shown_in = {post.id: tuple(policies)} if live else {}
-    result = gate([item], policies, decisions, shown_in, checks.findings)  # type: ignore[arg-type]
+    result = gate([item], policies, decisions, shown_in, checks.basic.findings)  # type: ignore[arg-type]
     buckets = {
         name: [r.post.post.id for r in getattr(result, name)]
         for name in ("shown", "waiting", "new_waiting", "rejected", "grandfathered")
@@ -75,20 +75,20 @@ def test_an_approval_is_of_one_version_a_changed_post_is_reviewed_again() -> Non
     item = routed_in("a")
     post = item.post.post
     approved = {post.id: Decision(post.id, "approved", reviewed_hash="an-older-version")}
-    result = gate([item], {"a": "all"}, approved, {}, checks.findings)
+    result = gate([item], {"a": "all"}, approved, {}, checks.basic.findings)
     assert [r.post.post.id for r in result.new_waiting] == [post.id] and not result.shown
 
 
 def test_findings_name_unreadable_and_garbled_text_and_a_missing_title() -> None:
     post = stored(title="", text="锟斤拷\ufffd").post
-    found = checks.findings(post)
+    found = checks.basic.findings(post)
     assert [(f.kind, f.field, f.text) for f in found] == [
         ("no-title", "title", ""),
         ("unreadable", "text", "\ufffd"),
         ("garbled", "text", "锟斤拷"),
     ]
     assert found[1].note == "1 unreadable character (U+FFFD)"
-    assert checks.findings(stored(title="通知", text="正文").post) == ()
+    assert checks.basic.findings(stored(title="通知", text="正文").post) == ()
 
 
 # the router with the desk's decisions ------------------------------------------------

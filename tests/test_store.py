@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Attachment, Post, SourceState
 from hub.store import Store
@@ -191,6 +192,7 @@ FILL = """
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Post
 from hub.store import Store
@@ -227,3 +229,17 @@ def test_a_full_disk_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     (message,) = done.stdout.splitlines()
     assert "the disk holding it is full or failing: free space there" in message, message
+
+
+def test_fetches_are_kept_thirty_days_per_source(store: Store) -> None:
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    store.record_fetch(FetchAttempt("a", start, ok=True, seconds=1.5))
+    store.record_fetch(FetchAttempt("b", start, ok=False, seconds=0.0))
+    store.record_fetch(FetchAttempt("a", start + timedelta(days=31), ok=True, seconds=2.0))
+    kept = store.fetches(start - timedelta(days=1))
+    # a's first fetch is now over 30 days older than its latest; b's stays until b's next
+    assert kept == [
+        FetchAttempt("b", start, ok=False, seconds=0.0),
+        FetchAttempt("a", start + timedelta(days=31), ok=True, seconds=2.0),
+    ]
+    assert store.fetches(start) == [kept[1]]  # since: after, not at

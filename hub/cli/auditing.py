@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, get_args
 import click
 
 from hub import pipeline
+from hub.audited import AuditReport, AuditState, Freshness, SourceAudit
 from hub.cli.common import config_option, main, now, reports_errors, table
-from hub.models import AuditReport, AuditState, SourceAudit
 
 if TYPE_CHECKING:
     from hub.config import Config
@@ -38,23 +38,47 @@ COLUMNS = (
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per source (for Excel).")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the inspection self-check report to FILE.xlsx or FILE.html.",
+)
 @reports_errors
-def audit_command(config_path: Path, as_json: bool, as_csv: bool) -> None:
-    """The consolidation audit: each source's posts in the last 30/90/180 days, days
-    since its last post, its state (active, low-activity, dormant, failing, gone), the
-    share of its posts that reprint another department's, and merge candidates."""
+def audit_command(config_path: Path, as_json: bool, as_csv: bool, report_path: Path | None) -> None:
+    """The audit: each source's posts in the last 30/90/180 days, days since its last
+    post, its state (active, low-activity, dormant, failing, gone), the share of its
+    posts that reprint another department's, and merge candidates; and what the
+    inspection indicators check: sections and sources not updated by their column
+    type, blank sections, availability, one unit's accounts per platform, findings."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    form = _format(report_path) if report_path is not None else None
     config = pipeline.load(config_path)
     store = pipeline.open_store(config)
-    report = pipeline.audit(config, store, now())
+    when = now()
+    report = pipeline.audit(config, store, when)
     store.close()
+    if report_path is not None and form is not None:
+        pipeline.write_report(config, report, report_path, form, when)
+        click.echo(f"wrote the self-check report to {report_path}", err=as_json or as_csv)
+        if not (as_json or as_csv):
+            return
     if as_json:
         click.echo(json.dumps(_json(config, report), ensure_ascii=False, indent=2))
     elif as_csv:
         click.echo(_csv(config, report), nl=False)
     else:
         _print(config, report)
+
+
+def _format(path: Path) -> pipeline.ReportFormat:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".html", ".htm"):
+        return "html"
+    raise click.UsageError(f"--report writes .xlsx or .html files, not {path.name!r}")
 
 
 def _cells(config: Config, found: SourceAudit) -> tuple[str, ...]:
@@ -82,6 +106,7 @@ def _print(config: Config, report: AuditReport) -> None:
     counts = Counter(s.state for s in report.sources)
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts[s])
     click.echo(f"{len(report.sources)} sources: {summary}")
+    _print_inspection(config, report)
     if not report.merges:
         click.echo("no merge candidates")
         return
@@ -112,11 +137,46 @@ def _json(config: Config, report: AuditReport) -> dict[str, object]:
             "reprints": found.reprints,
             "reprint_share": round(found.reprint_share, 3),
             "reprints_of": found.reprints_of or None,
+            "unit": source.department,
+            "platform": source.where,
+            **_fresh(found.freshness),
+            "fetches": found.fetches,
+            "failed_fetches": found.failed,
+            "unavailable": round(found.unavailable, 4),
         }
 
     return {
         "thresholds": config.audit.model_dump(),
         "sources": [one(s) for s in report.sources],
+        "sections": [{"slug": s.slug, **_fresh(s.freshness)} for s in report.sections],
+        "portal": _fresh(report.portal),
+        "vetoes": [
+            {
+                "item": v.item,
+                "found": v.found,
+                "line": v.line,
+                "vetoed": v.vetoed,
+                "subjects": list(v.subjects),
+            }
+            for v in report.vetoes
+        ],
+        "duplicate_accounts": [
+            {"unit": d.unit, "platform": d.platform, "sources": list(d.sources)}
+            for d in report.duplicates
+        ],
+        "findings": [
+            {
+                "source": t.source_id,
+                "quarter": t.quarter,
+                "typo": t.typo,
+                "formulation": t.formulation,
+                "sensitive": t.sensitive,
+                "links": t.links,
+                "other": t.other,
+                "total": t.total,
+            }
+            for t in report.findings
+        ],
         "merge_candidates": [
             {
                 "source": m.source_id,
@@ -130,6 +190,20 @@ def _json(config: Config, report: AuditReport) -> dict[str, object]:
     }
 
 
+def _fresh(found: Freshness | None) -> dict[str, object]:
+    if found is None:
+        return {}
+    return {
+        "column": found.column,
+        "posts": found.posts,
+        "last_dated": found.last_dated.isoformat() if found.last_dated else None,
+        "days_since_dated": found.days_since,
+        "days_allowed": found.limit,
+        "stale": found.stale,
+        "blank": found.blank,
+    }
+
+
 def _csv(config: Config, report: AuditReport) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # Excel and WPS read UTF-8 only with its byte-order mark
@@ -137,3 +211,30 @@ def _csv(config: Config, report: AuditReport) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(_cells(config, s) for s in report.sources)
     return out.getvalue()
+
+
+VETOES = {
+    "home": "home page without a dated item",
+    "stale": "stale sections",
+    "blank": "blank sections",
+    "long-stale": "sections stale or blank",
+    "unavailable": "sources unavailable",
+    "account-stale": "sources not updated",
+}
+
+
+def _print_inspection(config: Config, report: AuditReport) -> None:
+    """The inspection's single-veto items, one line each."""
+    names = {s.id: s.name for s in config.sources} | {c.slug: c.title for c in config.channels}
+    click.echo("\ninspection (国办秘函〔2019〕19号):")
+    for veto in report.vetoes:
+        mark = "VETO" if veto.vetoed else "ok  "
+        which = ", ".join(names.get(s, s) for s in veto.subjects)
+        found = ("yes" if veto.found else "no") if veto.item == "home" else str(veto.found)
+        which = f": {which}" if which else ""
+        click.echo(f"  {mark} {VETOES[veto.item]}: {found} (line {veto.line}){which}")
+    for dup in report.duplicates:
+        accounts = ", ".join(names.get(s, s) for s in dup.sources)
+        click.echo(
+            f"  one unit, {len(dup.sources)} accounts on {dup.platform}: {dup.unit} ({accounts})"
+        )

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from hub.audited import Column
 from hub.config.checking import Checks
 from hub.config.types import (
     Bytes,
@@ -112,12 +113,22 @@ class Schedule(Model):
 
 
 class Audit(Model):
-    """The consolidation audit's thresholds (`hub audit`, the /sources/ page)."""
+    """The audit's thresholds (`hub audit`, the /sources/ page): the consolidation's, and
+    the inspection's, whose defaults are the national ones (国办秘函〔2019〕19号; see
+    docs/audit.md); a province may set stricter ones."""
 
     dormant_days: int = Field(default=14, ge=1)  # no post for longer: dormant (inspection rule)
     low_activity: int = Field(default=4, ge=0)  # fewer posts in 90 days: low activity
     reprint_share: float = Field(default=0.8, gt=0, le=1)  # this share reprinted: only reprints
     overlap: float = Field(default=0.5, gt=0, le=1)  # posts shared with another: merge them
+    news_days: int = Field(default=14, ge=1)  # 动态/要闻类: no dated item for longer is stale
+    notice_days: int = Field(default=183, ge=1)  # 通知公告/政策文件类: 6 months
+    veto_stale: int = Field(default=5, ge=1)  # stale sections that veto
+    veto_long_stale: int = Field(default=10, ge=1)  # sections stale or blank that veto
+    veto_blank: int = Field(default=5, ge=1)  # blank sections that veto
+    window_days: int = Field(default=7, ge=1, le=30)  # availability is measured over these
+    slow: Seconds = 15.0  # a fetch this slow counts as failed
+    unavailable: float = Field(default=0.05, gt=0, le=1)  # failed share that vetoes
 
 
 class Page(Model):
@@ -149,6 +160,9 @@ class Source(Model):
     tags: Names = ()  # free labels rules can test, e.g. [文旅, 县直]
     every: Seconds | None = None  # overrides fetch.every
     keep_removed: bool = True  # keep showing posts the source withdrew
+    unit: str = ""  # the department that runs it (一单位一平台一号); its name when empty
+    platform: str = ""  # where it is published (微信公众号, 微博); its URL's host when empty
+    column: Column = "news"  # what pace of updates an inspection expects of it
 
     @field_validator("encoding")
     @classmethod
@@ -169,6 +183,15 @@ class Source(Model):
     @property
     def url(self) -> str:
         return self.feed or (self.page.url if self.page else "")
+
+    @property
+    def department(self) -> str:
+        return self.unit or self.name
+
+    @property
+    def where(self) -> str:
+        """Its platform, for one unit's accounts: as given, else its address's host."""
+        return self.platform or (urlsplit(self.url).hostname or "")
 
 
 def _date(value: Any) -> Any:
@@ -247,6 +270,7 @@ class Channel(Model):
     exclusive: str = ""  # channels of one exclusive group never share a post
     priority: int = 0  # inside an exclusive group, the highest priority takes the post
     column_type: str = ""  # the ColumnType meta tag; the title when empty
+    column: Column = "news"  # what pace of updates an inspection expects of it
     # 先审后发: which of its posts wait for a reviewer on the desk before the portal shows
     # them: none, those with content findings (flagged), or all
     review: Literal["none", "flagged", "all"] = "flagged"

@@ -1,5 +1,6 @@
 """The simulated county used by `hub demo`, the integration tests and the benchmarks:
-a deterministic world of department sources served on 127.0.0.1. Stdlib only.
+a deterministic world of department sources served on 127.0.0.1, and the example word
+lists its channels.yaml uses. Stdlib only.
 
 A face (`hub.lazy`): the command line reads the demo's ports without building its world.
 """
@@ -13,6 +14,9 @@ from hub.lazy import face
 if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.demo.config import (
         channels_yaml as channels_yaml,
+    )
+    from hub.demo.config import (
+        write_lists as write_lists,
     )
     from hub.demo.county import (
         SOURCES as SOURCES,
@@ -45,11 +49,13 @@ __all__ = [
     "DemoSource",
     "World",
     "channels_yaml",
+    "write_lists",
 ]
 __getattr__ = face(
     __name__,
     {
         "channels_yaml": "hub.demo.config",
+        "write_lists": "hub.demo.config",
         "PORTAL_PORT": "hub.demo.ports",
         "WORLD_PORT": "hub.demo.ports",
         "SOURCES": "hub.demo.county",

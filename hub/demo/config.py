@@ -4,6 +4,9 @@ sections. The repository's own channels.yaml is this text for the default ports.
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
 from hub.demo import render
 from hub.demo.county import SOURCES, DemoSource
 from hub.demo.phrases import COUNTY
@@ -191,6 +194,15 @@ audit:                    # hub audit and the /sources/ page
   dormant_days: 14        # no post for longer: dormant (the inspection rule)
   low_activity: 4         # fewer posts in 90 days: low activity
 
+checks:                   # content checks before publishing (docs/checks.md)
+  lists:                  # the county's own lists, beside this file
+    - file: checks/typos.txt
+      kind: typo
+    - file: checks/sensitive.txt
+      kind: sensitive
+  protected: checks/protected.txt   # names (fictional here), titles, formulations
+  hold: serious           # serious findings hold a post for a reviewer
+
 sources:
 {sources}
 
@@ -206,3 +218,20 @@ channels:
 #     pin: [shizheng]
 #     note: 置顶至月底
 """
+
+
+LISTS = "checks"  # the folder of the demo's lists, beside its channels.yaml
+
+
+def write_lists(folder: Path) -> list[Path]:
+    """The demo county's word lists (`hub.demo.lists`) into `folder`/checks, where its
+    channels.yaml looks for them; a list already there is kept (it may be edited)."""
+    target = folder / LISTS
+    target.mkdir(exist_ok=True)
+    written = []
+    for item in files("hub.demo.lists").iterdir():
+        path = target / item.name
+        if item.name.endswith(".txt") and not path.exists():
+            path.write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+            written.append(path)
+    return written

@@ -10,7 +10,10 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
   and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
 - `linking`: the checks of posts' links after a crawl, and their findings;
+- `reporting`: the audit's self-check report as an .xlsx workbook or a printable page;
 - `searching`: the search service of `hub serve` and `hub search`;
+- `checking`: content checks over the stored posts (the county's lists read), and which
+  findings hold a post for review;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
 - `runs` and `trace`: the record of every run, and of what each publish placed where.
@@ -23,6 +26,9 @@ from typing import TYPE_CHECKING
 from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.pipeline import (
+        checking as checking,
+    )
     from hub.pipeline import (
         editorial as editorial,
     )
@@ -107,6 +113,12 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.pipeline.publishing import (
         sources_opml as sources_opml,
     )
+    from hub.pipeline.reporting import (
+        ReportFormat as ReportFormat,
+    )
+    from hub.pipeline.reporting import (
+        write_report as write_report,
+    )
     from hub.pipeline.routing import (
         channel_counts as channel_counts,
     )
@@ -136,11 +148,13 @@ __all__ = [
     "REPRINTS_FILE",
     "Progress",
     "PublishResult",
+    "ReportFormat",
     "SearchService",
     "Stopping",
     "Tally",
     "audit",
     "channel_counts",
+    "checking",
     "crawl",
     "due",
     "editorial",
@@ -168,11 +182,13 @@ __all__ = [
     "trace",
     "try_rules",
     "user_agent",
+    "write_report",
     "writer_lock",
 ]
 __getattr__ = face(
     __name__,
     {
+        "checking": "hub.pipeline.checking",
         "editorial": "hub.pipeline.editorial",
         "linking": "hub.pipeline.linking",
         "runs": "hub.pipeline.runs",
@@ -196,6 +212,8 @@ __getattr__ = face(
         "PublishResult": "hub.pipeline.publishing",
         "REPRINTS_FILE": "hub.pipeline.publishing",
         "audit": "hub.pipeline.publishing",
+        "ReportFormat": "hub.pipeline.reporting",
+        "write_report": "hub.pipeline.reporting",
         "find_reprints": "hub.pipeline.publishing",
         "index_count": "hub.pipeline.publishing",
         "publish": "hub.pipeline.publishing",

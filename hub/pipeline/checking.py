@@ -1,25 +1,160 @@
 """Content checks over stored posts, as publishing, the desk and the audit ask for them:
-each post's findings, and whether they hold it for review (`checks.hold`)."""
+the county's lists read from their files (a list with a mistake stops `hub check` and
+every run before anything is written, naming its line), each post's findings, and
+whether they hold it for review (`checks.hold`).
+
+A post's text is checked once per content: the findings are kept by the post's hash for
+as long as the lists and `checks:` stay the same (in this process; a new process checks
+again, at thousands of posts a second: bench/checks.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub import checks
+from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
 from hub.config import Config
+from hub.errors import ConfigError
 from hub.models import SEVERITIES, Finding, StoredPost
 
+if TYPE_CHECKING:
+    from hub.checks.checker import Checker
+    from hub.checks.dates import Timing
+    from hub.store import Store
 
-def findings_of(config: Config, posts: Iterable[StoredPost]) -> dict[str, tuple[Finding, ...]]:
-    """Post id -> its findings, for the posts that have any."""
+MAX_LIST_BYTES = 16 * 1024**2  # a list larger than this is a mistake, not a list
+
+
+def list_problems(config: Config) -> list[ConfigError]:
+    """Each mistake in the files `checks:` names, at its file and line."""
+    try:
+        _read_lists(config)
+    except ConfigError as exc:
+        return [exc, *exc.more]
+    return []
+
+
+def _read(config: Config, name: str, where: tuple[str | int, ...]) -> tuple[Path, str]:
+    path = config.root / name
+    try:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise config.error(where, f"{name} is larger than {MAX_LIST_BYTES // 1024**2} MB")
+        return path, path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise config.error(where, f"{name} is not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise config.error(where, f"{name} cannot be read: {exc.strerror or exc}") from exc
+
+
+def _read_lists(config: Config) -> tuple[list[Entry], list[Protected]]:
+    rules, entries, errors = config.checks, list[Entry](), list[ConfigError]()
+    for i, word_list in enumerate(rules.lists):
+        try:
+            path, text = _read(config, word_list.file, ("checks", "lists", i, "file"))
+            severity = word_list.severity or rules.weight(word_list.kind)
+            entries += read_words(text, word_list.kind, severity, word_list.file)
+        except ListError as exc:
+            errors.append(ConfigError(str(exc), file=str(path), line=exc.line))
+        except ConfigError as exc:
+            errors.append(exc)
+    terms: list[Protected] = []
+    if rules.protected:
+        try:
+            path, text = _read(config, rules.protected, ("checks", "protected"))
+            terms = list(read_protected(text))
+        except ListError as exc:
+            errors.append(ConfigError(str(exc), file=str(path), line=exc.line))
+        except ConfigError as exc:
+            errors.append(exc)
+    if errors:
+        raise ConfigError.combine(errors)
+    return entries, terms
+
+
+class _Cache:
+    """The checker of the lists as they are, and the text findings it made, by post."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[object, ...] = ()
+        self.checker: Checker | None = None
+        self.texts: dict[str, tuple[str, tuple[Finding, ...]]] = {}
+        self.timings: dict[str, Timing] | None = None  # of every post, at the last full check
+
+
+_cache = _Cache()
+
+
+def _key(config: Config) -> tuple[object, ...]:
+    names = [w.file for w in config.checks.lists] + [config.checks.protected]
+    stamps = []
+    for name in filter(None, names):
+        try:
+            info = (config.root / name).stat()
+            stamps.append((name, info.st_ino, info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamps.append((name, 0, 0, 0))
+    return (str(config.root), config.checks.model_dump_json(), tuple(stamps))
+
+
+def checker(config: Config) -> Checker:
+    """The checks `checks:` asks for, its lists read and compiled (once while they stay
+    the same)."""
+    key = _key(config)
+    with _cache.lock:
+        if _cache.checker is None or _cache.key != key:
+            entries, terms = _read_lists(config)
+            _cache.checker = checks.Checker.build(config.checks, entries, terms)
+            _cache.key, _cache.texts = key, {}
+        return _cache.checker
+
+
+def findings_of(
+    config: Config,
+    posts: Sequence[StoredPost],
+    store: Store | None = None,
+    timing: Mapping[str, Timing] | None = None,
+) -> dict[str, tuple[Finding, ...]]:
+    """Post id -> its findings, for the posts that have any: its text's and its dates'.
+    With the `store`, the findings an editor dismissed for a post are left out.
+    `timing`: what each source's history says of its dates; when not given, `posts` are
+    every post there is, and it is read from them."""
+    check = checker(config)
+    zone = config.site.zone
+    if timing is None:
+        timing = _cache.timings = checks.timings(posts)
+    dismissed: Mapping[str, set[str]] = store.desk.dismissed() if store is not None else {}
     found: dict[str, tuple[Finding, ...]] = {}
+    texts = _cache.texts
     for stored in posts:
-        if result := checks.findings(stored.post, config.checks.weight):
-            found[stored.post.id] = result
+        post = stored.post
+        kept = texts.get(post.id)
+        if kept is None or kept[0] != post.hash:
+            kept = (post.hash, check.text(post))
+            texts[post.id] = kept
+        result = kept[1] + check.dates(
+            stored, timing.get(post.source_id), lambda d: d.astimezone(zone).strftime("%Y-%m-%d")
+        )
+        if post.id in dismissed:
+            result = tuple(f for f in result if f.key not in dismissed[post.id])
+        if result:
+            found[post.id] = result
     return found
 
 
-def holding(config: Config, found: Sequence[Finding]) -> tuple[Finding, ...]:
+def findings_for(
+    config: Config, store: Store, posts: Sequence[StoredPost]
+) -> dict[str, tuple[Finding, ...]]:
+    """`findings_of` for a few posts (a page of the desk): the sources' timings are the
+    last full check's, else read from the store."""
+    timing = _cache.timings if _cache.timings is not None else checks.timings(store.posts())
+    return findings_of(config, posts, store, timing)
+
+
+def holding(config: Config, found: Iterable[Finding]) -> tuple[Finding, ...]:
     """The findings that hold a post for review where the policy is `flagged`."""
     least = SEVERITIES.index(config.checks.hold)
     return tuple(f for f in found if SEVERITIES.index(f.severity) >= least)

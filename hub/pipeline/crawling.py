@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub import parse, reprints
+from hub.audited import FetchAttempt
 from hub.config import Config, Source
 from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
@@ -42,6 +43,7 @@ log = logging.getLogger("hub.pipeline")
 Progress = Callable[[SourceResult], None]
 Stopping = Callable[[], bool]  # asked before each source: has a stop been requested?
 MAX_LOGGED_NOTES = 10  # per source and crawl; the rest are counted
+UNAVAILABLE = frozenset({"network", "timeout", "http", "gone"})  # the site's failures
 T = TypeVar("T")
 
 
@@ -238,13 +240,7 @@ class Crawler:
 
     async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, Success]:
         """(new, changed, what the crawl found)."""
-        fetched = await self.fetcher.get(
-            state.feed_url or source.url,
-            source_id=source.id,
-            now=self.now,
-            etag=state.etag,
-            last_modified=state.last_modified,
-        )
+        fetched = await self._open(source, state)
         feed_url = state.feed_url
         if fetched.status == 304:
             return 0, 0, Success(True, fetched.headers, feed_url, 0)
@@ -266,6 +262,27 @@ class Crawler:
         if since is not None and not parsed.dropped:
             await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
         return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
+
+    async def _open(self, source: Source, state: SourceState) -> Fetched:
+        """The source's own address, each fetch recorded for the availability audit: it
+        failed when the site gave no answer or an error status (a fetch hub declined,
+        by robots.txt or the address guard, is not the site's failure)."""
+        try:
+            fetched = await self.fetcher.get(
+                state.feed_url or source.url,
+                source_id=source.id,
+                now=self.now,
+                etag=state.etag,
+                last_modified=state.last_modified,
+            )
+        except FetchError as exc:
+            if exc.kind in UNAVAILABLE:
+                failed = FetchAttempt(source.id, self.now, ok=False, seconds=0.0)
+                await self._stored(self.store.record_fetch, failed)
+            raise
+        attempt = FetchAttempt(source.id, self.now, ok=True, seconds=fetched.seconds)
+        await self._stored(self.store.record_fetch, attempt)
+        return fetched
 
     async def _feed(self, reading: Reading, fetched: Fetched) -> tuple[Fetched, Parsed, str | None]:
         """A feed's posts; when the address gives an HTML page that announces a feed

@@ -13,7 +13,7 @@ from hub import config as config_module
 from hub.config import Config, Source
 from hub.errors import ConfigError
 from hub.models import SourceState
-from hub.pipeline import runs
+from hub.pipeline import checking, runs
 from hub.route import pattern_problems
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def checked(loaded: Config) -> Config:
         for key, message in parse.check_source(source)
     ]
     errors += [loaded.error(where, message) for where, message in pattern_problems(loaded.channels)]
+    errors += checking.list_problems(loaded)
     if errors:
         raise ConfigError.combine(errors)
     return loaded

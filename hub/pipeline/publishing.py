@@ -10,17 +10,18 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
+from hub.audited import AuditReport
 from hub.config import Config
 from hub.decisions import Decision
 from hub.errors import BuildError
-from hub.models import AuditReport, Routed, SourceState
-from hub.pipeline import runs, trace
+from hub.models import Finding, Routed, SourceState
+from hub.pipeline import checking, runs, trace
 from hub.pipeline.routing import route, settle
 from hub.route import post_ref
 from hub.route.review import Gate
@@ -57,9 +58,10 @@ def _publish(
     config: Config, store: Store, now: datetime, *, full: bool, force: bool, started: float
 ) -> PublishResult:
     store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
-    live = trace.load(config.data_dir).placements
+    last = trace.load(config.data_dir)
+    live = last.placements
     decisions = store.desk.decisions()
-    gated = settle(config, store, now, live, decisions)
+    gated = settle(config, store, now, live, decisions, published_at=last.published_at)
     routed = gated.shown
     if not routed and live and not force:
         raise BuildError(
@@ -79,7 +81,7 @@ def _publish(
         states,
         now,
         canonical_of=canonical_of,
-        audit=_audit(config, routed, states, canonical_of, now),
+        audit=_audit(config, store, routed, states, canonical_of, now=now),
         extra={"sources.opml": sources_opml(config, routed, now)},
         lead=store.desk.setting("lead"),
     )
@@ -182,24 +184,35 @@ def find_reprints(
 
 
 def audit(config: Config, store: Store, now: datetime) -> AuditReport:
-    """The consolidation audit (`hub.audit`) of what the portal shows, as /sources/
-    shows it: a hidden post counts for no one."""
+    """The audit (`hub.audit`) of what the portal shows, as /sources/ shows it (a hidden
+    post counts for no one), with the content findings of each post."""
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed, store.desk.decisions())
-    return _audit(config, routed, store.states(), canonical_of, now)
+    found = checking.findings_of(config, [r.post for r in routed], store)
+    return _audit(config, store, routed, store.states(), canonical_of, now=now, findings=found)
 
 
 def _audit(
     config: Config,
+    store: Store,
     routed: Sequence[Routed],
     states: Mapping[str, SourceState],
     canonical_of: Mapping[str, str],
+    *,
     now: datetime,
+    findings: Mapping[str, Sequence[Finding]] | None = None,
 ) -> AuditReport:
-    posts = [r.post for r in routed]
-    return audit_module.audit(
-        config.sources, posts, states, canonical_of, thresholds=config.audit, now=now
+    """(The portal's /sources/ shows no findings: a publish does not look for them.)"""
+    evidence = audit_module.Evidence(
+        config.sources,
+        config.channels,
+        routed,
+        states,
+        canonical_of,
+        store.fetches(now - timedelta(days=config.audit.window_days)),
+        findings or {},
     )
+    return audit_module.audit(evidence, thresholds=config.audit, zone=config.site.zone, now=now)
 
 
 def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:

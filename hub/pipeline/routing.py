@@ -33,16 +33,19 @@ def settle(
     now: datetime,
     live: Mapping[str, Collection[str]] | None = None,
     decisions: Mapping[str, Decision] | None = None,
+    *,
+    published_at: datetime | None = None,
 ) -> Gate:
     """Every stored post of a configured source routed with the current rules and the
     desk's decisions, sorted by review (`hub.route.review`). Posts hidden by an
     override or the desk, or withdrawn upstream where that hides them, are left out.
-    `live`: the posts the portal shows now, with their channels there (the last
-    publish's, when not given)."""
+    `live`: the posts the portal shows now, with their channels there, as published at
+    `published_at` (the last publish's, when not given)."""
     if decisions is None:
         decisions = store.desk.decisions()
     if live is None:
-        live = trace.load(config.data_dir).placements
+        last = trace.load(config.data_dir)
+        live, published_at = last.placements, last.published_at
     configured = {s.id for s in config.sources}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
     posts = [
@@ -50,7 +53,7 @@ def settle(
         for p in store.posts()
         if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
     ]
-    found = checking.findings_of(config, posts)
+    found = checking.findings_of(config, posts, store)
     routed = router(config, decisions).route_all(posts, now)
     return gate(
         routed,
@@ -58,6 +61,7 @@ def settle(
         decisions,
         live,
         lambda post: checking.holding(config, found.get(post.id, ())),
+        published_at=published_at,
     )
 
 

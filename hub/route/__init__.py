@@ -28,9 +28,9 @@ from datetime import datetime, tzinfo
 from hub.config import Channel, Override, Source
 from hub.decisions import Decision
 from hub.models import Placement, Routed, StoredPost
-from hub.route.keywords import KeywordIndex, fold
 from hub.route.patterns import problems as pattern_problems
 from hub.route.rules import CompiledRule, Facts, Outcome
+from hub.text.keywords import KeywordIndex, fold
 
 __all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
 

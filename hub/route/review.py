@@ -16,13 +16,15 @@ A post that the live portal already shows in a channel whose policy was made str
 with no review on record, is not pulled: it is approved on the spot on hub's behalf,
 and the desk's log says so. Pulling every post a policy change touches would empty
 columns, which inspections fail. A live post that *moves* into a stricter channel (a
-new rule, an editor's add) is reviewed like any other.
+new rule, an editor's add), or that its source changed since the portal was last
+published, is reviewed like any other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from hub.decisions import POLICIES, Decision, Policy
 from hub.models import Finding, Post, Routed
@@ -67,9 +69,11 @@ def gate(
     decisions: Mapping[str, Decision],
     live: Mapping[str, Collection[str]],
     findings: Findings,
+    *,
+    published_at: datetime | None = None,
 ) -> Gate:
     """Sort posts that routing did not hide. `live`: the posts the portal shows now,
-    each with its channels there."""
+    each with its channels there, as published at `published_at`."""
     result = Gate()
     for item in routed:
         if item.hidden:
@@ -92,6 +96,7 @@ def gate(
             # shown already in a channel whose policy became stricter: not pulled
             review == ""
             and post.id in live
+            and not _changed_since(item, published_at)
             and needs_review(item, policies, findings, live[post.id])
         ):
             result.shown.append(item)
@@ -100,3 +105,8 @@ def gate(
             result.waiting.append(item)
             result.new_waiting.append(item)
     return result
+
+
+def _changed_since(item: Routed, published_at: datetime | None) -> bool:
+    changed = item.post.changed
+    return changed is not None and (published_at is None or changed > published_at)

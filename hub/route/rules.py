@@ -11,8 +11,8 @@ from functools import partial
 
 from hub.config import Rule
 from hub.models import Condition, StoredPost
-from hub.route.keywords import fold
 from hub.route.patterns import compile_pattern, searched
+from hub.text.keywords import fold
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 analysis, its updates, and queries with filters, highlighting and suggestions.
 Rebuildable from the database at any time (`hub index --rebuild`).
 
-Modules: `analysis` (text -> terms, rjieba), `query` (the query language, pure),
+Modules: `analysis` (text -> terms, with `hub.text.words`), `query` (the query language, pure),
 `engine` (the index on disk and whoosh queries), `snippets` (highlighting, pure),
 `suggest` (did-you-mean, pypinyin)."""
 

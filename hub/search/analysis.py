@@ -1,6 +1,5 @@
-"""Text into index terms, the same way for documents and queries; owns rjieba (jieba's
-segmentation compiled from Rust: the same words — tests/test_search_analysis.py — at
-14x jieba's speed on real report prose, bench/search.py).
+"""Text into index terms, the same way for documents and queries (jieba's words from
+`hub.text.words`).
 
 Two analyses of the same folded text (`hub.text.fold_simplified`):
 
@@ -18,9 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import rjieba
-
 from hub.text import fold_simplified
+from hub.text import words as jieba
 
 Term = tuple[str, int, int]  # (term, start, end) with offsets into the original text
 
@@ -35,7 +33,7 @@ def words(text: str) -> Iterator[Term]:
             yield run["word"], run.start(), run.end()
             continue
         offset = run.start()
-        for word, start, end in rjieba.tokenize(run["han"], mode="search"):
+        for word, start, end in jieba.tokenize(run["han"], search=True):
             yield word, offset + start, offset + end
 
 
@@ -43,7 +41,7 @@ def query_words(text: str) -> list[str]:
     """A typed query's words: jieba's precise cut (防汛应急演练: 防汛, 应急, 演练)."""
     found: list[str] = []
     for run in _RUNS.finditer(fold_simplified(text)):
-        found += rjieba.cut(run["han"]) if run["han"] else [run["word"]]
+        found += jieba.cut(run["han"]) if run["han"] else [run["word"]]
     return found
 
 

@@ -1,4 +1,4 @@
-"""What to suggest when a query finds nothing; owns pypinyin.
+"""What to suggest when a query finds nothing.
 
 Most Chinese typing errors are homophones picked from the input method's list (防训 for
 防汛: both fang xun), and some residents type the pinyin itself (fangxun). So each
@@ -19,17 +19,11 @@ from pathlib import Path
 
 from hub.errors import SearchError
 from hub.search.analysis import is_han
+from hub.text.sounds import pinyin
 
 FILE = "suggest.json"
 MIN_RESEMBLANCE = 0.6  # difflib's ratio between a query and a department name
 _LETTERS = re.compile(r"^[a-z]+$")
-
-
-def pinyin(word: str) -> str:
-    """Toneless pinyin, syllables run together: 防汛 -> fangxun. Non-Han text stays."""
-    from pypinyin import lazy_pinyin  # noqa: PLC0415 (its dictionaries take 0.1 s to load)
-
-    return "".join(lazy_pinyin(word)).lower()
 
 
 @dataclass

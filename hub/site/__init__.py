@@ -20,6 +20,7 @@ from hub.site.pages import Edition, Plan, search_context
 from hub.site.publish import current_build
 from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
+from hub.site.report import report_page
 from hub.site.views import post_path
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "build",
     "current_build",
     "post_path",
+    "report_page",
     "staged",
     "theme_dir",
 ]

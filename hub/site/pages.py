@@ -11,8 +11,9 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
+from hub.audited import AuditReport
 from hub.config import Config, Source
-from hub.models import AuditReport, Results, Routed, SourceState
+from hub.models import Results, Routed, SourceState
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -164,7 +165,14 @@ class Plan:
             groups[source.group or "其他"].append(source)
         names = {s.id: s.name for s in self.config.sources}
         merges = [(names[m.source_id], names[m.into], m) for m in self.audit.merges]
-        audit = {"groups": dict(groups), "merges": merges, "thresholds": self.config.audit}
+        titles = {c.slug: c.title for c in self.config.channels}
+        audit = {
+            "groups": dict(groups),
+            "merges": merges,
+            "thresholds": self.config.audit,
+            "sections": [(titles[s.slug], s.freshness) for s in self.audit.sections],
+            "vetoes": {v.item: v for v in self.audit.vetoes},
+        }
         yield Page("sources/", "sources.html", audit)
         yield Page("map/", "map.html", {"groups": sorted(groups)})
         yield Page("search/", "search.html", search_context(self.config, {}, None))

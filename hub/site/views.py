@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from hub.models import Attachment, SourceAudit, SourceState
+from hub.audited import SourceAudit
+from hub.models import Attachment, SourceState
 
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
 

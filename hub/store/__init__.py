@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, event, func
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
+from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
@@ -22,7 +23,9 @@ from hub.store.links import LinkStore
 from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
+    FETCHES_KEPT,
     RUNS_KEPT,
+    FetchRow,
     PostRow,
     RunRow,
     SourceRow,
@@ -234,6 +237,28 @@ class Store:
         with self._session() as session:
             session.merge(SourceRow(**values))
             session.commit()
+
+    def record_fetch(self, attempt: FetchAttempt) -> None:
+        """Remember one fetch of a source's address; those older than FETCHES_KEPT days
+        before it are forgotten."""
+        values = {name: getattr(attempt, name) for name in FetchRow.model_fields if name != "id"}
+        oldest = attempt.at - timedelta(days=FETCHES_KEPT)
+        with self._session() as session:
+            session.add(FetchRow(**values))
+            session.execute(
+                delete(FetchRow).where(
+                    col(FetchRow.source_id) == attempt.source_id, col(FetchRow.at) < oldest
+                )
+            )
+            session.commit()
+
+    def fetches(self, since: datetime) -> list[FetchAttempt]:
+        """The fetches of every source's address since `since`, oldest first."""
+        with self._session() as session:
+            rows = session.exec(
+                select(FetchRow).where(col(FetchRow.at) > since).order_by(col(FetchRow.at))
+            )
+            return [FetchAttempt(r.source_id, r.at, r.ok, r.seconds) for r in rows]
 
     def add_run(self, run: RunRecord) -> None:
         """Remember a run; only the latest RUNS_KEPT are kept."""

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hub.decisions import Decision, LogEntry
-from hub.store.desk_tables import DecisionRow, LogRow, SettingRow
+from hub.store.desk_tables import DecisionRow, DismissalRow, LogRow, SettingRow
 
 Sessions = Callable[[], AbstractContextManager[Session]]
 JSON_FIELDS = ("pins", "add", "remove")
@@ -187,6 +187,34 @@ class DeskStore:
             session.commit()
 
     # the audit trail ---------------------------------------------------------------
+
+    def dismiss(self, post_id: str, keys: Sequence[str], actor: Actor, reason: str) -> int:
+        """Dismiss findings of a post (their `Finding.key`), one log line each, in one
+        transaction; how many were not dismissed already."""
+        done = 0
+        with self._sessions() as session:
+            for key in dict.fromkeys(keys):
+                if session.get(DismissalRow, (post_id, key)) is not None:
+                    continue
+                session.add(
+                    DismissalRow(
+                        post_id=post_id, key=key, user=actor.user, at=actor.now, reason=reason
+                    )
+                )
+                session.add(
+                    _log(actor, "dismiss", post_id=post_id, after={"finding": key}, reason=reason)
+                )
+                done += 1
+            session.commit()
+        return done
+
+    def dismissed(self) -> dict[str, set[str]]:
+        """Post id -> the keys of its dismissed findings."""
+        found: dict[str, set[str]] = {}
+        with self._sessions() as session:
+            for post_id, key in session.exec(select(DismissalRow.post_id, DismissalRow.key)):
+                found.setdefault(post_id, set()).add(key)
+        return found
 
     def record(
         self,

@@ -1,5 +1,6 @@
-"""The desk's tables: editors' decisions per post, the desk's settings, its users and
-their sessions, and the audit trail, which the database itself keeps append-only."""
+"""The desk's tables: editors' decisions per post, findings dismissed, the desk's
+settings, its users and their sessions, and the audit trail, which the database itself
+keeps append-only."""
 
 from __future__ import annotations
 
@@ -32,6 +33,19 @@ class DecisionRow(SQLModel, table=True):
     summary: str = ""
     reprint_of: str = ""
     not_reprint: bool = False
+
+
+class DismissalRow(SQLModel, table=True):
+    """A content finding an editor judged not to be one, for one post: it does not come
+    back for that post (`Finding.key`: the kind, the field and the text found)."""
+
+    __tablename__ = "finding_dismissals"
+
+    post_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    user: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    reason: str = ""
 
 
 class SettingRow(SQLModel, table=True):

@@ -62,6 +62,7 @@ def new_row(post: Post, now: datetime) -> PostRow:
         hash=post.hash,
         first_seen=now,
         filed=shown_date(post.published, now),  # the permalink month, fixed here
+        first_published=post.published,
     )
     copy_into(row, post)
     return row
@@ -96,7 +97,9 @@ def to_stored(row: PostRow) -> StoredPost:
         attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
     sketch = tuple(int(v, 16) for v in row.sketch.split()) if row.sketch not in ("", "-") else ()
-    return StoredPost(post, row.first_seen, row.filed, row.changed, sketch, row.removed)
+    return StoredPost(
+        post, row.first_seen, row.filed, row.changed, sketch, row.removed, row.first_published
+    )
 
 
 def _kind(stored: str) -> ErrorKind | Literal[""]:

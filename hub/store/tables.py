@@ -51,6 +51,8 @@ class PostRow(SQLModel, table=True):
     filed: datetime = Field(index=True, sa_type=UTCDateTime)
     changed: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the date the source gave when hub first stored the post (a later change is a finding)
+    first_published: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SourceRow(SQLModel, table=True):
@@ -87,6 +89,21 @@ class RunRow(SQLModel, table=True):
 
 
 RUNS_KEPT = 1000  # older runs are forgotten
+
+
+class FetchRow(SQLModel, table=True):
+    """Each fetch of a source's own address: what the availability audit counts."""
+
+    __tablename__ = "fetches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True)
+    at: datetime = Field(index=True, sa_type=UTCDateTime)
+    ok: bool
+    seconds: float
+
+
+FETCHES_KEPT = 30  # days: the audit's window is at most that
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

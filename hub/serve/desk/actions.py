@@ -31,6 +31,7 @@ NEEDS: dict[str, Role] = {
     "merge": "editor",
     "split": "editor",
     "timing": "editor",
+    "dismiss": "reviewer",  # a dismissed finding no longer holds the post: a review
 }
 TITLE_CHARS, SUMMARY_CHARS, REASON_CHARS = 200, 500, 500
 
@@ -190,6 +191,16 @@ def _timing(doing: Doing) -> str:
     return "已保存定时发布和定时下线"
 
 
+def _dismiss(doing: Doing) -> str:
+    key = doing.form.get("finding", "").strip()[:REASON_CHARS]
+    if not key:
+        raise RefusedError("choose the finding to dismiss")
+    if not doing.reason:
+        raise RefusedError("dismissing a finding needs a reason, for the log")
+    doing.store.desk.dismiss(doing.pid, [key], doing.actor, doing.reason)
+    return "已忽略这条检查结果：这篇稿件不再提示"
+
+
 _HANDLERS: dict[str, Callable[[Doing], str]] = {
     "approve": _review,
     "reject": _review,
@@ -206,6 +217,7 @@ _HANDLERS: dict[str, Callable[[Doing], str]] = {
     "merge": _merge,
     "split": _merge,
     "timing": _timing,
+    "dismiss": _dismiss,
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from hub import checks, pipeline
+from hub import pipeline
 from hub.config import Config, Override
 from hub.decisions import Decision, LogEntry
 from hub.models import Finding, FindingKind, StoredPost
@@ -99,6 +99,7 @@ class Views:
         self.names = {s.id: s.name for s in config.sources}
         self.live = trace.load(config.data_dir).placements
         self.decisions: dict[str, Decision] = {}
+        self.findings: dict[str, tuple[Finding, ...]] = {}
         self.router = pipeline.router(config, self.decisions)
         self._clusters: dict[str, tuple[str, ...]] | None = None
 
@@ -106,6 +107,7 @@ class Views:
         """The decisions about the posts a page shows (and only those: a queue of ten
         thousand reads fifty)."""
         self.decisions.update(self.store.desk.decisions_of([p.post.id for p in posts]))
+        self.findings.update(pipeline.checking.findings_for(self.config, self.store, posts))
 
     def entry(self, post: StoredPost, *, reprints: bool = False) -> Entry:
         routed = self.router.route(post, self.now)
@@ -114,7 +116,7 @@ class Views:
             post=post,
             department=self.names.get(post.post.source_id, post.post.source_id),
             sections=[(self.titles.get(s, s), why) for s, why in routed.reasons.items()],
-            findings=checks.findings(post.post, self.config.checks.weight),
+            findings=self.findings.get(pid, ()),
             decision=self.decisions.get(pid, Decision(pid)),
             live=pid in self.live,
             portal_path=post_path(pid, post.filed, self.config.site.zone),

@@ -1,6 +1,5 @@
 """The consolidation audit: which accounts are alive, which are dormant, which only
-reprint another's notices, which publish the same as another. Pure: posts, source
-states, reprint clusters and the time in; an `AuditReport` out.
+reprint another's notices, which publish the same as another.
 
 This is the review that starts a consolidation (in one county, 84 accounts audited, 62
 merged): a dormant account is one with no post for more than `audit.dormant_days` (the
@@ -16,21 +15,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import combinations
 
+from hub.audited import AuditState, MergeCandidate, SourceAudit
 from hub.config import Audit, Source
-from hub.models import (
-    AuditReport,
-    AuditState,
-    MergeCandidate,
-    SourceAudit,
-    SourceState,
-    StoredPost,
-)
+from hub.models import SourceState, StoredPost
 
 WINDOWS = (30, 90, 180)  # days
 MIN_SHARED = 3  # fewer posts in common is coincidence, not a reason to merge
 
 
-def audit(
+def activity(
     sources: Sequence[Source],
     posts: Sequence[StoredPost],
     states: Mapping[str, SourceState],
@@ -38,9 +31,10 @@ def audit(
     *,
     thresholds: Audit,
     now: datetime,
-) -> AuditReport:
-    """`canonical_of`: post id -> its reprint cluster's canonical post id (for posts
-    published more than once), as `reprints.clusters` gives it."""
+) -> tuple[tuple[SourceAudit, ...], tuple[MergeCandidate, ...]]:
+    """Each source's activity, and the merge candidates. `canonical_of`: post id -> its
+    reprint cluster's canonical post id (for posts published more than once), as
+    `reprints.clusters` gives it."""
     by_source: dict[str, list[StoredPost]] = defaultdict(list)
     for stored in posts:
         by_source[stored.post.source_id].append(stored)
@@ -57,7 +51,7 @@ def audit(
         )
         for s in sources
     )
-    return AuditReport(found, _merges(found, canonical_of, source_of, thresholds))
+    return found, _merges(found, canonical_of, source_of, thresholds)
 
 
 def _reprinted_origins(

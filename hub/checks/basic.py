@@ -1,9 +1,5 @@
-"""Content findings: what a reviewer should look at before a post goes out. Pure.
-
-These are the checks every post can fail whatever the county: text that did not
-decode (U+FFFD, mojibake) and a missing title. Word lists (错敏词) come with the
-content checks of a later issue, in this same place.
-"""
+"""What any post can fail, whatever the county: no title, unreadable characters (U+FFFD)
+and garbled encodings (锟斤拷). Pure."""
 
 from __future__ import annotations
 

@@ -1,16 +1,34 @@
-"""Finding many keywords at once, as Chinese text is written; owns ahocorasick_rs.
+"""Finding many strings at once, as Chinese text is written; owns ahocorasick_rs.
 Keywords match as substrings (Chinese has no word boundaries), after both sides are
-width-folded and case-folded (`hub.text`), and in their traditional forms too."""
+width-folded and case-folded (`hub.text`), and in their traditional forms too.
+`Automaton` is the bare machine: each match with where it is (the content checks)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import ahocorasick_rs
 
 from hub.text import fold, variants
 
 __all__ = ["KeywordIndex", "fold", "variants"]
+
+
+class Automaton:
+    """One pass over a text finds every occurrence of any of `strings`, overlapping ones
+    included, as (index into `strings`, start, end)."""
+
+    def __init__(self, strings: Sequence[str]) -> None:
+        self._machine = (
+            ahocorasick_rs.AhoCorasick(list(strings), matchkind=ahocorasick_rs.MatchKind.Standard)
+            if strings
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        if self._machine is None:
+            return []
+        return list(self._machine.find_matches_as_indexes(text, overlapping=True))
 
 
 class KeywordIndex:
