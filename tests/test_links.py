@@ -437,3 +437,31 @@ def test_hub_links_lists_the_dead_and_moved_links_with_their_posts(
         {"id": saved.id, "title": "通知", "url": saved.url}
     ]
     assert listed["http://a.gov.cn/never-checked"]["status"] == "unchecked"
+
+
+def test_checks_start_within_their_budget_and_stop_when_asked(
+    tmp_path: Path, server: ScriptedServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project(tmp_path)
+    store = pipeline.open_store(config)
+    server.heads["/x"] = Reply(200)
+    carrying(store, clock, f"{server.url}/x")
+    monkeypatch.setattr(linking, "BUDGET", 0.0)
+    assert check(config, store, clock) == Counter()
+    assert server.methods == [] and statuses(store)[f"{server.url}/x"] == ("unchecked", 0)
+    monkeypatch.undo()
+
+    async def stopped() -> Counter[LinkStatus]:
+        with ThreadPoolExecutor(1) as database:
+            async with Fetcher(config.fetch, "hub-test") as fetcher:
+                return await linking.check_links(
+                    config,
+                    store,
+                    clock(),
+                    fetcher=fetcher,
+                    database=database,
+                    stopping=lambda: True,
+                )
+
+    assert asyncio.run(stopped()) == Counter() and server.methods == []
+    assert check(config, store, clock) == Counter(ok=1)

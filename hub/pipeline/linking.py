@@ -31,6 +31,7 @@ Verdict = Literal["ok", "failed", "moved", "unjudged"]
 Stopping = Callable[[], bool]
 SCANNED_PER_RUN = 2000  # posts whose links are read in one run (a first run catches up)
 CONCURRENCY = 4  # link checks under way at once: a slow pace, whatever fetch.concurrency
+BUDGET = 120.0  # seconds a crawl's link checks may start within; the rest wait for the next
 NO_NETWORK = 3  # this many checks or more all failing to connect: hub's network, not theirs
 T = TypeVar("T")
 
@@ -115,9 +116,10 @@ async def check_links(
     database: Executor,
     stopping: Stopping | None = None,
 ) -> Counter[LinkStatus]:
-    """Check up to `per_run` links that are due, `CONCURRENCY` at a time, and record
-    what each check found; the store is used on `database`'s thread. Returns how many
-    links of each status the checks left."""
+    """Check up to `per_run` links that are due, `CONCURRENCY` at a time, starting none
+    after `BUDGET` seconds (links on slow servers never hold up a scheduler's next tick
+    for long), and record what each check found; the store is used on `database`'s
+    thread. Returns how many links of each status the checks left."""
     settings = config.checks.links
     loop = asyncio.get_running_loop()
 
@@ -128,11 +130,11 @@ async def check_links(
     due = await stored(
         store.links.due, now, settings.every, settings.retry, settings.per_run, skip(settings)
     )
-    gate = asyncio.Semaphore(CONCURRENCY)
+    gate, until = asyncio.Semaphore(CONCURRENCY), loop.time() + BUDGET
 
     async def one(link: Link) -> tuple[Link, Check] | None:
         async with gate:
-            if stopping is not None and stopping():
+            if loop.time() >= until or (stopping is not None and stopping()):
                 return None
             try:
                 return link, judge(link.url, await fetcher.check(link.url, now=now))
