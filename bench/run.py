@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (
     audit,
+    checks,
     crawl,
     desk,
     faults,
@@ -62,6 +63,7 @@ def main() -> None:
         *desk.rows(args.repeat),
         *startup.rows(args.repeat),
         *audit.rows(args.repeat),
+        *checks.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

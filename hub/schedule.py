@@ -100,32 +100,41 @@ class Runner:
 
     def _tick(self, now: datetime) -> list[SourceResult]:
         with pipeline.recorded(self.store, "schedule", now, always=False) as tally:
-            if self._workers is None:
-                self._workers = pipeline.parse_workers()
-            results = pipeline.crawl(
-                self.config,
-                self.store,
-                now,
-                due_only=True,
-                stopping=self.stopping.is_set,
-                workers=self._workers,
+            try:
+                return self._crawl_and_publish(now, tally)
+            finally:  # the tick's alerts, in one message to each destination
+                pipeline.alerting.send(self.config, tally.alerts, now)
+
+    def _crawl_and_publish(self, now: datetime, tally: pipeline.Tally) -> list[SourceResult]:
+        if self._workers is None:
+            self._workers = pipeline.parse_workers()
+        before = self.store.states()
+        results = pipeline.crawl(
+            self.config,
+            self.store,
+            now,
+            due_only=True,
+            stopping=self.stopping.is_set,
+            workers=self._workers,
+        )
+        tally.crawled(results)
+        tally.alerts += pipeline.alerting.crawled(self.config, before, self.store.states(), now)
+        self.pending |= any(r.new or r.changed for r in results)
+        # what another writer stored since the last publish (a manual `hub crawl`)
+        self.pending |= self.store.unpublished()
+        self._desk(now)
+        if self.pending and self._may_publish(now) and not self.stopping.is_set():
+            outcome = pipeline.publish(self.config, self.store, now)
+            tally.published, self.pending, self.last_publish = True, False, now
+            tally.alerts += pipeline.alerting.held(self.config, outcome, now)
+            self.publish_now = False
+            log.info(
+                "published %d posts, %d files (%d written) in %.1fs",
+                outcome.posts,
+                outcome.pages,
+                outcome.written,
+                outcome.seconds,
             )
-            tally.crawled(results)
-            self.pending |= any(r.new or r.changed for r in results)
-            # what another writer stored since the last publish (a manual `hub crawl`)
-            self.pending |= self.store.unpublished()
-            self._desk(now)
-            if self.pending and self._may_publish(now) and not self.stopping.is_set():
-                outcome = pipeline.publish(self.config, self.store, now)
-                tally.published, self.pending, self.last_publish = True, False, now
-                self.publish_now = False
-                log.info(
-                    "published %d posts, %d files (%d written) in %.1fs",
-                    outcome.posts,
-                    outcome.pages,
-                    outcome.written,
-                    outcome.seconds,
-                )
         return results
 
     def _desk(self, now: datetime) -> None:

@@ -1,4 +1,5 @@
-"""A small HTTP server on 127.0.0.1 whose answers tests script path by path."""
+"""A small HTTP server on 127.0.0.1 whose answers tests script path by path (GET, and
+POST for webhooks: the bodies are kept in `posted`)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class ScriptedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
         self.heads: dict[str, Reply] = {}
-        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each GET
+        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each GET, POST
+        self.posted: list[tuple[str, bytes]] = []  # (path with its query, body) of each POST
         self.methods: list[tuple[str, str]] = []  # (method, path) of each request
         server = self
 
@@ -49,10 +51,15 @@ class ScriptedServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def do_GET(self) -> None:
-                server.methods.append(("GET", self.path))
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.posted.append((self.path, body))
+                self.do_GET(self.path.split("?")[0])
+
+            def do_GET(self, path: str = "") -> None:
+                server.methods.append((self.command, self.path))
                 server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                route = server.routes.get(self.path, Reply(404, b"not found"))
+                route = server.routes.get(path or self.path, Reply(404, b"not found"))
                 reply = route(self) if callable(route) else route
                 etag = reply.headers.get("ETag")
                 if etag and reply.status == 200 and self.headers.get("If-None-Match") == etag:

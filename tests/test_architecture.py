@@ -112,7 +112,9 @@ IO_MODULES = {
 }
 
 
-@pytest.mark.parametrize("stage", ["hub.parse", "hub.route", "hub.reprints", "hub.audit"])
+@pytest.mark.parametrize(
+    "stage", ["hub.parse", "hub.route", "hub.reprints", "hub.audit", "hub.alerts"]
+)
 def test_pure_stages_do_no_io_and_read_no_clock(stage: str) -> None:
     for name, tree in modules().items():
         if name != stage and not name.startswith(stage + "."):

@@ -48,3 +48,11 @@ def test_the_audit_benchmark_runs_and_agrees_with_the_plain_version() -> None:
     assert [r.unit for r in rows] == ["s", "s", "s"]
     assert rows[0].name.startswith("audit, 6 sources × 1 years")
     assert "same answers: True" in rows[1].note, rows[1].note
+
+
+def test_the_checks_benchmark_runs_and_finds_what_it_planted() -> None:
+    from bench import checks  # noqa: PLC0415
+
+    rows = checks.rows(1, count=200, crawl=False)
+    assert [r.unit for r in rows] == ["posts/s", "posts/s"]
+    assert all(r.value > 0 for r in rows) and "findings" in rows[0].note

@@ -271,3 +271,34 @@ def test_a_finding_key_ignores_where_it_stands() -> None:
     a = Finding("typo", "做为", "warning", "作为", "text", 3)
     b = Finding("typo", "做为", "warning", "作为", "text", 40)
     assert a.key == b.key != Finding("typo", "做为", "warning", "作为", "title", 3).key
+
+
+def test_a_post_is_checked_once_per_content_and_lists_even_across_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config_with_lists(tmp_path)
+    config = pipeline.load(path)
+    store = pipeline.open_store(config)
+    typo = Post("zfb", "b", "https://x.gov.cn/b.html", "通知", "", "做为一名党员。", T0)
+    store.save([typo], T0)
+    pipeline.publish(config, store, T0)
+    checked: list[str] = []
+    real = Checker.text
+
+    def counted(self: Checker, post: Post) -> tuple[Finding, ...]:
+        checked.append(post.id)
+        return real(self, post)
+
+    monkeypatch.setattr(Checker, "text", counted)
+    monkeypatch.setattr(pipeline.checking, "_cache", pipeline.checking._Cache())  # a new process
+    (finding,) = pipeline.checking.findings_of(config, store.posts(), store)[typo.id]
+    assert finding.text == "做为" and checked == []  # read from the store, not checked again
+    # a changed list: every post is checked again, once
+    (tmp_path / "lists" / "typos.txt").write_text("一名党员 -> 一名共产党员\n", encoding="utf-8")
+    config = pipeline.load(path)
+    found = pipeline.checking.findings_of(config, store.posts(), store, keep=True)
+    assert [f.text for f in found[typo.id]] == ["一名党员"] and checked == [typo.id]
+    monkeypatch.setattr(pipeline.checking, "_cache", pipeline.checking._Cache())
+    pipeline.checking.findings_of(config, store.posts(), store)
+    assert checked == [typo.id]
+    store.close()

@@ -576,3 +576,38 @@ def test_a_publish_under_way_delays_the_desks_and_loses_nothing(site: Site) -> N
     section = (site.config.site_dir / "c/bumen/index.html").read_text(encoding="utf-8")
     assert 'class="headline"' in home and "文旅局发布旅游线路" in home
     assert "置顶" in section
+
+
+# content findings (issue 14) -------------------------------------------------------------
+
+
+def test_a_reviewer_dismisses_a_finding_with_a_reason_and_the_held_post_goes_out(
+    site: Site,
+) -> None:
+    (held,) = add(site.config, ("wlj", "文旅局锟斤拷通知"))  # garbled: serious, held
+    pipeline.publish(site.config, site.store, T0 + timedelta(minutes=1))
+    assert "锟斤拷" not in public_text(site.config)
+    editor, token = site.login("editor")
+    page = editor.get(f"/posts/{held}").text
+    assert "乱码「锟斤拷」" in page and "忽略此项" not in page  # editors may not dismiss
+    key = "garbled:title:锟斤拷"
+    refused = editor.post(
+        f"/posts/{held}/dismiss", data={"csrf": token, "finding": key, "reason": "x"}
+    )
+    assert refused.status_code == 403
+    reviewer, token = site.login("reviewer")
+    assert "忽略此项" in reviewer.get(f"/posts/{held}").text
+    no_reason = reviewer.post(f"/posts/{held}/dismiss", data={"csrf": token, "finding": key})
+    assert no_reason.status_code == 400 and "reason" in no_reason.text
+    for where in ("title", "text"):  # held by both: one dismissed is not enough
+        assert "文旅局锟斤拷通知" not in public_text(site.config)
+        answer = reviewer.post(
+            f"/posts/{held}/dismiss",
+            data={"csrf": token, "finding": f"garbled:{where}:锟斤拷", "reason": "原稿如此"},
+        )
+        assert answer.status_code == 303
+        site.published()
+    assert "文旅局锟斤拷通知" in public_text(site.config)
+    entries = site.store.desk.entries(LogQuery(action="dismiss"))
+    assert {(e.user, e.post_id, e.reason) for e in entries} == {("reviewer", held, "原稿如此")}
+    assert "乱码" not in reviewer.get(f"/posts/{held}").text  # it does not come back

@@ -38,6 +38,7 @@ def test_every_key_is_documented(key: str) -> None:
         "schedule",
         "audit",
         "checks",
+        "alerts",
         "desk",
         "sources",
         "channels",

@@ -8,7 +8,8 @@ list files and the store.
 - `words`: the word lists matched in one pass, at word boundaries;
 - `protected`: near misses of protected names, titles and formulations;
 - `dates`: dates in the future, backdated, or changed between crawls;
-- `checker`: all of them compiled for many posts.
+- `checker`: all of them compiled for many posts;
+- `names`: findings in the editors' words.
 
 A face (`hub.lazy`): reading the lists (`hub check`) loads no matcher.
 """

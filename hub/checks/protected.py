@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import ne
 from typing import Literal
 
 from hub.checks.lists import Protected
@@ -43,13 +44,15 @@ class ProtectedMatcher:
         plain = sorted({fold_simplified(t.term) for t in terms if not t.titles} | titles)
         self._long = [t for t in plain if len(t) >= MIN_SOUND]
         self._sounds = Automaton([sound_alike(t) for t in self._long])
-        self._pieces: list[tuple[str, int]] = []  # (term, where the piece starts in it)
+        # one character off: with one character changed, one half of the term is found
+        # as it is; each half's hit is checked against the other half
+        self._pieces: list[tuple[str, int, int, int, str]] = []  # term, at, other half
         pieces: list[str] = []
         for term in (t for t in self._long if len(t) >= MIN_ONE_OFF and t not in titles):
             half = len(term) // 2
-            for piece, at in ((term[:half], 0), (term[half:], half)):
-                pieces.append(piece)
-                self._pieces.append((term, at))
+            pieces += [term[:half], term[half:]]
+            self._pieces.append((term, 0, half, len(term), term[half:]))
+            self._pieces.append((term, half, 0, half, term[:half]))
         self._halves = Automaton(pieces)
         self._titles = sorted(titles)
         self._title_machine = Automaton(self._titles)
@@ -85,13 +88,15 @@ class ProtectedMatcher:
             ):
                 yield self._near(text, start, term, where, "same sound, other characters")
         for index, start, _ in self._halves.find(folded):
-            term, at = self._pieces[index]
+            term, at, other_start, other_end, other = self._pieces[index]
             begin = start - at
-            window = folded[begin : begin + len(term)]
-            if begin < 0 or len(window) != len(term) or window in self._exact:
+            found = folded[begin + other_start : begin + other_end]
+            # the other half one character off (a C loop: most hits differ in more)
+            if begin < 0 or len(found) != len(other) or sum(map(ne, found, other)) != 1:
                 continue
+            window = folded[begin : begin + len(term)]
             if (
-                _one_off(window, term)
+                window not in self._exact
                 and _han(window)
                 and stands_alone(folded, begin, begin + len(term))
                 and _unworded(window, term)
@@ -141,17 +146,6 @@ class ProtectedMatcher:
 
 def _han(text: str) -> bool:
     return all("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
-
-
-def _one_off(window: str, term: str) -> bool:
-    """Whether two strings of one length differ in exactly one place."""
-    differ = False
-    for a, b in zip(window, term, strict=True):
-        if a != b:
-            if differ:
-                return False
-            differ = True
-    return differ
 
 
 def _unworded(window: str, term: str) -> bool:

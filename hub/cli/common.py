@@ -138,12 +138,16 @@ def wait_option(command: F) -> F:
 
 @contextmanager
 def writing(config: Config, kind: RunKind, wait: float = 0) -> Iterator[tuple[Store, Tally]]:
-    """The writer lock, the store, and the record of this run (`hub status`)."""
+    """The writer lock, the store, and the record of this run (`hub status`); the run's
+    alerts are told when it ends, however it ends."""
     with pipeline.writer_lock(config, wait):
         store = pipeline.open_store(config)
         try:
             with pipeline.recorded(store, kind, now()) as tally:
-                yield store, tally
+                try:
+                    yield store, tally
+                finally:
+                    pipeline.alerting.send(config, tally.alerts, now())
         finally:
             store.close()
 
@@ -163,10 +167,12 @@ def crawl_sources(
     if unknown:
         raise HubError(f"unknown source id: {', '.join(sorted(unknown))}")
     total = len(only) if only else len(config.sources)
+    before = store.states()
     with progress(total, "crawling") as advance:
         results = pipeline.crawl(
             config, store, now(), due_only=due_only, only=only, progress=advance
         )
+    tally.alerts += pipeline.alerting.crawled(config, before, store.states(), now())
     new = sum(r.new for r in results)
     changed = sum(r.changed for r in results)
     failed = [r for r in results if not r.ok]
@@ -195,6 +201,7 @@ def publish_site(
 ) -> PublishResult:
     outcome = pipeline.publish(config, store, now(), full=full, force=force)
     tally.published = True
+    tally.alerts += pipeline.alerting.held(config, outcome, now())
     index = outcome.indexed
     click.echo(
         f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "

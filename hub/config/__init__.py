@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.config.alerting import ALERT_KINDS, AlertKind, Alerts, Email, Webhook
 from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
 from hub.config.schema import (
     Audit,
@@ -28,12 +29,16 @@ from hub.config.yamlfile import KeyPath, format_path, read_yaml
 from hub.errors import ConfigError
 
 __all__ = [
+    "ALERT_KINDS",
+    "AlertKind",
+    "Alerts",
     "Audit",
     "Channel",
     "Checks",
     "Config",
     "DateChecks",
     "Desk",
+    "Email",
     "Fetch",
     "LinkChecks",
     "Override",
@@ -42,6 +47,7 @@ __all__ = [
     "Schedule",
     "Site",
     "Source",
+    "Webhook",
     "WordList",
     "load",
     "loads",
@@ -79,6 +85,10 @@ class Config:
         return self.document.checks
 
     @property
+    def alerts(self) -> Alerts:
+        return self.document.alerts
+
+    @property
     def audit(self) -> Audit:
         return self.document.audit
 
@@ -101,6 +111,11 @@ class Config:
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
+
+    @property
+    def alerts_file(self) -> Path:
+        """What the alerts told, and to whom, inside data/ (the quiet period)."""
+        return self.data_dir / "alerts.json"
 
     @property
     def database(self) -> Path:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from hub.audited import Column
+from hub.config.alerting import Alerts
 from hub.config.checking import Checks
 from hub.config.types import (
     Bytes,
@@ -274,6 +275,9 @@ class Channel(Model):
     # 先审后发: which of its posts wait for a reviewer on the desk before the portal shows
     # them: none, those with content findings (flagged), or all
     review: Literal["none", "flagged", "all"] = "flagged"
+    # a section no post has reached yet is left out of the portal's navigation, home page
+    # and sitemap (a blank column fails an inspection); true shows it all the same
+    show_empty: bool = False
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:
@@ -334,6 +338,7 @@ class Document(Model):
     schedule: Schedule = Schedule()
     audit: Audit = Audit()
     checks: Checks = Checks()
+    alerts: Alerts = Alerts()
     sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()

@@ -1,6 +1,7 @@
 """HTTP for crawling: conditional GET, a total deadline, a body cap, redirects, the
 address guard, robots.txt, per-host limits and politeness; owns httpx. Returns
-`Fetched` values or raises `FetchError`.
+`Fetched` values or raises `FetchError`. Also the POST of an alert to a webhook the
+operator configured (`post_json`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ __all__ = [
     "RefusedAddressError",
     "Transport",
     "is_public_address",
+    "post_json",
+    "shown_url",
 ]
 
 Transport = httpx.AsyncBaseTransport  # the network seam: tests pass httpx.MockTransport
@@ -38,6 +41,7 @@ MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as
 CHECK_BYTES = 64 * 1024  # of a body a link check reads (a small page read whole keeps
 # its connection for the next request; a large one is cut, and its connection closed)
 _REDIRECTS = {301, 302, 303, 307, 308}
+REPLY_BYTES = 64 * 1024  # of a webhook's reply, what is read at most
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
@@ -366,3 +370,46 @@ def retry_after(value: str, now: datetime) -> float | None:
     if when.tzinfo is None:
         return None
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
+
+
+async def post_json(
+    url: str,
+    body: bytes,
+    *,
+    timeout: float,
+    user_agent: str,
+    transport: Transport | None = None,
+) -> tuple[int, bytes]:
+    """POST a JSON body to a webhook the operator configured (an alert's): no address
+    guard, no robots.txt, no redirects followed. The whole exchange — connecting,
+    sending, the reply — ends within `timeout`, and at most REPLY_BYTES of the reply are
+    read. Returns (status, reply); a failure to get one raises FetchError, whose message
+    names the address without its query (webhooks keep their keys there)."""
+    headers = {"user-agent": user_agent, "content-type": "application/json; charset=utf-8"}
+    try:
+        async with (
+            asyncio.timeout(timeout),
+            httpx.AsyncClient(
+                transport=transport, trust_env=False, timeout=httpx.Timeout(timeout)
+            ) as client,
+            client.stream("POST", url, content=body, headers=headers) as response,
+        ):
+            reply = bytearray()
+            async for chunk in response.aiter_bytes():
+                reply += chunk
+                if len(reply) >= REPLY_BYTES:
+                    break
+            return response.status_code, bytes(reply[:REPLY_BYTES])
+    except TimeoutError as exc:
+        raise FetchError(
+            f"no answer within {timeout:g}s from {shown_url(url)}", kind="timeout"
+        ) from exc
+    except httpx.HTTPError as exc:
+        why = f"{type(exc).__name__}: {exc or 'connection failed'}"
+        raise FetchError(f"{why} ({shown_url(url)})", kind="network") from exc
+
+
+def shown_url(url: str) -> str:
+    """An address as logs may show it: without its query, where webhooks keep keys."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"

@@ -16,7 +16,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
   findings hold a post for review;
 - `editorial`: explain, route diff, check warnings, OPML import;
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
-- `runs` and `trace`: the record of every run, and of what each publish placed where.
+- `runs` and `trace`: the record of every run, and of what each publish placed where;
+- `alerting`: a run's alerts told to the editors when it ends (e-mail, group robots).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from typing import TYPE_CHECKING
 from hub.lazy import face
 
 if TYPE_CHECKING:  # what the names below are, for type checkers
+    from hub.pipeline import (
+        alerting as alerting,
+    )
     from hub.pipeline import (
         checking as checking,
     )
@@ -152,6 +156,7 @@ __all__ = [
     "SearchService",
     "Stopping",
     "Tally",
+    "alerting",
     "audit",
     "channel_counts",
     "checking",
@@ -188,6 +193,7 @@ __all__ = [
 __getattr__ = face(
     __name__,
     {
+        "alerting": "hub.pipeline.alerting",
         "checking": "hub.pipeline.checking",
         "editorial": "hub.pipeline.editorial",
         "linking": "hub.pipeline.linking",

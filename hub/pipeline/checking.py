@@ -4,13 +4,16 @@ every run before anything is written, naming its line), each post's findings, an
 whether they hold it for review (`checks.hold`).
 
 A post's text is checked once per content: the findings are kept by the post's hash for
-as long as the lists and `checks:` stay the same (in this process; a new process checks
-again, at thousands of posts a second: bench/checks.py)."""
+as long as the lists and `checks:` stay the same (in this process), and in the database by
+the post's hash and a digest of the lists (`hub.store.findings`): a new process does not
+check them again either. A changed list has every post checked again, once."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +21,7 @@ from hub import checks
 from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
 from hub.config import Config
 from hub.errors import ConfigError
-from hub.models import SEVERITIES, Finding, StoredPost
+from hub.models import SEVERITIES, Finding, Post, StoredPost
 
 if TYPE_CHECKING:
     from hub.checks.checker import Checker
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
     from hub.store import Store
 
 MAX_LIST_BYTES = 16 * 1024**2  # a list larger than this is a mistake, not a list
+# how posts are checked: a hub that checks otherwise says so here, and the findings kept
+# in the database are made again
+CHECKS_VERSION = "checks-1"
 
 
 def list_problems(config: Config) -> list[ConfigError]:
@@ -49,11 +55,18 @@ def _read(config: Config, name: str, where: tuple[str | int, ...]) -> tuple[Path
         raise config.error(where, f"{name} cannot be read: {exc.strerror or exc}") from exc
 
 
-def _read_lists(config: Config) -> tuple[list[Entry], list[Protected]]:
+def _read_lists(config: Config) -> tuple[list[Entry], list[Protected], str]:
+    """The lists' entries, the protected terms, and a digest of everything the checks
+    of a post's text depend on (the lists as written, `checks:`, hub's own list)."""
     rules, entries, errors = config.checks, list[Entry](), list[ConfigError]()
+    digest = hashlib.sha256(rules.model_dump_json().encode())
+    digest.update(CHECKS_VERSION.encode())
+    if rules.builtin:
+        digest.update(files("hub.checks").joinpath("builtin.txt").read_bytes())
     for i, word_list in enumerate(rules.lists):
         try:
             path, text = _read(config, word_list.file, ("checks", "lists", i, "file"))
+            digest.update(text.encode())
             severity = word_list.severity or rules.weight(word_list.kind)
             entries += read_words(text, word_list.kind, severity, word_list.file)
         except ListError as exc:
@@ -64,6 +77,7 @@ def _read_lists(config: Config) -> tuple[list[Entry], list[Protected]]:
     if rules.protected:
         try:
             path, text = _read(config, rules.protected, ("checks", "protected"))
+            digest.update(text.encode())
             terms = list(read_protected(text))
         except ListError as exc:
             errors.append(ConfigError(str(exc), file=str(path), line=exc.line))
@@ -71,7 +85,7 @@ def _read_lists(config: Config) -> tuple[list[Entry], list[Protected]]:
             errors.append(exc)
     if errors:
         raise ConfigError.combine(errors)
-    return entries, terms
+    return entries, terms, digest.hexdigest()[:16]
 
 
 class _Cache:
@@ -81,6 +95,7 @@ class _Cache:
         self.lock = threading.Lock()
         self.key: tuple[object, ...] = ()
         self.checker: Checker | None = None
+        self.digest = ""  # of the lists the checker was built from
         self.texts: dict[str, tuple[str, tuple[Finding, ...]]] = {}
         self.timings: dict[str, Timing] | None = None  # of every post, at the last full check
 
@@ -106,9 +121,9 @@ def checker(config: Config) -> Checker:
     key = _key(config)
     with _cache.lock:
         if _cache.checker is None or _cache.key != key:
-            entries, terms = _read_lists(config)
+            entries, terms, digest = _read_lists(config)
             _cache.checker = checks.Checker.build(config.checks, entries, terms)
-            _cache.key, _cache.texts = key, {}
+            _cache.key, _cache.texts, _cache.digest = key, {}, digest
         return _cache.checker
 
 
@@ -117,24 +132,32 @@ def findings_of(
     posts: Sequence[StoredPost],
     store: Store | None = None,
     timing: Mapping[str, Timing] | None = None,
+    *,
+    keep: bool = False,
 ) -> dict[str, tuple[Finding, ...]]:
     """Post id -> its findings, for the posts that have any: its text's and its dates'.
-    With the `store`, the findings an editor dismissed for a post are left out.
+    With the `store`, the findings an editor dismissed for a post are left out, and a
+    post's text is not checked again when the store kept its findings for this content
+    and these lists; `keep` (a publish) keeps what was checked anew.
     `timing`: what each source's history says of its dates; when not given, `posts` are
     every post there is, and it is read from them."""
     check = checker(config)
+    texts = _cache.texts
+    if store is not None:
+        _recall(store, [s.post for s in posts if texts.get(s.post.id, ("",))[0] != s.post.hash])
+    fresh: list[tuple[str, str, tuple[Finding, ...]]] = []
     zone = config.site.zone
     if timing is None:
         timing = _cache.timings = checks.timings(posts)
     dismissed: Mapping[str, set[str]] = store.desk.dismissed() if store is not None else {}
     found: dict[str, tuple[Finding, ...]] = {}
-    texts = _cache.texts
     for stored in posts:
         post = stored.post
         kept = texts.get(post.id)
         if kept is None or kept[0] != post.hash:
             kept = (post.hash, check.text(post))
             texts[post.id] = kept
+            fresh.append((post.id, f"{post.hash}:{_cache.digest}", kept[1]))
         result = kept[1] + check.dates(
             stored, timing.get(post.source_id), lambda d: d.astimezone(zone).strftime("%Y-%m-%d")
         )
@@ -142,7 +165,19 @@ def findings_of(
             result = tuple(f for f in result if f.key not in dismissed[post.id])
         if result:
             found[post.id] = result
+    if keep and store is not None:
+        store.findings.keep(fresh)
     return found
+
+
+def _recall(store: Store, posts: Sequence[Post]) -> None:
+    """Into the cache: the findings the store kept for these posts' content and lists."""
+    if not posts:
+        return
+    hashes = {p.id: p.hash for p in posts}
+    kept = store.findings.kept({p.id: f"{p.hash}:{_cache.digest}" for p in posts})
+    for post_id, findings in kept.items():
+        _cache.texts[post_id] = (hashes[post_id], findings)
 
 
 def findings_for(

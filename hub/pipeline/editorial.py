@@ -196,7 +196,13 @@ def warnings(config: Config, routed: Sequence[Routed], store: Store) -> list[str
                 str(
                     config.error(
                         ("channels", c),
-                        f"{channel.slug} takes none of the {len(routed)} stored posts",
+                        f"{channel.slug} takes none of the {len(routed)} stored posts"
+                        + (
+                            ""
+                            if channel.show_empty
+                            else ": a blank section, left out of the portal's navigation, "
+                            "home page and sitemap until a post reaches it"
+                        ),
                     )
                 )
             )

@@ -9,14 +9,14 @@ import json
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
-from hub.audited import AuditReport
+from hub.audited import AuditReport, SectionAudit
 from hub.config import Config
 from hub.decisions import Decision
 from hub.errors import BuildError
@@ -37,6 +37,9 @@ class PublishResult:
     written: int  # files this publish rendered; the others were unchanged
     indexed: search.UpdateResult
     seconds: float
+    held: tuple[Routed, ...] = ()  # posts this publish put on the review queue
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # of those
+    stale: tuple[SectionAudit, ...] = ()  # sections of the portal no longer up to date
 
 
 def publish(
@@ -61,7 +64,7 @@ def _publish(
     last = trace.load(config.data_dir)
     live = last.placements
     decisions = store.desk.decisions()
-    gated = settle(config, store, now, live, decisions, published_at=last.published_at)
+    gated = settle(config, store, now, live, decisions, published_at=last.published_at, keep=True)
     routed = gated.shown
     if not routed and live and not force:
         raise BuildError(
@@ -75,13 +78,23 @@ def _publish(
     queued = find_reprints(config, [*routed, *gated.waiting], decisions) if gated.waiting else {}
     _save_json(config.data_dir / REPRINTS_FILE, queued or canonical_of)
     states = store.states()
+    shown = {r.post.post.id for r in routed}
+    audited = _audit(
+        config,
+        store,
+        routed,
+        states,
+        canonical_of,
+        now=now,
+        findings={pid: f for pid, f in gated.findings.items() if pid in shown},
+    )
     edition = site.Edition(
         config,
         routed,
         states,
         now,
         canonical_of=canonical_of,
-        audit=_audit(config, store, routed, states, canonical_of, now=now),
+        audit=audited,
         extra={"sources.opml": sources_opml(config, routed, now)},
         lead=store.desk.setting("lead"),
     )
@@ -92,8 +105,17 @@ def _publish(
         trace.save(config.data_dir, routed, now)  # what the portal shows, for explain/diff
         documents = _documents(config, _originals(routed, canonical_of))
         indexed = search.update(config.index_dir, documents)
+    seconds = time.monotonic() - started
+    held = tuple(gated.new_waiting)
     return PublishResult(
-        len(routed), built.pages, built.written, indexed, time.monotonic() - started
+        len(routed),
+        built.pages,
+        built.written,
+        indexed,
+        seconds,
+        held,
+        {r.post.post.id: gated.findings.get(r.post.post.id, ()) for r in held},
+        tuple(s for s in audited.sections if s.freshness.stale),
     )
 
 

@@ -35,12 +35,14 @@ def settle(
     decisions: Mapping[str, Decision] | None = None,
     *,
     published_at: datetime | None = None,
+    keep: bool = False,
 ) -> Gate:
     """Every stored post of a configured source routed with the current rules and the
     desk's decisions, sorted by review (`hub.route.review`). Posts hidden by an
     override or the desk, or withdrawn upstream where that hides them, are left out.
     `live`: the posts the portal shows now, with their channels there, as published at
-    `published_at` (the last publish's, when not given)."""
+    `published_at` (the last publish's, when not given). `keep`: keep the findings of
+    posts checked anew in the store (a publish)."""
     if decisions is None:
         decisions = store.desk.decisions()
     if live is None:
@@ -53,9 +55,9 @@ def settle(
         for p in store.posts()
         if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
     ]
-    found = checking.findings_of(config, posts, store)
+    found = checking.findings_of(config, posts, store, keep=keep)
     routed = router(config, decisions).route_all(posts, now)
-    return gate(
+    gated = gate(
         routed,
         policies(config),
         decisions,
@@ -63,6 +65,8 @@ def settle(
         lambda post: checking.holding(config, found.get(post.id, ())),
         published_at=published_at,
     )
+    gated.findings = found
+    return gated
 
 
 def route(config: Config, store: Store, now: datetime) -> list[Routed]:

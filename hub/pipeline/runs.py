@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from hub.errors import BusyError, HubError, StoreError
 from hub.models import RunKind, RunRecord, SourceResult
 
 if TYPE_CHECKING:
+    from hub.alerts import Alert
     from hub.store import Store
 
 log = logging.getLogger("hub.pipeline")
@@ -78,6 +79,7 @@ class Tally:
     changed: int = 0
     failed: int = 0
     published: bool = False
+    alerts: list[Alert] = field(default_factory=list)  # told when the run ends
 
     def crawled(self, results: Iterable[SourceResult]) -> None:
         for result in results:
@@ -92,7 +94,8 @@ class Tally:
 
     def record(self, kind: RunKind, started: datetime, seconds: float, error: str) -> RunRecord:
         first_line = error.splitlines()[0] if error else ""
-        return RunRecord(kind, started, seconds, **asdict(self), error=first_line)
+        counts = (self.sources, self.new, self.changed, self.failed, self.published)
+        return RunRecord(kind, started, seconds, *counts, error=first_line)
 
 
 @contextmanager

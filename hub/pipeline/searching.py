@@ -16,6 +16,8 @@ from hub import search
 from hub.config import Config
 from hub.errors import QueryError
 from hub.models import Hit, Results
+from hub.pipeline import trace
+from hub.pipeline.project import stamp
 
 MAX_DIGITS = 6  # of a page or per_page number: more is never a page anyone reads
 
@@ -29,14 +31,21 @@ class SearchService:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._search_page: SearchPage | None = None  # made when first rendered
+        self._published: object = None  # the publish whose sections its navigation lists
 
     @property
     def _page(self) -> SearchPage:
-        """The search page; `hub search` never renders one, nor loads the templates."""
-        if self._search_page is None:
+        """The search page; `hub search` never renders one, nor loads the templates. Its
+        navigation lists the sections the live portal lists: made again after a publish."""
+        published = stamp(self.config.data_dir / trace.FILE)
+        if self._search_page is None or published != self._published:
             from hub.site import SearchPage  # noqa: PLC0415
 
-            self._search_page = SearchPage(self.config)
+            placed = {
+                s for slugs in trace.load(self.config.data_dir).placements.values() for s in slugs
+            }
+            shown = placed | {c.slug for c in self.config.channels if c.show_empty}
+            self._search_page, self._published = SearchPage(self.config, shown), published
         return self._search_page
 
     def request(self, params: Mapping[str, str]) -> search.Request:

@@ -42,6 +42,7 @@ class Gate:
     rejected: list[Routed] = field(default_factory=list)
     grandfathered: list[Routed] = field(default_factory=list)  # shown, approved on the spot
     released: list[str] = field(default_factory=list)  # marked waiting, now needing none
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # by post id
 
 
 def policy(channels: Iterable[str], policies: Mapping[str, Policy]) -> Policy:

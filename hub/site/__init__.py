@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,8 +63,8 @@ def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
     settings) is the one the live build recorded is linked from there instead of
     rendered again, unless `full`."""
     config, now = edition.config, edition.now
-    renderer = Renderer(config)
     plan = Plan(edition)
+    renderer = Renderer(config, plan.shown)
     counts = {"pages": 0, "written": 0}
 
     def write(folder: Path, previous: Path | None) -> None:
@@ -125,9 +125,10 @@ def _link(old: Path, new: Path) -> bool:
 class SearchPage:
     """Renders search results with the portal's templates (for `hub serve`)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, shown: Collection[str] | None = None) -> None:
+        """`shown`: the sections the live portal lists (`Plan.shown`)."""
         self._config = config
-        self._renderer = Renderer(config)  # compiled templates are reused across requests
+        self._renderer = Renderer(config, shown)  # compiled templates, reused across requests
 
     def render(
         self, form: Mapping[str, str], results: Results | None, now: datetime, error: str = ""

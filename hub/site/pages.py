@@ -95,6 +95,10 @@ class Plan:
             self.by_source[view.source_id].append(view)
         for slug, views_in in self.by_channel.items():  # pinned first, each list by date
             views_in.sort(key=partial(_unpinned, slug))
+        # blank sections are not shown: an inspection fails a portal for them
+        self.shown = {
+            c.slug for c in config.channels if c.show_empty or self.by_channel.get(c.slug)
+        }
         self.sources = [self._source(s, states) for s in config.sources]
         by_id = {view.id: view for view in self.listed}
         self.lead = by_id.get(edition.lead)  # a lead taken down or reprinted shows no banner
@@ -143,6 +147,7 @@ class Plan:
                 "sections": [
                     (link, self.by_channel.get(slug, [])[:HOME_PER_SECTION])
                     for slug, link in self.channels.items()
+                    if slug in self.shown
                 ],
             },
         )
@@ -253,7 +258,8 @@ class Plan:
         ]
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug)
-            entries.append((link.path, posts[0].date if posts else None))
+            if slug in self.shown:
+                entries.append((link.path, posts[0].date if posts else None))
         entries += [(s.path, s.latest) for s in self.sources]
         return entries + [(v.path, v.updated or v.date) for v in self.listed]
 

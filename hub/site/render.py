@@ -6,7 +6,7 @@ A site's own templates/ folder overrides the shipped theme template by template.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from importlib.resources import files
@@ -38,8 +38,11 @@ def template_dirs(config: Config) -> list[Path]:
 class Renderer:
     """A Jinja2 environment bound to one site's settings."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, shown: Collection[str] | None = None) -> None:
+        """`shown`: the slugs of the sections the navigation lists (every section when
+        not given)."""
         self.config = config
+        self.nav = [c for c in config.channels if shown is None or c.slug in shown]
         self.dirs = template_dirs(config)
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
@@ -59,7 +62,7 @@ class Renderer:
         self.digest = self._digest(config, versions)
         self.env.globals.update(
             site=site,
-            nav=config.channels,
+            nav=self.nav,
             # static files are cached for a day: their URLs change when their content does
             asset=lambda path: f"{base_path}{path}?v={versions.get(path, '0')}",
             url=lambda path="": base_path + path,
@@ -84,7 +87,7 @@ class Renderer:
                     digest.update(path.read_bytes())
         digest.update(repr(sorted(versions.items())).encode())
         digest.update(repr(config.site).encode())
-        digest.update(repr([(c.slug, c.title) for c in config.channels]).encode())
+        digest.update(repr([(c.slug, c.title) for c in self.nav]).encode())
         return digest.hexdigest()[:16]
 
     def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:

@@ -19,6 +19,7 @@ from hub.errors import StoreError
 from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
+from hub.store.findings import FindingsStore
 from hub.store.links import LinkStore
 from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
@@ -62,6 +63,7 @@ class Store:
             raise StoreError(explained(exc, url)) from exc
         self.desk = DeskStore(self._session)  # editors' decisions and the audit trail
         self.people = PeopleStore(self._session)  # the desk's users and sessions
+        self.findings = FindingsStore(self._session)  # content findings, by post version
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
 
     @classmethod

@@ -15,11 +15,11 @@ from importlib.resources import files
 from pathlib import Path
 
 from hub import pipeline
+from hub.checks.names import describe
 from hub.config import Config
 from hub.errors import ConfigError
 from hub.serve.desk.auth import Cookies, Limits, LoginLimiter
 from hub.serve.desk.publisher import Publisher
-from hub.serve.desk.views import describe
 from hub.site.render import Templates
 
 log = logging.getLogger("hub.desk")

@@ -15,7 +15,7 @@ from typing import Any
 from hub import pipeline
 from hub.config import Config, Override
 from hub.decisions import Decision, LogEntry
-from hub.models import Finding, FindingKind, StoredPost
+from hub.models import Finding, StoredPost
 from hub.pipeline import trace
 from hub.site import post_path
 from hub.store import LogQuery, Store
@@ -24,40 +24,6 @@ PER_PAGE = 50
 EARLIEST, LATEST = 1970, 2100  # the years a filter or a timed decision may name
 LOG_PER_PAGE = 100
 LOG_COLUMNS = ("id", "时间", "用户", "操作", "稿件", "栏目", "修改前", "修改后", "理由", "地址")
-
-
-KINDS: dict[FindingKind, str] = {
-    "no-title": "没有标题",
-    "unreadable": "无法识别的字符",
-    "garbled": "乱码",
-    "typo": "错别字",
-    "formulation": "表述错误",
-    "sensitive": "敏感词",
-    "protected": "规范表述",
-    "dead-link": "死链",
-    "moved-link": "链接已指向其他网站",
-    "future-date": "发布日期晚于抓取时间",
-    "backdated": "发布日期远早于抓取时间",
-    "date-changed": "发布日期被修改",
-}
-SEVERITY_NAMES = {"notice": "提示", "warning": "一般", "serious": "严重"}
-FIELDS = {"title": "标题", "text": "正文", "link": "链接", "date": "日期"}
-REPLACES = ("typo", "formulation", "protected")  # their suggestion is the right form
-
-
-def describe(finding: Finding) -> str:
-    """One line of a finding, in the editors' words."""
-    where = FIELDS[finding.field]
-    if finding.position >= 0:
-        where += f"第 {finding.position + 1} 字"
-    found = f"「{finding.text}」" if finding.text else ""
-    if finding.suggestion and finding.kind in REPLACES:
-        instead = f" → 「{finding.suggestion}」"
-    else:
-        instead = f"：{finding.suggestion}" if finding.suggestion else ""
-    note = f"（{finding.note}）" if finding.note else ""
-    severity = SEVERITY_NAMES[finding.severity]
-    return f"[{severity}] {KINDS[finding.kind]}{found}{instead}，{where}{note}"
 
 
 @dataclass(frozen=True)
