@@ -18,6 +18,9 @@ Health = Literal["new", "ok", "failing", "gone"]  # of a source, from its last f
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
+# Of an outbound link, from its checks: failing until `checks.links.dead_after` failures
+# in a row make it dead; moved when its redirects end on another site.
+LinkStatus = Literal["unchecked", "ok", "failing", "dead", "moved"]
 # Content findings (`hub.checks`), by what an inspection counts them as: 错别字 (typo),
 # 表述错误 (formulation, protected), 敏感词 (sensitive), dead links, dates, broken text.
 FindingKind = Literal[
@@ -203,6 +206,22 @@ class Finding:
     def key(self) -> str:
         """What a dismissal is of: the same finding at another position is the same."""
         return f"{self.kind}:{self.field}:{self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An outbound link or attachment of stored posts, as its checks left it."""
+
+    url: str
+    first_seen: datetime
+    status: LinkStatus = "unchecked"
+    last_checked: datetime | None = None
+    failures: int = 0  # failed checks in a row
+    answer: str = ""  # of the last check: the HTTP status ("404") or error kind ("timeout")
+    final_url: str = ""  # where its redirects ended, when they did
+    note: str = ""  # one line on the last check
+    not_before: datetime | None = None  # the server asked hub to wait (Retry-After)
+    posts: tuple[str, ...] = ()  # ids of the posts that carry it
 
 
 @dataclass(frozen=True, slots=True)

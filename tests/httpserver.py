@@ -29,21 +29,35 @@ class _Server(ThreadingHTTPServer):
 
 
 class ScriptedServer:
-    """Answers each path with a Reply, or a function of the request returning one."""
+    """Answers each path with a Reply, or a function of the request returning one. HEAD
+    is answered for the paths of `heads` (without a body), else 501 as servers without
+    it do."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
-        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each request
+        self.heads: dict[str, Reply] = {}
+        self.seen: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each GET, POST
         self.posted: list[tuple[str, bytes]] = []  # (path with its query, body) of each POST
+        self.methods: list[tuple[str, str]] = []  # (method, path) of each request
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
+            def do_HEAD(self) -> None:
+                server.methods.append(("HEAD", self.path))
+                reply = server.heads.get(self.path, Reply(501))
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 server.posted.append((self.path, body))
                 self.do_GET(self.path.split("?")[0])
 
             def do_GET(self, path: str = "") -> None:
+                server.methods.append((self.command, self.path))
                 server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(path or self.path, Reply(404, b"not found"))
                 reply = route(self) if callable(route) else route

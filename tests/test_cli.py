@@ -39,6 +39,7 @@ COMMANDS = {
     "route",
     "sources",
     "audit",
+    "links",
     "desk",
     "users",
     "log",

@@ -8,6 +8,7 @@ from hub.cli import (  # noqa: F401 (importing them registers their commands)
     auditing,
     desk,
     editors,
+    links,
     operate,
     searching,
 )

@@ -49,6 +49,7 @@ class LinkChecks(Model):
     per_run: int = Field(default=100, ge=0, le=10_000)  # links checked at most per crawl
     every: Seconds = 7 * 86400.0  # a link is checked again after this
     dead_after: int = Field(default=2, ge=1, le=20)  # failed checks in a row: a dead link
+    retry: Seconds = 86400.0  # a failing link is checked again after this, not `every`
     skip_hosts: Names = ()  # hosts never checked (intranets, sites that refuse robots)
 
 

@@ -38,6 +38,8 @@ __all__ = [
 Transport = httpx.AsyncBaseTransport  # the network seam: tests pass httpx.MockTransport
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as a week
+CHECK_BYTES = 64 * 1024  # of a body a link check reads (a small page read whole keeps
+# its connection for the next request; a large one is cut, and its connection closed)
 _REDIRECTS = {301, 302, 303, 307, 308}
 REPLY_BYTES = 64 * 1024  # of a webhook's reply, what is read at most
 
@@ -114,18 +116,48 @@ class Fetcher:
             raise _status_error(fetched, now)
         return fetched
 
+    async def check(self, url: str, *, now: datetime) -> Fetched:
+        """The answer at the end of `url`'s redirects, whatever its status, for a link
+        check: asked with HEAD, and again with GET when HEAD gets an error (many servers
+        answer HEAD with 403, 405 or 501), reading at most CHECK_BYTES of the body. The
+        guard, robots.txt, politeness and deadline as `get`; no answer is a FetchError,
+        and so is a robots.txt that cannot be read (5xx): robots.txt refusing the link
+        says nothing of it (kind robots), a site that cannot serve one does."""
+        robots = self.settings.robots
+        if robots:
+            self._check_url(url)  # refused before its robots.txt is asked for
+            rules = await self._rules(url, "", now)
+            if rules.failing:  # a site that cannot serve robots.txt is failing
+                raise FetchError(f"{url} is not checked: {rules.why}", kind="http")
+        head = await self._follow(url, {}, "", now, robots=robots, method="HEAD")
+        waiting = head.status == 429 or (head.status == 503 and "retry-after" in head.headers)
+        if head.status < 400 or waiting:
+            return head
+        return await self._follow(url, {}, "", now, robots=robots, keep=CHECK_BYTES)
+
     async def _follow(
-        self, url: str, headers: Mapping[str, str], source_id: str, now: datetime, *, robots: bool
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        source_id: str,
+        now: datetime,
+        *,
+        robots: bool,
+        method: str = "GET",
+        keep: int | None = None,
     ) -> Fetched:
         """The answer at the end of `url`'s redirects, each hop checked by robots.txt when
-        `robots` (a redirect may lead to another site) and by the address guard."""
+        `robots` (a redirect may lead to another site) and by the address guard. With
+        `keep`, only that much of the body is read, and a longer one is no error."""
         deadline = _Deadline(self.settings.timeout, url)
         seen: list[str] = []
         while True:
             self._check_url(url)
             if robots:
                 await self._allowed(url, source_id, now)
-            answer = await self._request(url, headers, source_id, now, deadline)
+            answer = await self._request(
+                url, headers, source_id, now, deadline, method=method, keep=keep
+            )
             if isinstance(answer, Fetched):  # with the time its server took (the audit's)
                 return dataclasses.replace(answer, seconds=self.settings.timeout - deadline.left)
             seen.append(url)
@@ -173,6 +205,9 @@ class Fetcher:
         source_id: str,
         now: datetime,
         deadline: _Deadline,
+        *,
+        method: str = "GET",
+        keep: int | None = None,
     ) -> Fetched | str:
         """One request in its host's turn: the response, or a redirect's Location."""
         host = urlsplit(url).netloc
@@ -181,7 +216,7 @@ class Fetcher:
             await self._polite(host)
             try:
                 async with deadline.running():
-                    return await self._send(url, headers, source_id, now)
+                    return await self._send(url, headers, source_id, now, method=method, keep=keep)
             except TimeoutError as exc:
                 raise FetchError(
                     f"no complete answer within {self.settings.timeout:g}s from {deadline.url}",
@@ -211,13 +246,20 @@ class Fetcher:
         self._last_start[host] = loop.time()
 
     async def _send(
-        self, url: str, headers: Mapping[str, str], source_id: str, now: datetime
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        source_id: str,
+        now: datetime,
+        *,
+        method: str,
+        keep: int | None,
     ) -> Fetched | str:
-        request = self._client.build_request("GET", url, headers=headers)
+        request = self._client.build_request(method, url, headers=headers)
         response = await self._client.send(request, stream=True)
         try:
             if response.status_code not in _REDIRECTS:
-                return await self._read(response, url, source_id, now)
+                return await self._read(response, url, source_id, now, keep)
             return str(response.headers.get("location", ""))
         finally:
             await response.aclose()
@@ -246,12 +288,20 @@ class Fetcher:
             )
 
     async def _read(
-        self, response: httpx.Response, url: str, source_id: str, now: datetime
+        self,
+        response: httpx.Response,
+        url: str,
+        source_id: str,
+        now: datetime,
+        keep: int | None = None,
     ) -> Fetched:
         status = response.status_code
         headers = dict(response.headers.items())  # lower-case names
         if status == 304:
             return Fetched(source_id, url, 304, b"", headers, now)
+        if keep is not None:
+            start = await _start(response, keep)
+            return Fetched(source_id, url, status, start, headers, now, response.reason_phrase)
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
@@ -287,6 +337,16 @@ class _Deadline:
                 yield
         finally:
             self.left -= loop.time() - started
+
+
+async def _start(response: httpx.Response, keep: int) -> bytes:
+    """The first `keep` bytes of a body (decompressed); the rest is never read."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) >= keep:
+            break
+    return bytes(body[:keep])
 
 
 def _status_error(fetched: Fetched, now: datetime) -> FetchError:

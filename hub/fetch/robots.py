@@ -37,6 +37,11 @@ class Rules:
     def unreachable(cls, why: str) -> Rules:
         return cls(None, allow_all=False, why=f"robots.txt unreachable: {why}")
 
+    @property
+    def failing(self) -> bool:
+        """Whether this is the blanket refusal of a robots.txt that could not be read."""
+        return self.parser is None and not self.allow_all
+
     def allows(self, url: str) -> bool:
         if self.parser is None:
             return self.allow_all

@@ -48,6 +48,18 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.parse.limits import (
         label as label,
     )
+    from hub.parse.links import (
+        host_of as host_of,
+    )
+    from hub.parse.links import (
+        outbound as outbound,
+    )
+    from hub.parse.links import (
+        same_site as same_site,
+    )
+    from hub.parse.links import (
+        skipped as skipped,
+    )
     from hub.parse.read import (
         article_post as article_post,
     )
@@ -89,13 +101,17 @@ __all__ = [
     "entry_posts",
     "feed_entries",
     "feed_posts",
+    "host_of",
     "item_post_id",
     "label",
     "list_items",
     "list_page_url",
+    "outbound",
     "parse_date",
     "read_feed",
+    "same_site",
     "sanitize",
+    "skipped",
     "to_text",
     "unique",
 ]
@@ -114,6 +130,10 @@ __getattr__ = face(
         "to_text": "hub.parse.html",
         "canonical_link": "hub.parse.identity",
         "label": "hub.parse.limits",
+        "host_of": "hub.parse.links",
+        "outbound": "hub.parse.links",
+        "same_site": "hub.parse.links",
+        "skipped": "hub.parse.links",
         "article_post": "hub.parse.read",
         "discover_feed": "hub.parse.read",
         "feed_entries": "hub.parse.read",

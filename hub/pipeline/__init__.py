@@ -9,6 +9,7 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `routing`: the stored posts routed with the rules on disk and the desk's decisions,
   and sorted by review;
 - `publishing`: reprints, the portal and the index, sources.opml, the audit;
+- `linking`: the checks of posts' links after a crawl, and their findings;
 - `reporting`: the audit's self-check report as an .xlsx workbook or a printable page;
 - `searching`: the search service of `hub serve` and `hub search`;
 - `checking`: content checks over the stored posts (the county's lists read), and which
@@ -34,6 +35,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
     from hub.pipeline import (
         editorial as editorial,
+    )
+    from hub.pipeline import (
+        linking as linking,
     )
     from hub.pipeline import (
         runs as runs,
@@ -163,6 +167,7 @@ __all__ = [
     "find_reprints",
     "index_count",
     "is_due",
+    "linking",
     "load",
     "loads",
     "open_store",
@@ -191,6 +196,7 @@ __getattr__ = face(
         "alerting": "hub.pipeline.alerting",
         "checking": "hub.pipeline.checking",
         "editorial": "hub.pipeline.editorial",
+        "linking": "hub.pipeline.linking",
         "runs": "hub.pipeline.runs",
         "trace": "hub.pipeline.trace",
         "Progress": "hub.pipeline.crawling",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from hub.checks.lists import Entry, ListError, Protected, read_protected, read_w
 from hub.config import Config
 from hub.errors import ConfigError
 from hub.models import SEVERITIES, Finding, Post, StoredPost
+from hub.pipeline import linked
 
 if TYPE_CHECKING:
     from hub.checks.checker import Checker
@@ -136,7 +138,8 @@ def findings_of(
     keep: bool = False,
 ) -> dict[str, tuple[Finding, ...]]:
     """Post id -> its findings, for the posts that have any: its text's and its dates'.
-    With the `store`, the findings an editor dismissed for a post are left out, and a
+    With the `store`, its links' too (`hub.pipeline.linking` checks them after crawls),
+    the findings an editor dismissed for a post are left out, and a
     post's text is not checked again when the store kept its findings for this content
     and these lists; `keep` (a publish) keeps what was checked anew.
     `timing`: what each source's history says of its dates; when not given, `posts` are
@@ -150,6 +153,7 @@ def findings_of(
     if timing is None:
         timing = _cache.timings = checks.timings(posts)
     dismissed: Mapping[str, set[str]] = store.desk.dismissed() if store is not None else {}
+    links = linked.link_findings(config, store) if store is not None else {}
     found: dict[str, tuple[Finding, ...]] = {}
     for stored in posts:
         post = stored.post
@@ -158,8 +162,10 @@ def findings_of(
             kept = (post.hash, check.text(post))
             texts[post.id] = kept
             fresh.append((post.id, f"{post.hash}:{_cache.digest}", kept[1]))
-        result = kept[1] + check.dates(
-            stored, timing.get(post.source_id), lambda d: d.astimezone(zone).strftime("%Y-%m-%d")
+        result = (
+            kept[1]
+            + check.dates(stored, timing.get(post.source_id), lambda d: _day(d, zone))
+            + links.get(post.id, ())
         )
         if post.id in dismissed:
             result = tuple(f for f in result if f.key not in dismissed[post.id])
@@ -168,6 +174,10 @@ def findings_of(
     if keep and store is not None:
         store.findings.keep(fresh)
     return found
+
+
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d")
 
 
 def _recall(store: Store, posts: Sequence[Post]) -> None:

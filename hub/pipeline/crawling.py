@@ -31,6 +31,7 @@ from hub.pipeline.decide import (
     is_due,
     page_window,
 )
+from hub.pipeline.linking import check_links
 from hub.pipeline.project import user_agent
 from hub.pipeline.reading import Reader
 from hub.workers import Workers
@@ -135,7 +136,40 @@ async def crawl_sources(
                 return result
 
             done = await asyncio.gather(*(one(s) for s in sources))
-    return [result for result in done if result is not None]
+            results = [result for result in done if result is not None]
+            if links_wanted(config, results, stopping):
+                await _links(
+                    config, store, now, fetcher=fetcher, database=database, stopping=stopping
+                )
+    return results
+
+
+def links_wanted(
+    config: Config, results: Sequence[SourceResult], stopping: Stopping | None
+) -> bool:
+    """Whether this crawl goes on to check links: not when they are off, nor once a
+    stop is asked for, nor when no source could be reached (hub's own network down)."""
+    if not config.checks.links.enabled or (stopping is not None and stopping()):
+        return False
+    unreachable = [r for r in results if r.error_kind in ("network", "timeout")]
+    return not results or len(unreachable) < len(results)
+
+
+async def _links(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    fetcher: Fetcher,
+    database: Executor,
+    stopping: Stopping | None,
+) -> None:
+    """Link checks after the sources, with the crawl's fetcher: whatever befalls them,
+    the crawl has done its work and is not failed by them."""
+    try:
+        await check_links(config, store, now, fetcher=fetcher, database=database, stopping=stopping)
+    except Exception:
+        log.exception("link checks stopped; the crawl itself is done")
 
 
 class Crawler:

@@ -20,6 +20,7 @@ from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
 from hub.store.findings import FindingsStore
+from hub.store.links import LinkStore
 from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
@@ -33,7 +34,16 @@ from hub.store.tables import (
     sqlite_pragmas,
 )
 
-__all__ = ["RUNS_KEPT", "Actor", "DeskStore", "LogQuery", "PeopleStore", "Sketcher", "Store"]
+__all__ = [
+    "RUNS_KEPT",
+    "Actor",
+    "DeskStore",
+    "LinkStore",
+    "LogQuery",
+    "PeopleStore",
+    "Sketcher",
+    "Store",
+]
 
 Sketcher = Callable[[Post], tuple[int, ...]]
 
@@ -54,6 +64,7 @@ class Store:
         self.desk = DeskStore(self._session)  # editors' decisions and the audit trail
         self.people = PeopleStore(self._session)  # the desk's users and sessions
         self.findings = FindingsStore(self._session)  # content findings, by post version
+        self.links = LinkStore(self._session)  # posts' outbound links and their checks
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
