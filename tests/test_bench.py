@@ -54,5 +54,5 @@ def test_the_checks_benchmark_runs_and_finds_what_it_planted() -> None:
     from bench import checks  # noqa: PLC0415
 
     rows = checks.rows(1, count=200, crawl=False)
-    assert [r.unit for r in rows] == ["posts/s", "posts/s"]
+    assert [r.unit for r in rows] == ["posts/s", "posts/s", "% caught"]
     assert all(r.value > 0 for r in rows) and "findings" in rows[0].note
