@@ -174,7 +174,9 @@ def test_check_warns_about_rules_that_reach_nothing(project: Path) -> None:
     code, out, err = hub(project, "check")
     assert code == 0 and out.endswith("ok: 3 sources, 7 channels\n")
     assert err.splitlines() == [
-        "warning: channels.yaml:14: channels[5]: hongse takes none of the 6 stored posts",
+        "warning: channels.yaml:14: channels[5]: hongse takes none of the 6 stored posts: "
+        "a blank section, left out of the portal's navigation, home page and sitemap until a "
+        "post reaches it",
         "warning: channels.yaml:17: overrides[0].post: no stored post is 'no-such-post'",
     ]
 
