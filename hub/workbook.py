@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,9 +30,13 @@ def workbook(title: str, sheets: Sequence[Sheet], now: datetime) -> bytes:
     book.properties.created = book.properties.modified = now.replace(tzinfo=None)
     for table in sheets:
         sheet = book.create_sheet(re.sub(r"[\\/*?:\[\]]", "、", table.title)[:SHEET_TITLE])
-        sheet.append(list(table.columns))
+        sheet.append([_text(value) for value in table.columns])
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([_text(value) for value in row])
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula (=, +, -, @ from a name)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER
@@ -52,6 +57,12 @@ def workbook(title: str, sheets: Sequence[Sheet], now: datetime) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text(value: object) -> object:
+    """Text without the control characters XML 1.0 forbids (openpyxl refuses a workbook
+    with one); numbers and dates as they are."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _width(text: str) -> int:

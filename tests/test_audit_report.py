@@ -4,6 +4,7 @@ an .xlsx (read back with openpyxl) and as a page printed in headless Chromium.""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -166,3 +167,19 @@ def test_the_html_report_prints_on_a4(project: Config, tmp_path: Path) -> None:
             pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page") >= 1
         )
         browser.close()
+
+
+def test_the_workbook_holds_text_never_formulas_and_drops_control_characters() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from hub.audited import Sheet  # noqa: PLC0415
+    from hub.workbook import workbook  # noqa: PLC0415
+
+    rows = (('=HYPERLINK("http://x")', "+1", "@SUM(A1)", "铃\x07声", 3),)
+    data = workbook("自查", [Sheet("表", ("甲", "乙", "丙", "丁", "戊"), rows)], datetime.now(UTC))
+    sheet = load_workbook(io.BytesIO(data))["表"]
+    cells = list(sheet[2])
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "+1", "@SUM(A1)", "铃声", 3]
+    assert [c.data_type for c in cells[:4]] == ["s"] * 4

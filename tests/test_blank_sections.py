@@ -46,6 +46,10 @@ def test_a_blank_section_is_left_out_unless_configured(tmp_path: Path, show_empt
         assert ("空白专栏" in text) is show_empty
     assert ("/c/kongbai/" in sitemap) is show_empty
     assert (site / "c" / "kongbai" / "index.html").is_file()  # its address keeps working
+    config = pipeline.load(tmp_path / "channels.yaml")
+    _, searched = pipeline.SearchService(config).page({"q": "防汛"}, T0)
+    nav = searched.split('<nav class="sections"', 1)[1].split("</nav>", 1)[0]
+    assert "防汛专栏" in nav and ("空白专栏" in nav) is show_empty  # the served search page
 
 
 def test_hub_check_says_a_blank_section_is_hidden(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ configured severity hold a post, and a dismissed finding does not come back."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -301,4 +302,96 @@ def test_a_post_is_checked_once_per_content_and_lists_even_across_processes(
     monkeypatch.setattr(pipeline.checking, "_cache", pipeline.checking._Cache())
     pipeline.checking.findings_of(config, store.posts(), store)
     assert checked == [typo.id]
+    store.close()
+
+
+def test_the_title_and_summary_an_editor_gives_are_checked_too(tmp_path: Path) -> None:
+    config = pipeline.load(config_with_lists(tmp_path))
+    store = pipeline.open_store(config)
+    clean = Post("zfb", "c", "https://x.gov.cn/c.html", "通知", "", "一切正常。", T0)
+    store.save([clean], T0)
+    actor = Actor("editor1", T0, "127.0.0.1")
+    store.desk.change(clean.id, actor, "edit", title="县委书记李华讲话", summary="做为示范")
+    gate = pipeline.settle(config, store, T0, live={})
+    assert [r.post.post.id for r in gate.waiting] == [clean.id]  # the desk's title: serious
+    found = pipeline.checking.findings_for(config, store, store.posts_of([clean.id]))[clean.id]
+    assert {(f.kind, f.text, f.note) for f in found} == {
+        ("protected", "李华", "the desk's title"),
+        ("typo", "做为", "the desk's summary"),
+    }
+    store.close()
+
+
+def test_two_configurations_in_one_process_keep_their_own_findings(tmp_path: Path) -> None:
+    """The live configuration and a candidate previewed on the desk: a word only the
+    candidate lists is found under the candidate and not under the live one, in any
+    order, and neither's findings are kept under the other's lists."""
+    live_folder, candidate_folder = tmp_path / "live", tmp_path / "candidate"
+    live_folder.mkdir()
+    candidate_folder.mkdir()
+    live = pipeline.load(config_with_lists(live_folder))
+    extra = TYPOS + "绝密文件 -> 公开文件\n"
+    candidate = pipeline.load(config_with_lists(candidate_folder, typos=extra))
+    store = pipeline.open_store(live)
+    post = Post("zfb", "s", "https://x.gov.cn/s.html", "通知", "", "这是绝密文件。", T0)
+    store.save([post], T0)
+    for _ in range(2):
+        assert post.id not in pipeline.checking.findings_of(live, store.posts(), store, keep=True)
+        found = pipeline.checking.findings_of(candidate, store.posts(), store, keep=True)
+        assert [f.text for f in found[post.id]] == ["绝密文件"]
+    store.close()
+
+
+def test_a_preview_beside_a_publish_never_mixes_their_findings(tmp_path: Path) -> None:
+    """The desk's publisher checks under the live configuration while an admin previews
+    a candidate that adds a sensitive list, from two threads: what each keeps in the
+    database is its own (found by the hostile review: a shared cache swapped under one
+    call kept the live findings under the candidate's lists)."""
+    base = (
+        'site: {title: 测试, base_url: "https://x.gov.cn/"}\n'
+        "sources: [{id: zfb, name: 县政府办, feed: 'https://x.gov.cn/f.xml'}]\n"
+        "channels: [{slug: qita, title: 其他, fallback: true}]\n"
+    )
+    (tmp_path / "sens.txt").write_text("内部资料\n", encoding="utf-8")
+    (tmp_path / "channels.yaml").write_text(base, encoding="utf-8")
+    lists = "checks:\n  lists: [{file: sens.txt, kind: sensitive}]\n"
+    (tmp_path / "candidate.yaml").write_text(base + lists, encoding="utf-8")
+    live = pipeline.load(tmp_path / "channels.yaml")
+    candidate = pipeline.load(tmp_path / "candidate.yaml")
+    store = pipeline.open_store(live)
+    body = "县政府召开常务会议，研究部署防汛工作。" * 40 + "本文件为内部资料。"
+    store.save(
+        [
+            Post("zfb", f"k{i}", f"https://x.gov.cn/{i}.html", "通知", "", body + str(i), T0)
+            for i in range(300)
+        ],
+        T0,
+    )
+    stored = store.posts()
+    stop = threading.Event()
+
+    def preview() -> None:
+        while not stop.is_set():
+            pipeline.checking.findings_of(candidate, stored, store)
+
+    thread = threading.Thread(target=preview)
+    thread.start()
+    try:
+        for _ in range(4):
+            pipeline.checking.findings_of(live, stored, store, keep=True)
+            pipeline.checking.findings_of(candidate, stored, store, keep=True)
+    finally:
+        stop.set()
+        thread.join()
+    fresh = pipeline.checking._Cache()  # a new process, reading what the store kept
+    pipeline.checking._cache, kept = fresh, pipeline.checking._cache
+    try:
+        under_candidate = pipeline.checking.findings_of(candidate, stored, store)
+        under_live = pipeline.checking.findings_of(live, stored, store)
+    finally:
+        pipeline.checking._cache = kept
+    assert all(
+        any(f.kind == "sensitive" for f in under_candidate.get(s.post.id, ())) for s in stored
+    )
+    assert not any(f.kind == "sensitive" for found in under_live.values() for f in found)
     store.close()

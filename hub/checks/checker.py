@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib.resources import files
 
@@ -11,7 +11,7 @@ from hub.checks.basic import findings as basic_findings
 from hub.checks.dates import Timing, timings
 from hub.checks.dates import check as date_findings
 from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
-from hub.checks.protected import ProtectedMatcher
+from hub.checks.protected import ProtectedMatcher, Where
 from hub.checks.words import WordMatcher
 from hub.config import Checks
 from hub.models import Finding, Post, StoredPost
@@ -60,6 +60,21 @@ class Checker:
             folded = fold_simplified(text)
             found += self.words.find(text, folded, where)  # type: ignore[arg-type]
             found += self.protected.find(text, folded, where)  # type: ignore[arg-type]
+        return tuple(found)
+
+    def edits(self, title: str, summary: str) -> tuple[Finding, ...]:
+        """The words of the title and summary an editor gave a post on the desk (what the
+        portal shows instead of the source's)."""
+        found: list[Finding] = []
+        where: Where
+        for text, where, whose in (
+            (title, "title", "the desk's title"),
+            (summary, "text", "the desk's summary"),
+        ):
+            folded = fold_simplified(text)
+            words = self.words.find(text, folded, where)
+            near = self.protected.find(text, folded, where)
+            found += (replace(finding, note=whose) for finding in (*words, *near))
         return tuple(found)
 
     def dates(

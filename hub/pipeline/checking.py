@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from hub import checks
 from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
 from hub.config import Config
+from hub.decisions import Decision
 from hub.errors import ConfigError
 from hub.models import SEVERITIES, Finding, Post, StoredPost
 from hub.pipeline import linked
@@ -90,43 +92,60 @@ def _read_lists(config: Config) -> tuple[list[Entry], list[Protected], str]:
     return entries, terms, digest.hexdigest()[:16]
 
 
-class _Cache:
-    """The checker of the lists as they are, and the text findings it made, by post."""
+@dataclass
+class State:
+    """The checks of one set of lists as they are: the checker, the digest of what it
+    was built from, the text findings it made by post, and the sources' timings at the
+    last check of every post. One per configuration: the live one and a candidate being
+    previewed on the desk never share findings."""
 
+    checker: Checker
+    digest: str
+    texts: dict[str, tuple[str, tuple[Finding, ...]]] = field(default_factory=dict)
+    timings: dict[str, Timing] | None = None
+
+
+class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.key: tuple[object, ...] = ()
-        self.checker: Checker | None = None
-        self.digest = ""  # of the lists the checker was built from
-        self.texts: dict[str, tuple[str, tuple[Finding, ...]]] = {}
-        self.timings: dict[str, Timing] | None = None  # of every post, at the last full check
+        self.states: dict[tuple[object, ...], State] = {}  # the last few, by `_key`
 
 
+KEPT_STATES = 4  # the live configuration, and candidates previewed beside it
 _cache = _Cache()
 
 
 def _key(config: Config) -> tuple[object, ...]:
+    """What the lists' state depends on: `checks:` and each file as it is on disk (its
+    change time too: an edit that puts back the modification time still changes it)."""
     names = [w.file for w in config.checks.lists] + [config.checks.protected]
     stamps = []
     for name in filter(None, names):
         try:
             info = (config.root / name).stat()
-            stamps.append((name, info.st_ino, info.st_mtime_ns, info.st_size))
+            stamps.append((name, info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size))
         except OSError:
-            stamps.append((name, 0, 0, 0))
+            stamps.append((name, 0, 0, 0, 0))
     return (str(config.root), config.checks.model_dump_json(), tuple(stamps))
 
 
-def checker(config: Config) -> Checker:
+def state(config: Config) -> State:
     """The checks `checks:` asks for, its lists read and compiled (once while they stay
     the same)."""
     key = _key(config)
     with _cache.lock:
-        if _cache.checker is None or _cache.key != key:
+        found = _cache.states.get(key)
+        if found is None:
             entries, terms, digest = _read_lists(config)
-            _cache.checker = checks.Checker.build(config.checks, entries, terms)
-            _cache.key, _cache.texts, _cache.digest = key, {}, digest
-        return _cache.checker
+            found = State(checks.Checker.build(config.checks, entries, terms), digest)
+            _cache.states[key] = found
+            while len(_cache.states) > KEPT_STATES:
+                del _cache.states[next(iter(_cache.states))]
+        return found
+
+
+def checker(config: Config) -> Checker:
+    return state(config).checker
 
 
 def findings_of(
@@ -136,22 +155,26 @@ def findings_of(
     timing: Mapping[str, Timing] | None = None,
     *,
     keep: bool = False,
+    edits: Mapping[str, Decision] | None = None,
 ) -> dict[str, tuple[Finding, ...]]:
     """Post id -> its findings, for the posts that have any: its text's and its dates'.
     With the `store`, its links' too (`hub.pipeline.linking` checks them after crawls),
-    the findings an editor dismissed for a post are left out, and a
-    post's text is not checked again when the store kept its findings for this content
-    and these lists; `keep` (a publish) keeps what was checked anew.
+    the findings an editor dismissed for a post are left out, and a post's text is not
+    checked again when the store kept its findings for this content and these lists;
+    `keep` (a publish) keeps what was checked anew. `edits`: the desk's decisions, whose
+    titles and summaries are what the portal shows, and are checked too.
     `timing`: what each source's history says of its dates; when not given, `posts` are
-    every post there is, and it is read from them."""
-    check = checker(config)
-    texts = _cache.texts
+    every post there is, it is read from them and kept for `findings_for`."""
+    now = state(config)
+    check, texts = now.checker, now.texts
+    if timing is None:
+        timing = now.timings = checks.timings(posts)
     if store is not None:
-        _recall(store, [s.post for s in posts if texts.get(s.post.id, ("",))[0] != s.post.hash])
+        _recall(
+            store, now, [s.post for s in posts if texts.get(s.post.id, ("",))[0] != s.post.hash]
+        )
     fresh: list[tuple[str, str, tuple[Finding, ...]]] = []
     zone = config.site.zone
-    if timing is None:
-        timing = _cache.timings = checks.timings(posts)
     dismissed: Mapping[str, set[str]] = store.desk.dismissed() if store is not None else {}
     links = linked.link_findings(config, store) if store is not None else {}
     found: dict[str, tuple[Finding, ...]] = {}
@@ -161,12 +184,15 @@ def findings_of(
         if kept is None or kept[0] != post.hash:
             kept = (post.hash, check.text(post))
             texts[post.id] = kept
-            fresh.append((post.id, f"{post.hash}:{_cache.digest}", kept[1]))
+            fresh.append((post.id, f"{post.hash}:{now.digest}", kept[1]))
         result = (
             kept[1]
             + check.dates(stored, timing.get(post.source_id), lambda d: _day(d, zone))
             + links.get(post.id, ())
         )
+        decision = edits.get(post.id) if edits else None
+        if decision is not None and (decision.title or decision.summary):
+            result += check.edits(decision.title, decision.summary)
         if post.id in dismissed:
             result = tuple(f for f in result if f.key not in dismissed[post.id])
         if result:
@@ -180,23 +206,29 @@ def _day(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d")
 
 
-def _recall(store: Store, posts: Sequence[Post]) -> None:
-    """Into the cache: the findings the store kept for these posts' content and lists."""
+def _recall(store: Store, now: State, posts: Sequence[Post]) -> None:
+    """Into the state: the findings the store kept for these posts' content and lists."""
     if not posts:
         return
     hashes = {p.id: p.hash for p in posts}
-    kept = store.findings.kept({p.id: f"{p.hash}:{_cache.digest}" for p in posts})
+    kept = store.findings.kept({p.id: f"{p.hash}:{now.digest}" for p in posts})
     for post_id, findings in kept.items():
-        _cache.texts[post_id] = (hashes[post_id], findings)
+        now.texts[post_id] = (hashes[post_id], findings)
+
+
+def timings_of(config: Config, store: Store) -> Mapping[str, Timing]:
+    """The sources' timings of the last check of every post, else read from the store."""
+    known = state(config).timings
+    return known if known is not None else checks.timings(store.posts())
 
 
 def findings_for(
     config: Config, store: Store, posts: Sequence[StoredPost]
 ) -> dict[str, tuple[Finding, ...]]:
-    """`findings_of` for a few posts (a page of the desk): the sources' timings are the
-    last full check's, else read from the store."""
-    timing = _cache.timings if _cache.timings is not None else checks.timings(store.posts())
-    return findings_of(config, posts, store, timing)
+    """`findings_of` for a few posts (a page of the desk, an action), with the desk's
+    titles and summaries."""
+    edits = store.desk.decisions_of([p.post.id for p in posts])
+    return findings_of(config, posts, store, timings_of(config, store), edits=edits)
 
 
 def holding(config: Config, found: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -105,7 +105,8 @@ def _publish(
         # before the switch: a publish that cannot finish (a full disk) keeps the
         # previous site with the previous index. (For the moment between the index's
         # commit and the switch, the search service drops hits not yet on the site.)
-        trace.save(config.data_dir, routed, now)  # what the portal shows, for explain/diff
+        # what the portal shows, for explain/diff, and the sections its navigation lists
+        trace.save(config.data_dir, routed, now, built.shown)
         documents = _documents(config, _originals(routed, canonical_of))
         indexed = search.update(config.index_dir, documents)
     seconds = time.monotonic() - started
@@ -213,7 +214,10 @@ def audit(config: Config, store: Store, now: datetime) -> AuditReport:
     post counts for no one), with the content findings of each post."""
     routed = route(config, store, now)
     canonical_of = find_reprints(config, routed, store.desk.decisions())
-    found = checking.findings_of(config, [r.post for r in routed], store)
+    shown = [r.post for r in routed]
+    found = checking.findings_of(
+        config, shown, store, checking.timings_of(config, store), edits=store.desk.decisions()
+    )
     return _audit(config, store, routed, store.states(), canonical_of, now=now, findings=found)
 
 

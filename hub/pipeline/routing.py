@@ -55,7 +55,7 @@ def settle(
         for p in store.posts()
         if p.post.source_id in configured and not (p.removed and p.post.source_id in hide_removed)
     ]
-    found = checking.findings_of(config, posts, store, keep=keep)
+    found = checking.findings_of(config, posts, store, keep=keep, edits=decisions)
     routed = router(config, decisions).route_all(posts, now)
     gated = gate(
         routed,

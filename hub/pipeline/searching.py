@@ -41,10 +41,8 @@ class SearchService:
         if self._search_page is None or published != self._published:
             from hub.site import SearchPage  # noqa: PLC0415
 
-            placed = {
-                s for slugs in trace.load(self.config.data_dir).placements.values() for s in slugs
-            }
-            shown = placed | {c.slug for c in self.config.channels if c.show_empty}
+            last = trace.load(self.config.data_dir)
+            shown = last.shown  # (None from a hub that did not write it: every section)
             self._search_page, self._published = SearchPage(self.config, shown), published
         return self._search_page
 

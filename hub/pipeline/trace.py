@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ class Trace:
     published_at: datetime | None
     placements: dict[str, dict[str, Placement]]  # post id -> slug -> placement
     pinned: dict[str, tuple[str, ...]]  # post id -> slugs where it is pinned
+    shown: frozenset[str] | None = None  # the sections the portal lists (None: unknown)
 
     def channels(self, post_id: str) -> tuple[str, ...]:
         return tuple(self.placements.get(post_id, {}))
@@ -46,10 +47,14 @@ def _json(placement: Placement) -> dict[str, Any]:
     return data
 
 
-def save(folder: Path, routed: Sequence[Routed], now: datetime) -> None:
-    """Write the trace of a publish, atomically (a reader sees the old one or the new)."""
+def save(
+    folder: Path, routed: Sequence[Routed], now: datetime, shown: Collection[str] = ()
+) -> None:
+    """Write the trace of a publish, atomically (a reader sees the old one or the new).
+    `shown`: the sections its portal lists (a blank one is not)."""
     document = {
         "published_at": now.isoformat(),
+        "shown": sorted(shown),
         "posts": {
             r.post.post.id: {
                 "placements": {slug: _json(p) for slug, p in r.placements.items()},
@@ -80,6 +85,7 @@ def load(folder: Path) -> Trace:
                 for pid, entry in posts.items()
             },
             {pid: tuple(entry.get("pinned", ())) for pid, entry in posts.items()},
+            frozenset(document["shown"]) if "shown" in document else None,
         )
     except FileNotFoundError:
         return Trace(None, {}, {})

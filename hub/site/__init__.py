@@ -44,6 +44,7 @@ class BuildResult:
     folder: Path  # the build the site now points to
     pages: int  # files in the build, static assets included
     written: int  # files rendered and written by this publish; the rest were kept
+    shown: frozenset[str] = frozenset()  # the sections its navigation lists
 
 
 def build(edition: Edition, *, full: bool = False) -> BuildResult:
@@ -90,7 +91,7 @@ def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
         _write(folder / MANIFEST, json.dumps(keys, ensure_ascii=False))
 
     with publish_staged(config.site_dir, config.data_dir / "builds", now, write) as folder:
-        yield BuildResult(folder, counts["pages"], counts["written"])
+        yield BuildResult(folder, counts["pages"], counts["written"], frozenset(plan.shown))
 
 
 def _outputs(

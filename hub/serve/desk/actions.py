@@ -10,7 +10,7 @@ from typing import Any
 
 from hub import pipeline
 from hub.config import Config
-from hub.decisions import Decision, Role
+from hub.decisions import Decision, Role, may
 from hub.errors import HubError
 from hub.models import Finding, StoredPost
 from hub.store import Actor, Store
@@ -43,6 +43,10 @@ class RefusedError(HubError):
     """The form asked for something that cannot be done; the message says why."""
 
 
+class DeniedError(HubError):
+    """The user's role may not do this to this post (a 403)."""
+
+
 @dataclass(frozen=True)
 class Doing:
     """One action under way: on what, by whom, with which form."""
@@ -53,6 +57,7 @@ class Doing:
     action: str
     post: StoredPost
     form: Mapping[str, str]
+    role: Role = "editor"  # the user's
 
     @property
     def pid(self) -> str:
@@ -200,17 +205,16 @@ def findings_now(doing: Doing) -> tuple[Finding, ...]:
     return found.get(doing.pid, ())
 
 
-def holds(doing: Doing) -> bool:
-    """Whether the finding the form names would hold the post for review."""
-    key = doing.form.get("finding", "")
-    held = pipeline.checking.holding(doing.config, findings_now(doing))
-    return any(f.key == key for f in held)
-
-
 def _dismiss(doing: Doing) -> str:
-    key = doing.form.get("finding", "").strip()[:REASON_CHARS]
-    if not key or key not in {f.key for f in findings_now(doing)}:
+    """A finding the post has, by its key exactly as the page gave it. One that holds
+    the post for review only a reviewer may dismiss: it lets the post out."""
+    key = doing.form.get("finding", "")
+    found = findings_now(doing)
+    if key not in {f.key for f in found}:
         raise RefusedError("choose one of the post's findings to dismiss")
+    held = {f.key for f in pipeline.checking.holding(doing.config, found)}
+    if key in held and not may(doing.role, "reviewer"):
+        raise DeniedError("只有审核员可以忽略使稿件等待审核的问题。")
     if not doing.reason:
         raise RefusedError("dismissing a finding needs a reason, for the log")
     doing.store.desk.dismiss(doing.pid, [key], doing.actor, doing.reason)

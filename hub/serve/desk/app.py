@@ -23,7 +23,7 @@ from starlette.routing import Route
 from hub.decisions import User, may
 from hub.errors import HubError
 from hub.serve.desk import pages, rules
-from hub.serve.desk.actions import RefusedError
+from hub.serve.desk.actions import DeniedError, RefusedError
 from hub.serve.desk.auth import same, token_hash
 from hub.serve.desk.state import Desk
 
@@ -174,7 +174,7 @@ def _guard(
     try:
         return handler(ctx)
     except HubError as exc:
-        status = {RefusedError: 400, pages.NotFoundError: 404}.get(type(exc), 500)
+        status = {RefusedError: 400, DeniedError: 403, pages.NotFoundError: 404}.get(type(exc), 500)
         return pages.problem(ctx, status, str(exc))
 
 

@@ -21,7 +21,7 @@ from starlette.responses import (
 from hub.decisions import ROLES, Decision, may
 from hub.errors import HubError
 from hub.serve.desk import auth
-from hub.serve.desk.actions import NEEDS, Doing, RefusedError, act, holds
+from hub.serve.desk.actions import NEEDS, Doing, RefusedError, act
 from hub.serve.desk.state import Desk, assets
 from hub.serve.desk.views import LOG_PER_PAGE, PER_PAGE, Views, chosen, csv_lines, log_query
 from hub.store import Actor
@@ -224,9 +224,7 @@ def action(ctx: Ctx) -> Response:
         return forbidden(ctx)
     found = _post(ctx)
     actor = Actor(ctx.user.name, ctx.now, ctx.address)
-    doing = Doing(ctx.desk.config(), ctx.desk.store, actor, name, found, ctx.form)
-    if name == "dismiss" and not may(ctx.user.role, "reviewer") and holds(doing):
-        return forbidden(ctx)
+    doing = Doing(ctx.desk.config(), ctx.desk.store, actor, name, found, ctx.form, ctx.user.role)
     done = act(doing)
     ctx.desk.publisher.ask()
     return back(ctx, f"/posts/{found.post.id}", done)
