@@ -6,6 +6,7 @@ configured severity hold a post, and a dismissed finding does not come back."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,6 +70,9 @@ def found(text: str, **rules: object) -> list[tuple[str, str, str]]:
         ("县委书记李华主持会议。", [("protected", "李华", "县委副书记、县长李华")]),
         ("会上，李华县委书记强调。", [("protected", "李华", "县委副书记、县长李华")]),
         ("户藉窗口延时服务。", [("typo", "户藉", "户籍")]),
+        ("副县长李华出席。", [("protected", "李华", "县委副书记、县长李华")]),  # not 县长
+        ("本文件为内\u200b部资料。", [("sensitive", "内\u200b部资料", "")]),  # hidden inside
+        ("做为一名党员，做为一名干部。", [("typo", "做为", "作为")]),  # once, its first place
     ],
 )
 def test_planted_errors_are_caught(text: str, expected: list[tuple[str, str, str]]) -> None:
@@ -107,6 +111,11 @@ def test_a_finding_says_where_it_is_and_what_it_weighs() -> None:
     assert Checks.model_validate({"severity": {"typo": "notice"}}).weight("typo") == "notice"
 
 
+def test_a_line_s_severity_stands_before_its_exceptions() -> None:
+    (entry,) = read_words("必需 -> 必须 !serious | 必需品\n", "typo", "warning")
+    assert (entry.right, entry.severity, entry.unless) == ("必须", "serious", ("必需品",))
+
+
 def test_traditional_and_full_width_text_is_checked_as_simplified() -> None:
     assert found("戶藉管理") == [("typo", "戶藉", "户籍")]
 
@@ -122,7 +131,10 @@ def test_the_builtin_list_can_be_switched_off() -> None:
         ("做为 作为\n", 1, "wrong -> right"),
         ("做为 -> 做为\n", 1, "its own correction"),
         ("# c\n\n做为 -> 作为 !urgent\n", 3, "unknown severity"),
-        ("必需 -> 必须 | 必要\n", 1, "does not contain"),
+        ("必需 -> 必须 | 必要\n", 1, "must be longer and contain"),
+        ("做为 -> 作为 | 做为\n", 1, "must be longer and contain"),
+        ("截止目前 -> 截至目前!serious\n", 1, "after a space"),
+        ("做为 -> 作为\n# x\n做为 -> 作風\n", 3, "listed already, at line 1"),
     ],
 )
 def test_a_list_with_a_mistake_is_refused_at_its_line(text: str, line: int, message: str) -> None:
@@ -155,6 +167,9 @@ def test_hub_refuses_a_configuration_whose_list_has_a_mistake(tmp_path: Path) ->
     assert caught.value.file.endswith("typos.txt") and caught.value.line == 2
     (tmp_path / "lists" / "typos.txt").unlink()
     with pytest.raises(ConfigError, match="cannot be read"):
+        pipeline.load(path)
+    os.mkfifo(tmp_path / "lists" / "typos.txt")  # would block a reader for ever
+    with pytest.raises(ConfigError, match="not a regular file"):
         pipeline.load(path)
     assert not (tmp_path / "data").exists()  # refused before anything was written
 

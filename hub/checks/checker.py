@@ -37,6 +37,9 @@ def builtin_entries(rules: Checks) -> tuple[Entry, ...]:
     return read_words(text, "typo", rules.weight("typo"), "hub")
 
 
+MAX_FINDINGS = 100  # per post: each wrong form once (its first place); more is noise
+
+
 @dataclass(frozen=True)
 class Checker:
     """Every check a configuration asks for, compiled once for many posts."""
@@ -60,7 +63,7 @@ class Checker:
             folded = fold_simplified(text)
             found += self.words.find(text, folded, where)  # type: ignore[arg-type]
             found += self.protected.find(text, folded, where)  # type: ignore[arg-type]
-        return tuple(found)
+        return tuple(found[:MAX_FINDINGS])
 
     def edits(self, title: str, summary: str) -> tuple[Finding, ...]:
         """The words of the title and summary an editor gave a post on the desk (what the

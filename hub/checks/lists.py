@@ -6,7 +6,8 @@ A word list has one entry per line; `#` starts a comment:
 
     户藉 -> 户籍                  a typo or formulation: wrong -> right (or →, or a tab)
     必需 -> 必须 | 必需品 生活必需  ... unless one of these contains it where it stands
-    截止目前 -> 截至目前 !serious   a line's own severity (notice, warning, serious)
+    截止目前 -> 截至目前 !serious   a line's own severity (notice, warning, serious),
+                                  before any `|`; a form listed twice is a mistake
     某某词                        a sensitive word (a list of kind `sensitive`)
 
 A protected list has one term per line, in its one right form: a fixed formulation, a
@@ -62,39 +63,52 @@ def read_words(
     text: str, kind: FindingKind, severity: Severity, source: str = ""
 ) -> tuple[Entry, ...]:
     entries: list[Entry] = []
+    seen: dict[str, int] = {}  # a wrong form -> the line that gave it
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        own = severity
-        if found := _SEVERITY.search(line):
-            if found[1] not in SEVERITIES:
-                raise ListError(
-                    number, f"unknown severity !{found[1]} (use {', '.join(SEVERITIES)})"
-                )
-            own, line = found[1], line[: found.start()]
         line, _, unless_text = line.partition("|")
+        own, line = _severity(number, line.strip(), severity)
         unless = tuple(unless_text.split())
         if kind == "sensitive":
-            wrong, right = line.strip(), ""
+            wrong, right = line, ""
             if not wrong or len(wrong.split()) > 1:
                 raise ListError(number, "expected one word per line")
         else:
-            parts = _ARROW.split(line.strip(), maxsplit=1)
+            parts = _ARROW.split(line, maxsplit=1)
             if len(parts) != 2 or not parts[0] or not parts[1]:
                 raise ListError(number, "expected `wrong -> right`")
             wrong, right = parts
             if wrong == right:
                 raise ListError(number, f"{wrong!r} is given as its own correction")
+        if "!" in wrong or "!" in right:
+            raise ListError(number, "a severity goes at the end, after a space: ` !serious`")
         if len(wrong) < 2 and _HAN.match(wrong):
             raise ListError(
                 number, f"{wrong!r} is one character: it cannot be checked without context"
             )
+        if wrong in seen:
+            raise ListError(number, f"{wrong!r} is listed already, at line {seen[wrong]}")
+        seen[wrong] = number
         for longer in unless:
-            if wrong not in longer:
-                raise ListError(number, f"the exception {longer!r} does not contain {wrong!r}")
+            if wrong not in longer or longer == wrong:
+                raise ListError(
+                    number, f"the exception {longer!r} must be longer and contain {wrong!r}"
+                )
         entries.append(Entry(wrong, right, kind, own, unless, source))
     return tuple(entries)
+
+
+def _severity(number: int, line: str, default: Severity) -> tuple[Severity, str]:
+    """A line's own severity (` !serious` at its end, before any `|`), and the rest."""
+    found = _SEVERITY.search(line)
+    if found is None:
+        return default, line
+    for known in SEVERITIES:
+        if found[1] == known:
+            return known, line[: found.start()].strip()
+    raise ListError(number, f"unknown severity !{found[1]} (use {', '.join(SEVERITIES)})")
 
 
 def read_protected(text: str) -> tuple[Protected, ...]:

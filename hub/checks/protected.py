@@ -30,6 +30,8 @@ from hub.text.sounds import sound_alike
 from hub.text.words import cut
 
 Where = Literal["title", "text"]
+# written before a title, they make it another one: 副县长 is not 县长, 原县长 is no longer
+MODIFIERS = ("常务副", "常务", "副", "原", "前", "代理", "代")
 MIN_SOUND = 3  # a shorter term by sound alone collides with ordinary words
 MIN_ONE_OFF = 4  # a shorter term one character off is another word
 
@@ -64,10 +66,10 @@ class ProtectedMatcher:
 
     def find(self, text: str, folded: str, where: Where) -> Iterator[Finding]:
         """`folded`: `text` as `hub.text.fold_simplified` gives it."""
-        seen: set[tuple[int, str]] = set()
+        seen: set[str] = set()  # one finding for each text found: the first
         for found in (*self._terms(text, folded, where), *self._people(text, folded, where)):
-            if (found.position, found.text) not in seen:
-                seen.add((found.position, found.text))
+            if found.text not in seen:
+                seen.add(found.text)
                 yield found
 
     def _near(self, text: str, start: int, term: str, where: Where, why: str) -> Finding:
@@ -112,9 +114,14 @@ class ProtectedMatcher:
                 ends[end] = title
             if len(title) > len(starts.get(start, "")):
                 starts[start] = title
-        for at, title in ends.items():  # 县长李华
+        for at, listed in ends.items():  # 县长李华, 副县长李华
+            begins = at - len(listed)
+            written = next(
+                (m + listed for m in MODIFIERS if folded[max(0, begins - len(m)) : begins] == m),
+                listed,
+            )
             for size in self._name_lengths:
-                yield from self._person(text, folded, (at, at + size), title, where)
+                yield from self._person(text, folded, (at, at + size), written, where)
         for at, title in starts.items():  # 李华县长
             for size in self._name_lengths:
                 if at - size >= 0:

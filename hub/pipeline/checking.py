@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from hub import checks
@@ -48,11 +49,17 @@ def list_problems(config: Config) -> list[ConfigError]:
 
 
 def _read(config: Config, name: str, where: tuple[str | int, ...]) -> tuple[Path, str]:
+    """A list file's text: a regular file (not a pipe, a device or a folder), UTF-8, at
+    most MAX_LIST_BYTES."""
     path = config.root / name
     try:
-        if path.stat().st_size > MAX_LIST_BYTES:
+        if not S_ISREG(path.stat().st_mode):
+            raise config.error(where, f"{name} is not a regular file")
+        with path.open("rb") as file:
+            data = file.read(MAX_LIST_BYTES + 1)
+        if len(data) > MAX_LIST_BYTES:
             raise config.error(where, f"{name} is larger than {MAX_LIST_BYTES // 1024**2} MB")
-        return path, path.read_text(encoding="utf-8-sig")
+        return path, data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise config.error(where, f"{name} is not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:

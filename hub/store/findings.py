@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
 from hub.models import Finding
@@ -20,7 +21,7 @@ class FindingsRow(SQLModel, table=True):
     __tablename__ = "post_findings"
 
     post_id: str = Field(primary_key=True)
-    version: str  # the post's hash and the digest of the lists it was checked with
+    version: str = ""  # the post's hash and the digest of the lists it was checked with
     findings: str = "[]"  # JSON: one list of Finding's fields per finding
     # every finding at the last publish (its dates' too), dismissed ones aside: the
     # desk's list of posts to look at
@@ -50,12 +51,19 @@ class FindingsStore:
         """(post id, version, findings) of posts just checked, in one transaction."""
         if not checked:
             return
-        with self._sessions() as session:
-            for post_id, version, findings in checked:
-                row = session.get(FindingsRow, post_id) or FindingsRow(post_id=post_id, version="")
-                row.version, row.findings = version, _write(findings)
-                session.add(row)
-            session.commit()
+        for attempt in range(2):  # a row another process added meanwhile: once more
+            with self._sessions() as session:
+                for post_id, version, findings in checked:
+                    row = session.get(FindingsRow, post_id) or FindingsRow(post_id=post_id)
+                    row.version, row.findings = version, _write(findings)
+                    session.add(row)
+                try:
+                    session.commit()
+                    return
+                except IntegrityError:
+                    session.rollback()
+                    if attempt:
+                        raise
 
     def mark(self, found: Mapping[str, tuple[Finding, ...]]) -> None:
         """The findings of every post as a publish found them (post id -> findings,
