@@ -8,32 +8,18 @@ from datetime import datetime
 from importlib.resources import files
 
 from hub.checks.basic import findings as basic_findings
-from hub.checks.dates import Timing, timings
+from hub.checks.dates import Timing
 from hub.checks.dates import check as date_findings
-from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
+from hub.checks.lists import BUILTIN_LIST, Entry, Protected, read_words
 from hub.checks.protected import ProtectedMatcher, Where
 from hub.checks.words import WordMatcher
 from hub.config import Checks
 from hub.models import Finding, Post, StoredPost
 from hub.text import fold_simplified
 
-__all__ = [
-    "Checker",
-    "Entry",
-    "ListError",
-    "Protected",
-    "Timing",
-    "builtin_entries",
-    "read_protected",
-    "read_words",
-    "timings",
-]
-
-BUILTIN = "builtin.txt"
-
 
 def builtin_entries(rules: Checks) -> tuple[Entry, ...]:
-    text = files("hub.checks").joinpath(BUILTIN).read_text(encoding="utf-8")
+    text = files("hub.checks").joinpath(BUILTIN_LIST).read_text(encoding="utf-8")
     return read_words(text, "typo", rules.weight("typo"), "hub")
 
 
@@ -58,27 +44,25 @@ class Checker:
 
     def text(self, post: Post) -> tuple[Finding, ...]:
         """What the post's own text holds: the same for the same content (`post.hash`)."""
-        found = list(basic_findings(post, self.rules.weight))
-        for text, where in ((post.title, "title"), (post.text, "text")):
-            folded = fold_simplified(text)
-            found += self.words.find(text, folded, where)  # type: ignore[arg-type]
-            found += self.protected.find(text, folded, where)  # type: ignore[arg-type]
+        found = [
+            *basic_findings(post, self.rules.weight),
+            *self._words(post.title, "title"),
+            *self._words(post.text, "text"),
+        ]
         return tuple(found[:MAX_FINDINGS])
 
     def edits(self, title: str, summary: str) -> tuple[Finding, ...]:
         """The words of the title and summary an editor gave a post on the desk (what the
         portal shows instead of the source's)."""
-        found: list[Finding] = []
-        where: Where
-        for text, where, whose in (
-            (title, "title", "the desk's title"),
-            (summary, "text", "the desk's summary"),
-        ):
-            folded = fold_simplified(text)
-            words = self.words.find(text, folded, where)
-            near = self.protected.find(text, folded, where)
-            found += (replace(finding, note=whose) for finding in (*words, *near))
-        return tuple(found)
+        return (
+            *(replace(f, note="the desk's title") for f in self._words(title, "title")),
+            *(replace(f, note="the desk's summary") for f in self._words(summary, "text")),
+        )
+
+    def _words(self, text: str, where: Where) -> list[Finding]:
+        """The word lists' and the protected terms' findings in one field."""
+        folded = fold_simplified(text)
+        return [*self.words.find(text, folded, where), *self.protected.find(text, folded, where)]
 
     def dates(
         self, stored: StoredPost, timing: Timing | None, day: Callable[[datetime], str]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from hub.models import SEVERITIES, FindingKind, Severity
 
+BUILTIN_LIST = "builtin.txt"  # hub's own list of 错别字, in this package
 _ARROW = re.compile(r"\s*(?:->|→|=>|\t)\s*")
 _SEVERITY = re.compile(r"\s+!(\w+)\s*$")
 _TITLES = re.compile(r"[,，、;；\s]+")

@@ -21,8 +21,8 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from hub import checks
-from hub.checks.lists import Entry, ListError, Protected, read_protected, read_words
-from hub.config import Config
+from hub.checks.lists import BUILTIN_LIST, Entry, ListError, Protected, read_protected, read_words
+from hub.config import Config, WordList
 from hub.decisions import Decision
 from hub.errors import ConfigError
 from hub.models import SEVERITIES, Finding, Post, StoredPost
@@ -73,23 +73,22 @@ def _read_lists(config: Config) -> tuple[list[Entry], list[Protected], str]:
     digest = hashlib.sha256(rules.model_dump_json().encode())
     digest.update(CHECKS_VERSION.encode())
     if rules.builtin:
-        digest.update(files("hub.checks").joinpath("builtin.txt").read_bytes())
-    for i, word_list in enumerate(rules.lists):
-        try:
-            path, text = _read(config, word_list.file, ("checks", "lists", i, "file"))
-            digest.update(text.encode())
-            severity = word_list.severity or rules.weight(word_list.kind)
-            entries += read_words(text, word_list.kind, severity, word_list.file)
-        except ListError as exc:
-            errors.append(ConfigError(str(exc), file=str(path), line=exc.line))
-        except ConfigError as exc:
-            errors.append(exc)
+        digest.update(files("hub.checks").joinpath(BUILTIN_LIST).read_bytes())
+    files_: list[tuple[str, tuple[str | int, ...], WordList | None]] = [
+        (w.file, ("checks", "lists", i, "file"), w) for i, w in enumerate(rules.lists)
+    ]
+    if rules.protected:  # (None: the protected terms)
+        files_.append((rules.protected, ("checks", "protected"), None))
     terms: list[Protected] = []
-    if rules.protected:
+    for name, where, listed in files_:
         try:
-            path, text = _read(config, rules.protected, ("checks", "protected"))
+            path, text = _read(config, name, where)
             digest.update(text.encode())
-            terms = list(read_protected(text))
+            if listed is None:
+                terms = list(read_protected(text))
+            else:
+                severity = listed.severity or rules.weight(listed.kind)
+                entries += read_words(text, listed.kind, severity, name)
         except ListError as exc:
             errors.append(ConfigError(str(exc), file=str(path), line=exc.line))
         except ConfigError as exc:
