@@ -16,7 +16,7 @@ from bench.common import START, Row, prose, quiet, timed
 from hub import pipeline
 from hub.checks import Checker, Entry, Protected, builtin_entries
 from hub.config import Checks
-from hub.demo import CountyServer, World, channels_yaml, write_lists
+from hub.demo import CountyServer, World, channels_yaml, write_config
 from hub.models import Post
 from hub.text.words import cut
 
@@ -99,9 +99,7 @@ def crawl_share() -> tuple[int, float, float]:
     with tempfile.TemporaryDirectory() as temporary, quiet():
         folder = Path(temporary)
         with CountyServer(World(clock=lambda: START)) as county:
-            path = folder / "channels.yaml"
-            path.write_text(channels_yaml(county.base_url), encoding="utf-8")
-            write_lists(folder)
+            path = write_config(folder / "channels.yaml", channels_yaml(county.base_url))
             config = pipeline.load(path)
             store = pipeline.open_store(config)
             _, crawled = timed(lambda: pipeline.crawl(config, store, START))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.common import START, Row, timed
 from hub import pipeline, search
-from hub.demo import CountyServer, World, channels_yaml, write_lists
+from hub.demo import CountyServer, World, channels_yaml, write_config
 
 
 @dataclass
@@ -29,10 +29,9 @@ class Round:
 
 def one_round(folder: Path) -> Round:
     with CountyServer(World(clock=lambda: START)) as county:
-        path = folder / "channels.yaml"
-        path.write_text(channels_yaml(county.base_url), encoding="utf-8")
-        write_lists(folder)
-        config = pipeline.load(path)
+        config = pipeline.load(
+            write_config(folder / "channels.yaml", channels_yaml(county.base_url))
+        )
         store = pipeline.open_store(config)
         results, first = timed(lambda: pipeline.crawl(config, store, START))
         requests = county.requests

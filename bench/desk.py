@@ -29,7 +29,7 @@ import httpx
 from bench.common import START, Row, timed
 from hub import pipeline
 from hub.config import Config
-from hub.demo import SOURCES, CountyServer, World, channels_yaml, write_lists
+from hub.demo import SOURCES, CountyServer, World, channels_yaml, write_config
 from hub.models import Post
 from hub.serve import Server
 from hub.serve.desk import DeskServer
@@ -77,11 +77,8 @@ def _site(folder: Path) -> Config:
     world = World(clock=lambda: START)
     with CountyServer(world) as county:
         text = channels_yaml(county.base_url, "http://127.0.0.1:8000/")
-        write_lists(folder)
         text = text.replace("title: 部门快讯\n", "title: 部门快讯\n    review: all\n", 1)
-        path = folder / "channels.yaml"
-        path.write_text(text, encoding="utf-8")
-        config = pipeline.load(path)
+        config = pipeline.load(write_config(folder / "channels.yaml", text))
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, _now())
         pipeline.publish(config, store, _now())

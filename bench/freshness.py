@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.common import Row
 from hub import pipeline, schedule
-from hub.demo import SOURCES, CountyServer, DemoPost, World, channels_yaml, write_lists
+from hub.demo import SOURCES, CountyServer, DemoPost, World, channels_yaml, write_config
 from hub.demo.world import day_of
 from hub.serve import Server
 
@@ -59,12 +59,11 @@ def measure(folder: Path) -> list[float]:
     with CountyServer(world) as county:
         path = folder / "channels.yaml"
         text = channels_yaml(county.base_url)
-        write_lists(folder)
         text = text.replace("every: 2m", f"every: {EVERY}")
         text = text.replace("tick: 30s", f"tick: {TICK}").replace(
             "publish_every: 30s", f"publish_every: {TICK}"
         )
-        path.write_text(text, encoding="utf-8")
+        write_config(path, text)
         config = pipeline.load(path)
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, _now())

@@ -174,14 +174,12 @@ def rows(repeat: int, readers: int = 32, rounds: int = 4) -> list[Row]:
     del repeat
     from bench.common import START  # noqa: PLC0415
     from hub import pipeline  # noqa: PLC0415
-    from hub.demo import CountyServer, World, channels_yaml, write_lists  # noqa: PLC0415
+    from hub.demo import CountyServer, World, channels_yaml, write_config  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "channels.yaml"
         with CountyServer(World(clock=lambda: START)) as county:
-            path.write_text(channels_yaml(county.base_url), encoding="utf-8")
-            write_lists(path.parent)
-            config = pipeline.load(path)
+            config = pipeline.load(write_config(path, channels_yaml(county.base_url)))
             store = pipeline.open_store(config)
             pipeline.crawl(config, store, START)
             pipeline.publish(config, store, START)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import START, Row, quiet
 from hub import pipeline
-from hub.demo import CountyServer, World, channels_yaml, write_lists
+from hub.demo import CountyServer, World, channels_yaml, write_config
 
 RUNS = 10
 EVERYTHING = (
@@ -27,9 +27,9 @@ EVERYTHING = (
 def project(folder: Path) -> str:
     """The demo county crawled and published into `folder`; a post's id to explain."""
     with quiet(), CountyServer(World(clock=lambda: START)) as county:
-        (folder / "channels.yaml").write_text(channels_yaml(county.base_url), encoding="utf-8")
-        write_lists(folder)
-        config = pipeline.load(folder / "channels.yaml")
+        config = pipeline.load(
+            write_config(folder / "channels.yaml", channels_yaml(county.base_url))
+        )
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, START)
         pipeline.publish(config, store, START)

@@ -13,7 +13,7 @@ import pytest
 
 from hub import pipeline
 from hub.config import Config
-from hub.demo import CountyServer, World, channels_yaml, write_lists
+from hub.demo import CountyServer, World, channels_yaml, write_config
 from hub.models import SourceResult
 
 # 09:00 in the county (UTC+8) on a Monday in flood season.
@@ -48,10 +48,7 @@ def county(clock: Clock) -> Iterator[CountyServer]:
 
 def write_project(folder: Path, county: CountyServer) -> Path:
     """A channels.yaml for `county` in `folder`; returns its path."""
-    path = folder / "channels.yaml"
-    path.write_text(channels_yaml(county.base_url), encoding="utf-8")
-    write_lists(folder)
-    return path
+    return write_config(folder / "channels.yaml", channels_yaml(county.base_url))
 
 
 @pytest.fixture

@@ -252,8 +252,7 @@ def demo_command(
     try:
         if not config_path.exists():
             text = demo.channels_yaml(county.base_url, f"http://127.0.0.1:{port}/")
-            config_path.write_text(text, encoding="utf-8")
-            demo.write_lists(config_path.parent)
+            demo.write_config(config_path, text)
             click.echo(f"wrote the demo county's configuration to {config_path}")
         config = pipeline.load(config_path)
         _check_demo_config(config, county.port)

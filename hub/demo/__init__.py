@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         channels_yaml as channels_yaml,
     )
     from hub.demo.config import (
-        write_lists as write_lists,
+        write_config as write_config,
     )
     from hub.demo.county import (
         SOURCES as SOURCES,
@@ -49,13 +49,13 @@ __all__ = [
     "DemoSource",
     "World",
     "channels_yaml",
-    "write_lists",
+    "write_config",
 ]
 __getattr__ = face(
     __name__,
     {
         "channels_yaml": "hub.demo.config",
-        "write_lists": "hub.demo.config",
+        "write_config": "hub.demo.config",
         "PORTAL_PORT": "hub.demo.ports",
         "WORLD_PORT": "hub.demo.ports",
         "SOURCES": "hub.demo.county",

@@ -223,15 +223,15 @@ channels:
 LISTS = "checks"  # the folder of the demo's lists, beside its channels.yaml
 
 
-def write_lists(folder: Path) -> list[Path]:
-    """The demo county's word lists (`hub.demo.lists`) into `folder`/checks, where its
-    channels.yaml looks for them; a list already there is kept (it may be edited)."""
-    target = folder / LISTS
+def write_config(path: Path, text: str) -> Path:
+    """The demo's channels.yaml (`text`, as `channels_yaml` gives it, perhaps edited) at
+    `path`, and the word lists it names (`hub.demo.lists`) in a `checks` folder beside
+    it; a list already there is kept (it may be edited). Returns `path`."""
+    path.write_text(text, encoding="utf-8")
+    target = path.parent / LISTS
     target.mkdir(exist_ok=True)
-    written = []
     for item in files("hub.demo.lists").iterdir():
-        path = target / item.name
-        if item.name.endswith(".txt") and not path.exists():
-            path.write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
-            written.append(path)
-    return written
+        kept = target / item.name
+        if item.name.endswith(".txt") and not kept.exists():
+            kept.write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
