@@ -221,3 +221,48 @@ def test_pinned_posts_lead_their_channel(tmp_path: Path) -> None:
     assert first < page.index(oldest.post.id) < page.index("</li>", first)  # the first item
     assert '<span class="pin">置顶</span>' in page
     assert '<span class="pin">' not in read(cfg, "c/qita/index.html")
+
+
+def test_a_long_list_keeps_its_newest_pages_and_lists_the_rest_by_month(tmp_path: Path) -> None:
+    """Past `site.list_pages`, a section's and a department's posts are listed by month:
+    a new post rewrites the list's pages and its month's, not the months before."""
+    (tmp_path / "channels.yaml").write_text(
+        YAML.replace("per_page: 2", "per_page: 2\n  list_pages: 2"), encoding="utf-8"
+    )
+    cfg = config.load(tmp_path / "channels.yaml")
+    router = Router(cfg.channels, cfg.sources, cfg.site.zone, cfg.overrides)
+
+    def post(n: int, day: datetime) -> StoredPost:
+        made = Post(
+            source_id="banquan",
+            key=f"k{n}",
+            url=f"https://x.gov.cn/{n}.html",
+            title=f"第{n}条",
+            content_html=f"<p>正文{n}</p>",
+            text=f"正文{n}",
+            published=day,
+        )
+        return StoredPost(made, day, day)
+
+    # ten posts, one every ten days back from 15 June: June, May and April
+    stored = [post(n, T0 - timedelta(days=10 * n)) for n in range(10)]
+    first = site.build(site.Edition(cfg, router.route_all(stored, T0), {}, T0))
+    assert first.written == first.pages - len(list(site.theme_dir().glob("static/*")))
+    last = read(cfg, "c/zhenjie/2/index.html")
+    assert "第3条" in last and "第4条" not in last
+    assert not (cfg.site_dir / "c/zhenjie/3/index.html").exists()  # at most two pages
+    for month, found in (("2026-04", "第6条"), ("2026-05", "第4条")):
+        assert f'href="/c/zhenjie/{month}/"' in last
+        assert found in read(cfg, f"c/zhenjie/{month}/index.html")
+    assert "第9条" in read(cfg, "c/zhenjie/2026-03/index.html")
+    assert "第4条" in read(cfg, "s/banquan/2026-05/index.html")  # a department alike
+    assert 'href="/c/zhenjie/2026-04/"' not in read(cfg, "c/zhenjie/index.html")
+
+    newer = [post(10, T0 + timedelta(hours=1)), *stored]
+    second = site.build(site.Edition(cfg, router.route_all(newer, T0), {}, T0))
+    # the two list pages of the section and of the department, the month the oldest of
+    # them fell into, the home page, the feeds, the sitemap and the new post: not April
+    assert second.written < 20
+    assert "第3条" in read(cfg, "c/zhenjie/2026-05/index.html")
+    april = cfg.site_dir.resolve() / "c/zhenjie/2026-04/index.html"
+    assert april.stat().st_nlink == 2  # linked from the previous build: not rewritten

@@ -243,3 +243,13 @@ def test_fetches_are_kept_thirty_days_per_source(store: Store) -> None:
         FetchAttempt("a", start + timedelta(days=31), ok=True, seconds=2.0),
     ]
     assert store.fetches(start) == [kept[1]]  # since: after, not at
+
+
+def test_the_store_tells_its_size_on_disk(store: Store) -> None:
+    empty = store.size()
+    now = datetime(2026, 6, 15, tzinfo=UTC)
+    text = "县应急管理局开展防汛演练。" * 20
+    store.save(
+        [Post("s", str(n), f"https://x.gov.cn/{n}", "题", text, text, now) for n in range(200)], now
+    )
+    assert empty > 0 and store.size() > empty + 200 * len(text.encode())

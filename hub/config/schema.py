@@ -46,6 +46,8 @@ class Site(Model):
     language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     per_page: int = Field(default=20, ge=1, le=500)
+    # pages of a section's or a department's list; older posts are listed by month
+    list_pages: int = Field(default=25, ge=1, le=10_000)
     embed_hosts: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = ()
     # What a Chinese government site states on every page (政府网站网页设计规范):
     organizer: str = ""  # 主办单位

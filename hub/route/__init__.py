@@ -81,14 +81,18 @@ class Router:
         self._slugs = frozenset(c.slug for c in self._channels)
         rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
-        # A rule with keywords is tried only on posts where one of them occurs, and only
-        # the channels of the rules left are looked at.
-        self._by_keyword: dict[str, set[int]] = defaultdict(set)
+        # A rule with keywords is tried only on posts where one of them occurs where it
+        # counts (a title keyword in the title), and only the channels of the rules left
+        # are looked at.
+        self._in_title: dict[str, set[int]] = defaultdict(set)
+        self._in_text: dict[str, set[int]] = defaultdict(set)
         self._always: set[int] = set()
         self._channel_of = {r.key: n for n, c in enumerate(self._channels) for r in c.include}
         for rule in rules:
             for keyword in rule.keywords:
-                self._by_keyword[keyword].add(rule.key)
+                self._in_title[keyword].add(rule.key)
+            for keyword in (*rule.rule.keywords, *rule.rule.all_keywords):
+                self._in_text[keyword].add(rule.key)
             if not rule.needs_keywords:
                 self._always.add(rule.key)
         self._overrides: dict[str, Override] = {}
@@ -118,7 +122,10 @@ class Router:
 
     def route(self, post: StoredPost, now: datetime) -> Routed:
         facts = self.facts(post, now)
-        live = self._always.union(*(self._by_keyword[k] for k in facts.hits))
+        live = self._always.union(
+            *(self._in_title[k] for k in facts.title_hits),
+            *(self._in_text[k] for k in facts.text_hits),
+        )
         placements: dict[str, Placement] = {}
         for position in sorted({self._channel_of[k] for k in live if k in self._channel_of}):
             channel = self._channels[position]

@@ -23,6 +23,7 @@ from hub.site.views import (
     channel_path,
     feed_path,
     link_reprints,
+    month_path,
     post_path,
     source_path,
 )
@@ -153,17 +154,15 @@ class Plan:
         )
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug, [])
-            yield from self._paged(
-                posts, partial(channel_path, slug), "channel.html", {"channel": link}
-            )
+            yield from self._listed(posts, channel_path(slug), "channel.html", {"channel": link})
             yield from self._feeds(link, posts[:FEED_ITEMS])
         yield from self._feeds(None, self.listed[:FEED_ITEMS])
         yield from self._post_pages()
         for source in self.sources:
             posts = self.by_source.get(source.id, [])
             light = {"source": (source.id, source.name, source.group, source.url, source.path)}
-            yield from self._paged(
-                posts, partial(source_path, source.id), "source.html", {"source": source}, key=light
+            yield from self._listed(
+                posts, source_path(source.id), "source.html", {"source": source}, light
             )
         groups: dict[str, list[SourceView]] = defaultdict(list)
         for source in self.sources:
@@ -211,32 +210,67 @@ class Plan:
                 {"channel": link, "posts": posts, "updated": updated, "kind": kind},
             )
 
+    def _listed(
+        self,
+        posts: Sequence[PostView],
+        base: str,
+        template: str,
+        context: Mapping[str, Any],
+        light: Any = None,
+    ) -> Iterator[Page]:
+        """A section's or a department's list: its newest posts on at most
+        `site.list_pages` pages, and the rest by month (`base`YYYY-MM/), so that a new
+        post rewrites a few pages of each list it enters, not every page of it."""
+        light = context if light is None else light
+        per, most = self.config.site.per_page, self.config.site.list_pages
+        if len(posts) <= per * most:
+            yield from self._paged(posts, partial(_nth, base), template, context, light)
+            return
+        months: dict[str, list[PostView]] = defaultdict(list)
+        zone = self.config.site.zone
+        for view in posts[per * most :]:
+            months[f"{view.date.astimezone(zone):%Y-%m}"].append(view)
+        archive = [(m, month_path(base, m), len(views)) for m, views in months.items()]
+        more = {"archive": archive, "total": len(posts)}
+        yield from self._paged(
+            posts[: per * most], partial(_nth, base), template, {**context, **more}, light
+        )
+        for month, views in months.items():
+            yield from self._paged(
+                views,
+                partial(month_path, base, month),
+                template,
+                {**context, "month": month, "total": len(views)},
+                light,
+            )
+
     def _paged(
         self,
         posts: Sequence[PostView],
         path_of: Callable[[int], str],
         template: str,
         context: Mapping[str, Any],
-        key: Any = None,
+        light: Any,
     ) -> Iterator[Page]:
         per = self.config.site.per_page
         pages = max(1, -(-len(posts) // per))
+        total = context.get("total", len(posts))
         for n in range(1, pages + 1):
             shown = posts[(n - 1) * per : n * per]
-            yield _Keyed(
-                path_of(n),
-                template,
-                {
-                    **context,
-                    "posts": shown,
-                    "page": n,
-                    "pages": pages,
-                    "prev_path": path_of(n - 1) if n > 1 else None,
-                    "next_path": path_of(n + 1) if n < pages else None,
-                    "total": len(posts),
-                },
-                None if key is None else (key, shown, n, pages, len(posts)),
-            )
+            made = {
+                "posts": shown,
+                "page": n,
+                "pages": pages,
+                "prev_path": path_of(n - 1) if n > 1 else None,
+                "next_path": path_of(n + 1) if n < pages else None,
+                "total": total,
+                # the months beyond the list, below its last page
+                "archive": context.get("archive", ()) if n == pages else (),
+                "month": context.get("month", ""),
+            }
+            extra = (made["archive"], made["month"])
+            stand_in = (light, extra, [v.listing() for v in shown], n, pages, total)
+            yield _Keyed(path_of(n), template, {**context, **made}, stand_in)
 
     def _sitemaps(self) -> Iterator[Page]:
         entries, limit = self._sitemap(), self.sitemap_limit
@@ -276,6 +310,10 @@ class _Keyed(Page):
         if self.stand_in is None:
             return super().key
         return hashlib.sha256(f"{self.template}\n{self.stand_in!r}".encode()).hexdigest()[:24]
+
+
+def _nth(base: str, page: int) -> str:
+    return base if page == 1 else f"{base}{page}/"
 
 
 def _unpinned(slug: str, view: PostView) -> bool:

@@ -27,6 +27,12 @@ def source_path(source_id: str, page: int = 1) -> str:
     return f"s/{source_id}/" if page == 1 else f"s/{source_id}/{page}/"
 
 
+def month_path(base: str, month: str, page: int = 1) -> str:
+    """A month of a section's or a department's posts (`base` its own path, `month`
+    YYYY-MM), beyond what its paged list shows."""
+    return f"{base}{month}/" if page == 1 else f"{base}{month}/{page}/"
+
+
 def feed_path(slug: str, kind: str) -> str:
     """A section's feed (`slug` empty: everything) in one of FEED_FORMATS."""
     return f"c/{slug}/feed.{kind}" if slug else f"feed.{kind}"
@@ -82,6 +88,14 @@ class PostView:
     pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
     original: Copy | None = None  # for a reprint: the post it reprints
     copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
+
+    def listing(self) -> tuple[Any, ...]:
+        """What a list of posts can show of this one (a section's or a department's
+        page; their keys are made of it, not of the whole post, which a list never
+        shows): keep it in step with the lists' templates."""
+        slugs = tuple(c.slug for c in self.channels)
+        shown = (self.id, self.path, self.title, self.date, self.updated, self.department)
+        return (*shown, self.summary, self.pinned, slugs, self.original, self.copies)
 
     @property
     def listed(self) -> bool:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, event, func
+from sqlalchemy import delete, event, func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
@@ -85,6 +85,15 @@ class Store:
                 yield session
         except SQLAlchemyError as exc:
             raise StoreError(explained(exc, str(self._engine.url))) from exc
+
+    def size(self) -> int:
+        """Bytes the database takes on disk (its pages; on PostgreSQL, the database's)."""
+        with self._session() as session:
+            if self._engine.dialect.name == "sqlite":
+                pages = session.execute(text("PRAGMA page_count")).scalar_one()
+                return int(pages) * int(session.execute(text("PRAGMA page_size")).scalar_one())
+            query = text("SELECT pg_database_size(current_database())")
+            return int(session.execute(query).scalar_one())
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(set(ids))

@@ -1,0 +1,238 @@
+"""A province on one box: synthetic posts of real report prose, spread over many sources
+and portal sections, stored and published by hub's own pipeline; then an incremental
+publish of a few new posts, and search over the result.
+
+    python -m bench.scale --posts 100000                      # 100k posts, SQLite
+    python -m bench.scale --posts 1000000 --sources 5000      # the province (hours; see docs)
+    python -m bench.scale --posts 100000 --store-url postgresql://...  # on PostgreSQL
+
+Prints: time to store and to publish everything, the incremental publish of `--new`
+posts (the figure an editor waits for), disk of the database, the portal and the index,
+the process's peak memory, and query p50/p95 over the built index. The baseline for the
+incremental publish is the full publish of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import START, Row, prose, quiet, timed
+from hub import pipeline, reprints, search
+from hub.config import Config
+from hub.models import Post
+from hub.store import Store
+from hub.text import words
+
+BATCH = 5_000  # posts stored per transaction, as a crawl of many sources would
+QUERIES = ("乡村振兴", "营商环境", "生态环境保护", "义务教育", "医疗 保险", '"深化改革"', "发展")
+
+
+@dataclass(frozen=True)
+class Scale:
+    posts: int
+    sources: int
+    sections: int
+    new: int
+
+
+def channels_yaml(scale: Scale, keywords: list[str], engine: str) -> str:
+    """A county of `sources` departments (half towns, half departments) and `sections`
+    sections: towns, departments, and topical ones that each take the posts whose title
+    names one of three words (a post lands in one to three sections, as on a portal)."""
+    lines = [
+        "site:",
+        "  title: 省级政务信息平台（规模测试）",
+        "  base_url: https://portal.example.gov.cn/",
+        "  timezone: Asia/Shanghai",
+        "  per_page: 20",
+    ]
+    if engine:
+        lines += ["search:", f"  engine: {engine}"]
+    lines += ["checks:", "  builtin: true", "sources:"]
+    for n in range(scale.sources):
+        group = "镇街" if n % 2 else "部门"
+        lines += [
+            f"  - id: s{n:05d}",
+            f"    name: 第{n}{'镇人民政府' if n % 2 else '局'}",
+            f"    group: {group}",
+            f"    feed: https://s{n}.example.gov.cn/rss.xml",
+        ]
+    lines += ["channels:"]
+    lines += [
+        "  - slug: zhenjie",
+        "    title: 镇街动态",
+        "    include: [{group: 镇街}]",
+        "  - slug: bumen",
+        "    title: 部门快讯",
+        "    include: [{group: 部门}]",
+    ]
+    for n in range(scale.sections - 2):
+        chosen = ", ".join(keywords[3 * n : 3 * n + 3])
+        lines += [
+            f"  - slug: c{n:03d}",
+            f"    title: 专题{n}",
+            f"    include: [{{title_keywords: [{chosen}]}}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def frequent_words(texts: list[str], count: int) -> list[str]:
+    """Words of two or more characters the prose uses often, past the commonest 30."""
+    counted = Counter(w for t in texts[:1500] for w in words.cut(t) if len(w) >= 2)
+    return [w for w, _ in counted.most_common(count + 30)[30:]]
+
+
+def made_posts(scale: Scale, first: int, count: int, texts: list[str]) -> Iterator[Post]:
+    """Posts of 2-4 real paragraphs, a source each in turn, one every few minutes back
+    from START (the newest first)."""
+    rng = random.Random(first)
+    spacing = timedelta(days=5 * 365) / max(1, scale.posts)
+    for n in range(first, first + count):
+        paragraphs = [texts[rng.randrange(len(texts))] for _ in range(rng.randint(2, 4))]
+        lead = paragraphs[0]
+        start = rng.randrange(max(1, len(lead) - 30))
+        yield Post(
+            source_id=f"s{n % scale.sources:05d}",
+            key=f"k{n}",
+            url=f"https://s{n % scale.sources}.example.gov.cn/art/{n}.html",
+            title=f"{lead[start : start + 20]}（{n}）",
+            content_html="".join(f"<p>{p}</p>" for p in paragraphs),
+            text="\n".join(paragraphs),
+            published=START - spacing * (scale.posts - n),
+        )
+
+
+def store_all(store: Store, scale: Scale, texts: list[str]) -> None:
+    for first in range(0, scale.posts, BATCH):
+        count = min(BATCH, scale.posts - first)
+        posts = list(made_posts(scale, first, count, texts))
+        store.save(posts, START - timedelta(days=1), reprints.sketch_post)
+
+
+def disk(path: Path) -> int:
+    """Bytes of the files under `path` (each file once: builds share unchanged pages)."""
+    seen: set[int] = set()
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            status = (Path(folder) / name).lstat()
+            if status.st_ino not in seen:
+                seen.add(status.st_ino)
+                total += status.st_size
+    return total
+
+
+def database_size(store: Store, config: Config) -> int:
+    """The database, with SQLite's write-ahead log."""
+    wal = config.database.with_name(config.database.name + "-wal")
+    return store.size() + (wal.stat().st_size if wal.exists() else 0)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def query_times(config: Config, rounds: int = 3) -> list[float]:
+    seconds = []
+    for _ in range(rounds):
+        for text in QUERIES:
+            started = time.perf_counter()
+            search.search(config.index_dir, search.Request(text))
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def run(scale: Scale, folder: Path, engine: str, store_url: str) -> list[Row]:
+    texts = prose()
+    (folder / "channels.yaml").write_text(
+        channels_yaml(scale, frequent_words(texts, 3 * scale.sections), engine), encoding="utf-8"
+    )
+    config = pipeline.load(folder / "channels.yaml")
+    store = Store(store_url) if store_url else pipeline.open_store(config)
+    label = f"{scale.posts:,} posts, {store_url.partition(':')[0] or 'sqlite'}"
+    label += f" + {engine or 'default engine'}"
+    with quiet():
+        _, stored = timed(lambda: store_all(store, scale, texts))
+        full, full_seconds = timed(lambda: pipeline.publish(config, store, START))
+        later = START + timedelta(hours=1)
+        newer = list(made_posts(scale, scale.posts, scale.new, texts))
+        store.save(newer, later, reprints.sketch_post)
+        step, step_seconds = timed(lambda: pipeline.publish(config, store, later))
+    seconds = sorted(query_times(config))
+    p50, p95 = statistics.median(seconds), seconds[int(0.95 * (len(seconds) - 1))]
+    sizes = {
+        "database": database_size(store, config),
+        "portal": disk(config.data_dir / "builds"),
+        "index": disk(config.index_dir),
+    }
+    store.close()
+    return [
+        Row(f"scale {label}: store", scale.posts / stored, "posts/s", f"{stored:.0f}s"),
+        Row(
+            f"scale {label}: full publish",
+            full_seconds,
+            "s",
+            f"{full.pages:,} files, {full.posts:,} posts shown",
+        ),
+        Row(
+            f"scale {label}: publish +{scale.new} posts",
+            step_seconds,
+            "s",
+            f"{step.written:,} files rewritten; {full_seconds / step_seconds:.1f}x faster "
+            "than the full publish",
+        ),
+        Row(
+            f"scale {label}: query p95",
+            p95 * 1000,
+            "ms",
+            f"p50 {p50 * 1000:.1f} ms over {len(seconds)} queries",
+        ),
+        Row(
+            f"scale {label}: disk",
+            sum(sizes.values()) / 2**20,
+            "MB",
+            ", ".join(f"{k} {v / 2**20:,.0f} MB" for k, v in sizes.items()),
+        ),
+        Row(f"scale {label}: peak memory", peak_mb(), "MB", "the whole run, one process"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--sources", type=int, default=0, help="default: posts / 200")
+    parser.add_argument("--sections", type=int, default=100)
+    parser.add_argument("--new", type=int, default=100, help="posts in the incremental publish")
+    parser.add_argument("--engine", default="", help="whoosh or tantivy (default: hub's)")
+    parser.add_argument("--store-url", default="", help="default: SQLite in the run's folder")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    scale = Scale(args.posts, args.sources or max(50, args.posts // 200), args.sections, args.new)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="hub-scale-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = run(scale, folder, args.engine, args.store_url)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    width = max(len(r.name) for r in rows)
+    for row in rows:
+        print(f"{row.name:<{width}}  {row.value:>12,.1f}  {row.unit:<8}  {row.note}")
+
+
+if __name__ == "__main__":
+    main()
