@@ -123,6 +123,7 @@ class Plan:
             original_url=post.url,
             attachments=post.attachments,
             pinned=routed.pinned,
+            version=post.hash,
         )
 
     def _source(self, source: Source, states: Mapping[str, SourceState]) -> SourceView:
@@ -198,7 +199,10 @@ class Plan:
                     )
         for view in self.posts:
             before, after = around.get(view.id, (None, None))
-            yield Page(view.path, "post.html", {"post": view, "newer": before, "older": after})
+            context = {"post": view, "newer": before, "older": after}
+            # keyed by the post's hash, not its whole text: a publish keys every post
+            shown = (view.listing(), view.version, view.original_url, before, after)
+            yield _Keyed(view.path, "post.html", context, shown if view.version else None)
 
     def _feeds(self, link: ChannelLink | None, posts: Sequence[PostView]) -> Iterator[Page]:
         slug = link.slug if link else ""

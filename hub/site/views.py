@@ -88,6 +88,7 @@ class PostView:
     pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
     original: Copy | None = None  # for a reprint: the post it reprints
     copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")
+    version: str = ""  # the stored post's hash: changes whenever its content does
 
     def listing(self) -> tuple[Any, ...]:
         """What a list of posts can show of this one (a section's or a department's

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, event, func, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
@@ -136,12 +137,14 @@ class Store:
         return new, changed
 
     def posts(self, source_id: str | None = None) -> list[StoredPost]:
-        """Stored posts, newest first."""
-        query = select(PostRow)
+        """Stored posts, newest first. (Read as plain rows, not ORM objects: a publish
+        reads every post, and the ORM's bookkeeping took most of the time.)"""
+        table = SQLModel.metadata.tables[PostRow.__tablename__]
+        query = sa_select(table)
         if source_id is not None:
-            query = query.where(PostRow.source_id == source_id)
+            query = query.where(table.c.source_id == source_id)
         with self._session() as session:
-            stored = [to_stored(row) for row in session.exec(query)]
+            stored = [to_stored(row) for row in session.execute(query)]
         stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
         return stored
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -82,7 +82,8 @@ def copy_into(row: PostRow, post: Post) -> None:
     row.attachments = json.dumps([[a.title, a.url] for a in post.attachments], ensure_ascii=False)
 
 
-def to_stored(row: PostRow) -> StoredPost:
+def to_stored(row: Any) -> StoredPost:
+    """A post's row (an ORM object or a plain row of the posts table) as a value."""
     post = Post(
         source_id=row.source_id,
         key=row.key,
@@ -96,10 +97,14 @@ def to_stored(row: PostRow) -> StoredPost:
         categories=tuple(json.loads(row.categories)),
         attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
-    sketch = tuple(int(v, 16) for v in row.sketch.split()) if row.sketch not in ("", "-") else ()
+    sketch = tuple(map(_hex, row.sketch.split())) if row.sketch not in ("", "-") else ()
     return StoredPost(
         post, row.first_seen, row.filed, row.changed, sketch, row.removed, row.first_published
     )
+
+
+def _hex(value: str) -> int:
+    return int(value, 16)
 
 
 def _kind(stored: str) -> ErrorKind | Literal[""]:
