@@ -103,24 +103,27 @@ def _wait_for(port: int, child: subprocess.Popen[bytes], folder: Path) -> None:
     raise RuntimeError(f"nginx does not answer on 127.0.0.1:{port}")
 
 
-LUA = """-- each request the next of the listed paths, gzip accepted, as a browser asks
+LUA = """-- each request the next of the listed paths
 local paths = {{ {paths} }}
 local n = 0
 request = function()
     n = n % #paths + 1
-    return wrk.format("GET", paths[n], {{["Accept-Encoding"] = "gzip"}})
+    return wrk.format("GET", paths[n], {{ {headers} }})
 end
 """
 
 
-def wrk(port: int, paths: Sequence[str], folder: Path, seconds: int = 10) -> tuple[float, str]:
-    """Requests per second wrk reads from 127.0.0.1:`port`, cycling through `paths`, and
-    its latency and error lines."""
+def wrk(
+    port: int, paths: Sequence[str], folder: Path, seconds: int = 10, *, gzip: bool = True
+) -> tuple[float, str]:
+    """Requests per second wrk reads from 127.0.0.1:`port`, cycling through `paths`
+    (compressed, as browsers ask, unless not `gzip`), and its latency and error lines."""
     if WRK is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     script = folder / "paths.lua"
     listed = ", ".join(f'"{p}"' for p in paths)
-    script.write_text(LUA.format(paths=listed), encoding="utf-8")
+    headers = '["Accept-Encoding"] = "gzip"' if gzip else ""
+    script.write_text(LUA.format(paths=listed, headers=headers), encoding="utf-8")
     result = subprocess.run(
         [WRK, "-t2", "-c32", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}/"],
         capture_output=True,
@@ -130,16 +133,17 @@ def wrk(port: int, paths: Sequence[str], folder: Path, seconds: int = 10) -> tup
     )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     latency = re.search(r"Latency\s+(\S+)", result.stdout)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", result.stdout)
-    note = f"latency mean {latency.group(1) if latency else '?'}"
-    note += f"; {errors.group(0)}" if errors else "; no errors"
+    errors = re.findall(r"Non-2xx or 3xx responses: \d+|Socket errors: .*", result.stdout)
+    note = f"latency mean {latency.group(1) if latency else '?'}; "
+    note += "; ".join(errors) if errors else "no errors"
     return (float(rate.group(1)) if rate else 0.0), note
 
 
 def rows(repeat: int, seconds: int = 10, workers: int = 2) -> list[Row]:
     """The demo county's pages (every section and department page, 300 posts, the
-    feeds) read for `seconds` by wrk (2 threads, 32 connections) from nginx in front,
-    then from hub serve alone with 1 and with `workers` workers."""
+    feeds) read for `seconds` each by wrk (2 threads, 32 connections): from nginx in
+    front (`workers` nginx workers) and from hub serve alone with 1 and with `workers`
+    workers, compressed; then both uncompressed (nginx's sendfile ceiling)."""
     del repeat
     if NGINX is None or WRK is None:
         return [Row("nginx vs hub serve (skipped: apt-get install nginx wrk)", 0.0, "pages/s")]
@@ -151,22 +155,27 @@ def rows(repeat: int, seconds: int = 10, workers: int = 2) -> list[Row]:
         config = load.demo_site(folder / "county")
         paths = [path for kind, path in load.targets(config.site_dir) if kind in PAGES]
         figures: list[tuple[str, float, str]] = []
+
+        def measure(name: str, port: int, gzip: bool = True) -> None:
+            figures.append((name, *wrk(port, paths, folder, seconds, gzip=gzip)))
+
         with load.served(config.path, workers=1) as (_, port):
             listen = free_port()
             text = nginx.config_text(config.site_dir, f"127.0.0.1:{port}", "_", str(listen))
             with running(text, listen, folder / "nginx", workers=workers):
-                figures.append(("nginx in front", *wrk(listen, paths, folder, seconds)))
-            figures.append(("hub serve alone, 1 worker", *wrk(port, paths, folder, seconds)))
+                measure(f"nginx in front ({workers} workers), gzip", listen)
+                measure(f"nginx in front ({workers} workers), identity", listen, gzip=False)
+            measure("hub serve alone, 1 worker, gzip", port)
+            measure("hub serve alone, 1 worker, identity", port, gzip=False)
         with load.served(config.path, workers=workers) as (_, port):
-            name = f"hub serve alone, {workers} workers"
-            figures.append((name, *wrk(port, paths, folder, seconds)))
-    baseline = figures[1][1]
+            measure(f"hub serve alone, {workers} workers, gzip", port)
+    baseline = figures[2][1]
     return [
         Row(
             f"{name}, {len(paths)} pages",
             rate,
             "pages/s",
-            f"{rate / baseline:.1f}x hub serve's 1 worker; wrk -t2 -c32 {seconds}s, gzip; {note}",
+            f"{rate / baseline:.2f}x hub serve 1 worker gzip; wrk -t2 -c32 {seconds}s; {note}",
         )
         for name, rate, note in figures
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -232,3 +233,29 @@ def test_hub_nginx_refuses_what_nginx_would_misread(
     result = CliRunner().invoke(main, ["nginx", "-c", str(crawled.config.path), option, value])
     assert result.exit_code == 1 and option in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_the_configuration_passes_nginx_t_inside_debians_nginx_conf(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """Where the operator puts it: included by Debian's own nginx.conf, beside its
+    mime.types and its `gzip on`, in place of sites-enabled."""
+    debian = Path("/etc/nginx/nginx.conf")
+    if not debian.is_file() or os.geteuid() != 0:
+        pytest.skip("needs Debian's /etc/nginx/nginx.conf, and root to open its log files")
+    site = tmp_path / "hub.conf"
+    site.write_text(nginx.config_text(crawled.config.site_dir), encoding="utf-8")
+    text = debian.read_text(encoding="utf-8")
+    assert "include /etc/nginx/sites-enabled/*;" in text
+    main_conf = tmp_path / "nginx.conf"
+    main_conf.write_text(text.replace("/etc/nginx/sites-enabled/*", str(site)), encoding="utf-8")
+    assert front_end.NGINX is not None
+    result = subprocess.run(
+        [front_end.NGINX, "-t", "-c", str(main_conf), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr
+    assert "[warn]" not in result.stderr and "[emerg]" not in result.stderr, result.stderr
