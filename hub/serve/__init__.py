@@ -269,6 +269,8 @@ class Server:
 
     def start(self) -> Server:
         """Serve from a background thread (tests, benchmarks; one worker)."""
+        if self.workers > 1:  # the supervisor's signal handlers need the main thread
+            raise ValueError("several workers are served from the main thread: run()")
         self._thread = threading.Thread(target=self.run, name="hub-serve", daemon=True)
         self._thread.start()
         while not self._server.started and self._thread.is_alive():
