@@ -8,7 +8,9 @@ benchmark (requests/s and latency while it does).
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import json
 import random
 import statistics
 import subprocess
@@ -22,8 +24,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import Row
+
+if TYPE_CHECKING:
+    from hub.config import Config
 
 QUERIES = ("防汛", "招聘", "旅游 民宿", "县应急管理局", '"应急演练"', "养老", "义诊", "防訓")
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +101,7 @@ def read(
                 response = connection.getresponse()
                 body = response.read()
                 problem = "" if response.status == 200 and body else f"HTTP {response.status}"
+                problem = problem or half(response, body)
             except (OSError, http.client.HTTPException) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
                 connection.close()
@@ -115,11 +122,34 @@ def read(
     return load
 
 
+def half(response: http.client.HTTPResponse, body: bytes) -> str:
+    """What shows an answer to be cut short: a page without its end, JSON that does not
+    parse, XML without its closing tag ("" for a whole answer)."""
+    if response.getheader("content-encoding") == "gzip":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError) as exc:
+            return f"broken gzip: {exc}"
+    kind = response.getheader("content-type", "")
+    end = body.rstrip()[-64:]
+    if kind.startswith("text/html") and not end.endswith(b"</html>"):
+        return "half a page"
+    if "xml" in kind and not end.endswith(b">"):
+        return "half an XML file"
+    if "json" in kind:
+        try:
+            json.loads(body)
+        except ValueError:
+            return "half a JSON file"
+    return ""
+
+
 @contextmanager
-def served(config_path: Path) -> Iterator[tuple[str, int]]:
+def served(config_path: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
     """`hub serve` in its own process on a free port, until the block ends."""
+    command = [sys.executable, "-m", "hub", "serve", "-c", str(config_path), "--port", "0"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "hub", "serve", "-c", str(config_path), "--port", "0"],
+        [*command, "--workers", str(workers)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -172,18 +202,9 @@ def rows(repeat: int, readers: int = 32, rounds: int = 4) -> list[Row]:
     """The demo county, served by `hub serve`, read by `readers` threads while `hub
     publish --full` runs `rounds` times."""
     del repeat
-    from bench.common import START  # noqa: PLC0415
-    from hub import pipeline  # noqa: PLC0415
-    from hub.demo import CountyServer, World, channels_yaml, write_config  # noqa: PLC0415
-
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "channels.yaml"
-        with CountyServer(World(clock=lambda: START)) as county:
-            config = pipeline.load(write_config(path, channels_yaml(county.base_url)))
-            store = pipeline.open_store(config)
-            pipeline.crawl(config, store, START)
-            pipeline.publish(config, store, START)
-            store.close()
+        config = demo_site(Path(folder))
+        path = config.path
         chosen = targets(config.site_dir)
         with served(path) as (host, port):
             quiet = read(host, port, chosen, readers=readers, seconds=10, most=20_000)
@@ -196,6 +217,23 @@ def rows(repeat: int, readers: int = 32, rounds: int = 4) -> list[Row]:
         _row("serve, idle", quiet, readers),
         _row(f"serve, during {rounds} full publishes", busy, readers),
     ]
+
+
+def demo_site(folder: Path) -> Config:
+    """The demo county crawled and published once in `folder`."""
+    from bench.common import START  # noqa: PLC0415
+    from hub import pipeline  # noqa: PLC0415
+    from hub.demo import CountyServer, World, channels_yaml, write_config  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with CountyServer(World(clock=lambda: START)) as county:
+        path = write_config(folder / "channels.yaml", channels_yaml(county.base_url))
+        config = pipeline.load(path)
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, START)
+        pipeline.publish(config, store, START)
+        store.close()
+    return config
 
 
 def _row(name: str, load: Load, readers: int) -> Row:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import jieba
+import pytest
 
 from bench import search as search_bench
 
@@ -56,3 +57,16 @@ def test_the_checks_benchmark_runs_and_finds_what_it_planted() -> None:
     rows = checks.rows(1, count=200, crawl=False)
     assert [r.unit for r in rows] == ["posts/s", "posts/s", "% caught"]
     assert all(r.value > 0 for r in rows) and "findings" in rows[0].note
+
+
+def test_the_nginx_benchmark_runs_and_every_server_answers_every_page() -> None:
+    from bench import nginx  # noqa: PLC0415
+
+    if nginx.NGINX is None or nginx.WRK is None:
+        pytest.skip("needs nginx and wrk (apt-get install nginx wrk; .ci/run installs them)")
+    rows = nginx.rows(1, seconds=1)
+    assert [r.name.split(",")[0] for r in rows] == ["nginx in front (2 workers)"] * 2 + [
+        "hub serve alone"
+    ] * 3
+    for row in rows:
+        assert row.value > 0 and row.note.endswith("no errors"), (row.name, row.note)

@@ -43,6 +43,7 @@ COMMANDS = {
     "desk",
     "users",
     "log",
+    "nginx",
 }
 
 

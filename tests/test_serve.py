@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bench import load
 from hub import pipeline, serve
 from hub.models import Post
 from hub.serve import Server
@@ -323,3 +328,33 @@ def test_search_parameters_out_of_range_get_400_with_what_to_fix(
     assert status == 400 and reason in str(payload["error"]), payload
     status, body = page(portal, q="防汛", **params)
     assert status == 400 and "搜索条件无法识别" in body
+
+
+def workers_seen(url: str, want: int, seconds: float = 60) -> set[str]:
+    """The worker processes (X-Hub-Worker) that answer new connections to `url`, asked
+    eight at a time until `want` of them answered or `seconds` passed. Every request must
+    be answered."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + seconds
+    while len(seen) < want and time.monotonic() < deadline:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: get(url), range(8)))
+        assert {status for status, _, _ in answers} == {200}
+        seen |= {headers["x-hub-worker"] for _, headers, _ in answers}
+    return seen
+
+
+def test_several_workers_answer_and_a_dead_one_is_replaced(crawled: Crawled) -> None:
+    """`hub serve --workers 2`: two processes answer on one port; one killed, the other
+    answers meanwhile and a new one takes its place."""
+    with load.served(crawled.config.path, workers=2) as (host, port):
+        url = f"http://{host}:{port}/healthz"
+        first = workers_seen(url, 2)
+        assert len(first) == 2
+        victim, survivor = sorted(first)
+        os.kill(int(victim), signal.SIGKILL)
+        later = workers_seen(url, 2)  # the survivor and a replacement
+        assert survivor in later and victim not in later and len(later) == 2
+        # each worker is the whole portal: pages, search
+        assert get(f"http://{host}:{port}/c/pingan/")[0] == 200
+        assert get(f"http://{host}:{port}/api/search?q=%E9%98%B2%E6%B1%9B")[0] == 200

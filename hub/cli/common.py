@@ -249,11 +249,11 @@ def progress(total: int, label: str) -> Iterator[Callable[[SourceResult], None]]
             quiet.setLevel(level)
 
 
-def listen(config: Config, host: str, port: int) -> Server:
+def listen(config: Config, host: str, port: int, workers: int = 1) -> Server:
     from hub import serve
 
     try:
-        return serve.Server(config, now, host=host, port=port)
+        return serve.Server(config, now, host=host, port=port, workers=workers)
     except OSError as exc:
         raise HubError(f"cannot listen on {host}:{port}: {exc} (try --port)") from exc
 

@@ -78,14 +78,50 @@ def publish(config_path: Path, full: bool, force: bool, wait: float) -> None:
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=demo.PORTAL_PORT, show_default=True, help="Port to listen on.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes on the one port (a dead one is replaced).",
+)
 @reports_errors
-def serve_command(config_path: Path, host: str, port: int) -> None:
+def serve_command(config_path: Path, host: str, port: int, workers: int) -> None:
     """Serve the built portal and its search (/search, /api/search)."""
     config = pipeline.load(config_path)
-    server = listen(config, host, port)
+    server = listen(config, host, port, workers)
     with until_stopped():
-        click.echo(f"serving {config.site_dir} at {server.url} (Ctrl-C stops)")
+        processes = f", {workers} workers" if workers > 1 else ""
+        click.echo(f"serving {config.site_dir} at {server.url}{processes} (Ctrl-C stops)")
         server.run()
+
+
+@main.command(name="nginx")
+@config_option
+@click.option("--server-name", default="_", show_default=True, help="nginx's server_name.")
+@click.option("--listen", default="80", show_default=True, help="Port (or address:port).")
+@click.option(
+    "--upstream",
+    default=f"127.0.0.1:{demo.PORTAL_PORT}",
+    show_default=True,
+    help="Where hub serve listens.",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path),
+    help="The site folder nginx reads [default: the site link beside channels.yaml].",
+)
+@reports_errors
+def nginx_command(
+    config_path: Path, server_name: str, listen: str, upstream: str, root: Path | None
+) -> None:
+    """Print an nginx configuration that serves the built portal itself and passes only
+    the search and /healthz to hub serve (docs/deploy.md)."""
+    from hub.serve import nginx
+
+    config = pipeline.load(config_path)
+    site = root or config.site_dir
+    click.echo(nginx.config_text(site, upstream, server_name, listen, str(config.path)), nl=False)
 
 
 @main.command(name="status")

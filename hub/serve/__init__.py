@@ -1,6 +1,7 @@
 """The portal over HTTP: the built site/, plus /search, /api/search and /healthz; owns
 starlette and uvicorn. Each request resolves the site link once, so a publish that swaps
-the site mid-request never mixes two builds in one answer.
+the site mid-request never mixes two builds in one answer. `nginx` writes the same
+behaviour as a configuration for nginx in front (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import uvicorn
@@ -29,7 +31,10 @@ from starlette.responses import (
     Response,
 )
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.supervisors import Multiprocess
 
+from hub import pipeline
 from hub.config import Config
 from hub.errors import QueryError, SearchError
 from hub.pipeline import SearchService
@@ -42,6 +47,15 @@ MEDIA_TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
 }
+# Sent with every answer, by hub serve and by the nginx configuration alike. Framing and
+# a content security policy are left to the operator: a county's main site may frame
+# the portal, and a site's own theme may load what a fixed policy would refuse.
+SECURITY_HEADERS = {"x-content-type-options": "nosniff"}
+# The theme's files are linked with their content's hash (`?v=`): such an address never
+# changes its content, so it is kept a year. Without it, a day.
+STATIC_CACHE = "public, max-age=86400"
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
+PAGE_CACHE = "no-cache"  # pages: revalidated on every visit (ETag, If-None-Match)
 
 
 def make_app(config: Config, clock: Clock) -> Starlette:
@@ -74,7 +88,9 @@ def make_app(config: Config, clock: Clock) -> Starlette:
     async def healthz(request: Request) -> Response:
         ok = (site_dir / "index.html").exists()
         return PlainTextResponse(
-            "ok\n" if ok else "no site built yet\n", status_code=200 if ok else 503
+            "ok\n" if ok else "no site built yet\n",
+            status_code=200 if ok else 503,
+            headers={"x-hub-worker": str(os.getpid())},  # which process answered
         )
 
     async def static(request: Request) -> Response:
@@ -88,8 +104,34 @@ def make_app(config: Config, clock: Clock) -> Starlette:
             Route("/healthz", healthz),
             Route("/{path:path}", static, methods=["GET", "HEAD"]),
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=800)],
+        middleware=[Middleware(_Headers), Middleware(GZipMiddleware, minimum_size=800)],
     )
+
+
+class _Headers:
+    """SECURITY_HEADERS on every answer (a plain ASGI wrapper: no task per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, sending if scope["type"] == "http" else send)
+
+
+def app_for(config_path: Path) -> Starlette:
+    """The portal's application for the channels.yaml at `config_path`, on the wall
+    clock: what each worker process of `hub serve --workers N` builds for itself."""
+    return make_app(pipeline.load(config_path), _now)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def site_file(site_dir: Path, request: Request) -> Response:
@@ -99,6 +141,8 @@ def site_file(site_dir: Path, request: Request) -> Response:
     relative = request.path_params.get("path", "")
     if relative.startswith(("/", "\\")):  # //x: an absolute path, never under the site
         return _not_found(root)
+    if any(p.startswith(".") and p not in (".", "..") for p in relative.split("/")):
+        return _not_found(root)  # the build's own records (.manifest.json) are not pages
     target = Path(os.path.normpath(root / relative))
     if target != root and root not in target.parents:
         return _not_found(root)
@@ -112,15 +156,16 @@ def site_file(site_dir: Path, request: Request) -> Response:
         target = target / "index.html"
     if not target.is_file():
         return _not_found(root)
-    return _file(target, request, immutable=relative.startswith("static/"))
+    cache = PAGE_CACHE
+    if relative.startswith("static/"):
+        cache = VERSIONED_CACHE if request.query_params.get("v") else STATIC_CACHE
+    return _file(target, request, cache)
 
 
-def _file(target: Path, request: Request, immutable: bool) -> Response:
-    """One file of the site, with validators; the theme's files (versioned URLs) are
-    cached for a day, pages revalidated on every visit."""
+def _file(target: Path, request: Request, cache: str) -> Response:
+    """One file of the site, with validators and its `cache-control`."""
     stat = target.stat()
     etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
-    cache = "public, max-age=86400" if immutable else "no-cache"
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"etag": etag, "cache-control": cache})
     kind = MEDIA_TYPES.get(target.name) or MEDIA_TYPES.get(target.suffix)
@@ -172,7 +217,10 @@ def _not_found(root: Path) -> Response:
 
 
 class Server:
-    """uvicorn on a socket bound up front (port 0 picks a free one)."""
+    """uvicorn on a socket bound up front (port 0 picks a free one). With `workers` > 1,
+    uvicorn's own supervisor runs that many worker processes on the one socket (fresh
+    interpreters, each building the portal's app from `config.path`), and replaces a
+    worker that dies or stops answering."""
 
     def __init__(
         self,
@@ -183,6 +231,7 @@ class Server:
         *,
         app: Starlette | None = None,  # the portal's, unless another is given (the desk)
         proxy_headers: bool = True,  # trust X-Forwarded-For from 127.0.0.1 (uvicorn's way)
+        workers: int = 1,
     ) -> None:
         self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         try:
@@ -194,22 +243,34 @@ class Server:
             raise
         self.port = int(self.socket.getsockname()[1])
         self.url = f"http://{host}:{self.port}/"
+        self.workers = workers
+        # Several workers: each process imports and builds the app itself (a picklable
+        # factory, not the app), as `uvicorn --workers` needs an import string for.
+        target = (app or make_app(config, clock)) if workers == 1 else partial(app_for, config.path)
         settings = uvicorn.Config(
-            app or make_app(config, clock),
+            target,
             log_level="warning",
             access_log=False,
             lifespan="off",
             proxy_headers=proxy_headers,
+            workers=workers,
+            factory=workers > 1,
         )
+        self._settings = settings
         self._server = uvicorn.Server(settings)
         self._thread: threading.Thread | None = None
 
     def run(self) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM)."""
-        self._server.run(sockets=[self.socket])
+        if self.workers > 1:
+            Multiprocess(self._settings, sockets=[self.socket]).run()
+        else:
+            self._server.run(sockets=[self.socket])
 
     def start(self) -> Server:
-        """Serve from a background thread (tests, benchmarks)."""
+        """Serve from a background thread (tests, benchmarks; one worker)."""
+        if self.workers > 1:  # the supervisor's signal handlers need the main thread
+            raise ValueError("several workers are served from the main thread: run()")
         self._thread = threading.Thread(target=self.run, name="hub-serve", daemon=True)
         self._thread.start()
         while not self._server.started and self._thread.is_alive():
