@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
@@ -45,8 +46,6 @@ class Postgres:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def database(self, name: str) -> str:
-        import psycopg
-
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
         ) as connection:
@@ -120,8 +119,9 @@ def stop(server: Postgres) -> None:
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
+@pytest.fixture(scope="session", name="postgres")
+def postgres_server() -> Iterator[Postgres]:
+    """Import it into a test module to use the `postgres` fixture there."""
     server = start()
     try:
         yield server

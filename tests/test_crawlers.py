@@ -23,7 +23,7 @@ from hub.config import Config
 from hub.demo import CountyServer, World
 from hub.store import Store
 from tests.conftest import START, Clock, write_project
-from tests.pgserver import Postgres, postgres  # noqa: F401 (the fixture)
+from tests.pgserver import Postgres, postgres_server  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE = 2.0  # seconds: short, so that a dead crawler's sources come back soon
@@ -77,7 +77,9 @@ Posts = list[tuple[str, str, str]]
 def posts_of(store: Store) -> Posts:
     """Each stored post as (source, address path, title): the same whatever port the
     county listens on."""
-    return sorted((s.post.source_id, urlsplit(s.post.url).path, s.post.title) for s in store.posts())
+    return sorted(
+        (s.post.source_id, urlsplit(s.post.url).path, s.post.title) for s in store.posts()
+    )
 
 
 @pytest.fixture(scope="module")

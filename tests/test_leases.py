@@ -15,7 +15,7 @@ from hub.models import Post, SourceState
 from hub.pipeline.decide import CLOCK_SLACK, is_due
 from hub.store import Due, Store
 from tests.conftest import START
-from tests.pgserver import Postgres, postgres  # noqa: F401 (the fixture)
+from tests.pgserver import Postgres, postgres_server  # noqa: F401 (the fixture)
 
 MINUTE = timedelta(minutes=1)
 IDS = [f"s{i:02d}" for i in range(12)]
@@ -45,7 +45,7 @@ def test_a_claim_takes_each_free_source_once(store: Store) -> None:
 
 
 def test_a_lease_that_runs_out_is_taken_over_and_fences_its_old_holder(store: Store) -> None:
-    [(old, state)] = store.leases.claim("a", ["x"], now=START, duration=MINUTE, limit=1)
+    [(old, _)] = store.leases.claim("a", ["x"], now=START, duration=MINUTE, limit=1)
     assert store.leases.claim("b", ["x"], now=START + MINUTE / 2, duration=MINUTE, limit=1) == []
     later = START + MINUTE  # a's lease ends now: the source is free again
     [(new, _)] = store.leases.claim("b", ["x"], now=later, duration=MINUTE, limit=1)
@@ -137,8 +137,7 @@ def test_posts_saved_by_two_writers_at_once_are_stored_once(store: Store) -> Non
     posts = [_post("x", n) for n in range(40)]
     results: list[tuple[int, int]] = []
     threads = [
-        threading.Thread(target=lambda: results.append(store.save(posts, START)))
-        for _ in range(4)
+        threading.Thread(target=lambda: results.append(store.save(posts, START))) for _ in range(4)
     ]
     for thread in threads:
         thread.start()

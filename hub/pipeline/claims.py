@@ -158,17 +158,16 @@ class Leased:
             if not held:
                 continue
             try:
-                kept = await self._run(
-                    lambda: self.store.leases.renew(
-                        held, now=self.terms.clock(), duration=self.terms.duration
-                    )
-                )
+                kept = await self._run(partial(self._renewed, held))
             except Exception:  # a database hiccup: the next renewal tries again
                 log.exception("leases not renewed")
                 continue
             for lease in held:
                 if lease.source_id not in kept and lease.source_id in self._held:
                     log.warning("%s: lease lost to another crawler", lease.source_id)
+
+    def _renewed(self, held: list[Lease]) -> set[str]:
+        return self.store.leases.renew(held, now=self.terms.clock(), duration=self.terms.duration)
 
     async def close(self) -> None:
         if self._renewing is not None:

@@ -20,6 +20,7 @@ from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Parsed, SourceResult, SourceState
 from hub.parse import Reading
+from hub.pipeline.claims import Claims, Given, Keep, Leased, Terms, terms
 from hub.pipeline.decide import (
     Failure,
     Pace,
@@ -31,7 +32,6 @@ from hub.pipeline.decide import (
     is_due,
     page_window,
 )
-from hub.pipeline.claims import Claims, Given, Keep, Leased, Terms, terms
 from hub.pipeline.linking import check_links
 from hub.pipeline.project import user_agent
 from hub.pipeline.reading import Reader

@@ -120,8 +120,7 @@ class Store:
         # Crawlers sharing a database: a post another one stored meanwhile (the
         # same source, once its lease was taken over) makes this one an update.
         saved = self._save(by_id, now, sketch) or self._save(by_id, now, sketch, last=True)
-        assert saved is not None
-        return saved
+        return saved or (0, 0)  # (the second time, a conflict raises)
 
     def _save(
         self, by_id: dict[str, Post], now: datetime, sketch: Sketcher | None, last: bool = False

@@ -82,7 +82,7 @@ class LeaseStore:
         if not self.shared:
             return datetime.now(UTC)
         with self._session() as session:
-            moment = session.exec(select(func.clock_timestamp())).one()
+            moment: datetime = session.exec(select(func.clock_timestamp())).one()
         return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def claim(
@@ -104,7 +104,10 @@ class LeaseStore:
         until = now + duration
         taken: list[Lease] = []
         with self._session() as session:
-            free = [(row.source_id, row.epoch) for row in session.exec(self._free(candidates, now, limit, due, since))]
+            free = [
+                (row.source_id, row.epoch)
+                for row in session.exec(self._free(candidates, now, limit, due, since))
+            ]
             for source_id, epoch in free:
                 # On PostgreSQL the row is locked and this always takes it; on SQLite
                 # the epoch check is what keeps a second claimer off it.
@@ -150,7 +153,7 @@ class LeaseStore:
         return (
             query.order_by(col(SourceRow.next_fetch_at).asc().nulls_first(), LeaseRow.source_id)
             .limit(limit)
-            .with_for_update(skip_locked=True, of=LeaseRow)  # type: ignore[arg-type]
+            .with_for_update(skip_locked=True, of=LeaseRow)
         )
 
     def _ensure(self, source_ids: Collection[str]) -> None:
