@@ -171,11 +171,12 @@ def links_wanted(
     config: Config, results: Sequence[SourceResult], stopping: Stopping | None
 ) -> bool:
     """Whether this crawl goes on to check links: not when they are off, nor once a
-    stop is asked for, nor when no source could be reached (hub's own network down)."""
+    stop is asked for, nor when no source could be reached (hub's own network down),
+    nor when no source was crawled (none was due, or other crawlers had them)."""
     if not config.checks.links.enabled or (stopping is not None and stopping()):
         return False
     unreachable = [r for r in results if r.error_kind in ("network", "timeout")]
-    return not results or len(unreachable) < len(results)
+    return len(unreachable) < len(results)
 
 
 async def _links(
