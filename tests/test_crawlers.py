@@ -98,8 +98,11 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Posts:
 
 def finished(process: subprocess.Popen[bytes], timeout: float = 300) -> str:
     _, err = process.communicate(timeout=timeout)
-    assert process.returncode == 0, err.decode()
-    return err.decode()
+    said = err.decode()
+    # a crawler whose share happened to be only the county's broken sources (a 500, a
+    # 404) says that every source it crawled failed, with status 1
+    assert process.returncode == 0 or "every one of the" in said, said
+    return said
 
 
 def until(condition: Callable[[], bool], timeout: float = 120) -> None:
