@@ -66,7 +66,7 @@ class Runner:
             return []
         self._reload()
         try:
-            with pipeline.writer_lock(self.config):
+            with pipeline.crawl_lock(self.config):
                 return self._tick(self.clock())
         except BusyError as exc:
             log.info("tick skipped: %s", exc)

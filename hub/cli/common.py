@@ -140,7 +140,9 @@ def wait_option(command: F) -> F:
 def writing(config: Config, kind: RunKind, wait: float = 0) -> Iterator[tuple[Store, Tally]]:
     """The writer lock, the store, and the record of this run (`hub status`); the run's
     alerts are told when it ends, however it ends."""
-    with pipeline.writer_lock(config, wait):
+    crawls = kind in ("crawl", "run")  # beside other crawlers, on a shared database
+    lock = pipeline.crawl_lock if crawls else pipeline.writer_lock
+    with lock(config, wait):
         store = pipeline.open_store(config)
         try:
             with pipeline.recorded(store, kind, now()) as tally:

@@ -113,6 +113,8 @@ class Schedule(Model):
     tick: Seconds = 60.0  # how often it looks for due sources
     publish_every: Seconds = 60.0  # at most one publish this often; changes wait for it
     jitter: float = Field(default=0.1, ge=0, le=0.5)  # share of an interval polled early
+    # on a database crawlers share: how long a source stays leased to one unrenewed
+    lease: Seconds = 120.0
 
 
 class Audit(Model):

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 import threading
+from collections import Counter
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -53,6 +54,20 @@ class CountyServer:
             target=self._server.serve_forever, args=(0.05,), name="demo-county", daemon=True
         )
         self.requests = 0  # counted for tests and benchmarks
+        self.hits: Counter[str] = Counter()  # requests by path and query, for tests
+        self._count = threading.Lock()
+        self._held: dict[str, threading.Event] = {}  # sources whose answers wait
+
+    def hold(self, *source_ids: str) -> None:
+        """Keep the requests to these sources waiting until `release` (tests of what
+        happens to a crawler in the middle of a source)."""
+        for source_id in source_ids:
+            self._held.setdefault(source_id, threading.Event())
+
+    def release(self) -> None:
+        for gate in self._held.values():
+            gate.set()
+        self._held.clear()
 
     def start(self) -> CountyServer:
         self._thread.start()
@@ -75,7 +90,9 @@ class CountyServer:
 
     def answer(self, target: str) -> Response:
         """The response for a request path (with its query string)."""
-        self.requests += 1
+        with self._count:
+            self.requests += 1
+            self.hits[target] += 1
         parts = urlsplit(target)
         path = parts.path
         if path in ("/", "/index.html"):
@@ -84,6 +101,8 @@ class CountyServer:
         if path == "/robots.txt":
             return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
         sid = path.split("/")[1] if path.count("/") >= 2 else ""
+        if gate := self._held.get(sid):
+            gate.wait(120)
         try:
             source = county.source(sid)
         except KeyError:

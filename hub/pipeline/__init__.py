@@ -70,6 +70,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         try_rules as try_rules,
     )
     from hub.pipeline.project import (
+        crawl_lock as crawl_lock,
+    )
+    from hub.pipeline.project import (
         existing_store as existing_store,
     )
     from hub.pipeline.project import (
@@ -161,6 +164,7 @@ __all__ = [
     "channel_counts",
     "checking",
     "crawl",
+    "crawl_lock",
     "due",
     "editorial",
     "existing_store",
@@ -204,6 +208,7 @@ __getattr__ = face(
         "crawl": "hub.pipeline.crawling",
         "parse_workers": "hub.pipeline.crawling",
         "is_due": "hub.pipeline.decide",
+        "crawl_lock": "hub.pipeline.project",
         "existing_store": "hub.pipeline.project",
         "save_rules": "hub.pipeline.preview",
         "restore_rules": "hub.pipeline.preview",

@@ -20,6 +20,7 @@ from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Parsed, SourceResult, SourceState
 from hub.parse import Reading
+from hub.pipeline.claims import Claims, Given, Keep, Leased, Terms, terms
 from hub.pipeline.decide import (
     Failure,
     Pace,
@@ -65,17 +66,24 @@ def crawl(
     progress: Progress | None = None,
     stopping: Stopping | None = None,
     workers: Workers | None = None,
+    leasing: Terms | None = None,
 ) -> list[SourceResult]:
     """Fetch, parse and store every source (or the due ones, or `only` these ids).
     A failing source is recorded on its state; the others go on. Once `stopping()` is
     true no more sources are begun (see `crawl_sources`). Parsing runs in `workers`,
-    or in worker processes started for this crawl."""
-    states = store.states()
-    chosen = [
-        s
-        for s in config.sources
-        if (not only or s.id in only) and (not due_only or is_due(states.get(s.id), now))
-    ]
+    or in worker processes started for this crawl. On a database crawlers share, the
+    sources are leased (`claims`), by `leasing` or by terms made for this crawl."""
+    leasing = leasing or terms(config, store)
+    if leasing is not None:
+        chosen = [s for s in config.sources if not only or s.id in only]
+        states: dict[str, SourceState] = {}
+    else:
+        states = store.states()
+        chosen = [
+            s
+            for s in config.sources
+            if (not only or s.id in only) and (not due_only or is_due(states.get(s.id), now))
+        ]
     if not chosen:
         return []
     with ExitStack() as stack:
@@ -93,6 +101,8 @@ def crawl(
                 transport=transport,
                 progress=progress,
                 stopping=stopping,
+                leasing=leasing,
+                due_only=due_only,
             )
         )
 
@@ -109,34 +119,47 @@ async def crawl_sources(
     transport: Transport | None = None,
     progress: Progress | None = None,
     stopping: Stopping | None = None,
+    leasing: Terms | None = None,
+    due_only: bool = False,
 ) -> list[SourceResult]:
-    """Crawl the sources, `fetch.concurrency` at a time. Once `stopping()` says so, no
-    further source is begun; those under way finish (each within its deadlines), and
-    the others keep their state: still due, they are crawled next time.
+    """Crawl the sources, `fetch.concurrency` at a time: with `leasing`, those of them
+    this crawl can lease (the due ones, with `due_only`), else all of them. Once
+    `stopping()` says so, no further source is begun; those under way finish (each
+    within its deadlines), and the others keep their state: still due, they are
+    crawled next time.
 
     Only fetching runs on the event loop. Parsing runs in `workers` (other processes)
     and the database in a thread of its own, so that neither a heavy feed nor a slow
     disk holds up the answers other sources are waiting for: a request's deadline
     measures its server, not the rest of the crawl."""
-    gate = asyncio.Semaphore(config.fetch.concurrency)
     with ThreadPoolExecutor(1, thread_name_prefix="hub-store") as database:
+        claims: Claims = (
+            Leased(store, sources, now, leasing, database, due_only=due_only)
+            if leasing is not None
+            else Given(store, sources, states)
+        )
         async with Fetcher(config.fetch, user_agent, transport) as fetcher:
             crawler = Crawler(
                 config, store, now, fetcher=fetcher, workers=workers, database=database
             )
+            results: list[SourceResult] = []
 
-            async def one(source: Source) -> SourceResult | None:
-                async with gate:
-                    if stopping is not None and stopping():
-                        return None
-                    state = states.get(source.id, SourceState(source.id))
-                    result = await crawler.crawl(source, state)
-                if progress is not None:
-                    progress(result)
-                return result
+            async def worker() -> None:
+                while not (stopping is not None and stopping()):
+                    job = await claims.next()
+                    if job is None:
+                        return
+                    result = await crawler.crawl(job.source, job.state, job.keep)
+                    results.append(result)
+                    if progress is not None:
+                        progress(result)
 
-            done = await asyncio.gather(*(one(s) for s in sources))
-            results = [result for result in done if result is not None]
+            try:
+                await asyncio.gather(*(worker() for _ in range(config.fetch.concurrency)))
+            finally:
+                await claims.close()
+            order = {source.id: n for n, source in enumerate(sources)}
+            results.sort(key=lambda result: order[result.source_id])
             if links_wanted(config, results, stopping):
                 await _links(
                     config, store, now, fetcher=fetcher, database=database, stopping=stopping
@@ -148,11 +171,12 @@ def links_wanted(
     config: Config, results: Sequence[SourceResult], stopping: Stopping | None
 ) -> bool:
     """Whether this crawl goes on to check links: not when they are off, nor once a
-    stop is asked for, nor when no source could be reached (hub's own network down)."""
+    stop is asked for, nor when no source could be reached (hub's own network down),
+    nor when no source was crawled (none was due, or other crawlers had them)."""
     if not config.checks.links.enabled or (stopping is not None and stopping()):
         return False
     unreachable = [r for r in results if r.error_kind in ("network", "timeout")]
-    return not results or len(unreachable) < len(results)
+    return len(unreachable) < len(results)
 
 
 async def _links(
@@ -195,7 +219,8 @@ class Crawler:
         """`function(*args)` on the store's thread."""
         return await asyncio.get_running_loop().run_in_executor(self.database, function, *args)
 
-    async def crawl(self, source: Source, state: SourceState) -> SourceResult:
+    async def crawl(self, source: Source, state: SourceState, keep: Keep) -> SourceResult:
+        """Crawl one source; its next state is handed to `keep` (on the store's thread)."""
         started = time.monotonic()
         pace = Pace(timedelta(seconds=self.config.interval(source)), self.config.schedule.jitter)
         try:
@@ -212,7 +237,7 @@ class Crawler:
             log.exception("unexpected error while crawling %s", source.id)
             failed = Failure("internal", f"{type(exc).__name__}: {exc}")
         else:
-            await self._stored(self.store.record, after_success(state, found, self.now, pace))
+            await self._stored(keep, after_success(state, found, self.now, pace))
             for note in found.notes[:MAX_LOGGED_NOTES]:
                 log.warning("%s: %s", source.id, note)
             log.info(
@@ -229,7 +254,7 @@ class Crawler:
                 seconds=time.monotonic() - started,
                 notes=found.notes,
             )
-        await self._stored(self.store.record, after_failure(state, failed, self.now, pace))
+        await self._stored(keep, after_failure(state, failed, self.now, pace))
         log.warning("%s failed (%s): %s", source.id, failed.kind, failed.message)
         return SourceResult(
             source.id,

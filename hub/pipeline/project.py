@@ -3,6 +3,7 @@ identity its crawls announce, and the health of its sources."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,15 +52,34 @@ def writer_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def crawl_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
+    """The writer lock, unless crawlers share the database (`runs.crawl_lock`)."""
+    with runs.crawl_lock(config.data_dir, shared_store(config), wait):
+        yield
+
+
+def store_url(config: Config) -> str:
+    """The database's address: HUB_STORE_URL (a `postgresql+psycopg://` URL), else the
+    site's SQLite file."""
+    return os.environ.get("HUB_STORE_URL", "").strip() or f"sqlite:///{config.database}"
+
+
+def shared_store(config: Config) -> bool:
+    """Whether several crawlers may share the database (PostgreSQL)."""
+    return store_url(config).startswith("postgresql")
+
+
 def open_store(config: Config) -> Store:
     from hub.store import Store  # noqa: PLC0415 (SQLAlchemy only for commands with a database)
 
-    return Store.sqlite(config.database)
+    url = store_url(config)
+    return Store(url) if shared_store(config) else Store.sqlite(config.database)
 
 
 def existing_store(config: Config) -> Store | None:
     """The site's database if it has one; commands that only read never create it."""
-    return open_store(config) if config.database.exists() else None
+    return open_store(config) if shared_store(config) or config.database.exists() else None
 
 
 def user_agent(config: Config) -> str:

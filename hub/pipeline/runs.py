@@ -38,6 +38,20 @@ def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 @contextmanager
+def crawl_lock(data_dir: Path, shared: bool, wait: float = 0.0) -> Iterator[None]:
+    """What a crawl (`hub crawl`, `hub run`, a scheduler's tick) holds while it runs.
+    On SQLite, the writer lock. On a database several crawlers share (PostgreSQL), no
+    lock: a crawl takes its sources through leases (`hub.store.leases`), so crawls on
+    one machine or many run side by side, each source crawled by one at a time; each
+    publish still takes `publish_lock`, one publisher at a time."""
+    if shared:
+        yield
+        return
+    with writer_lock(data_dir, wait):
+        yield
+
+
+@contextmanager
 def publish_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock of the portal and the index: one publish at a time. Taken by every
     publish and index rebuild, inside the writer lock or, for the desk's publishes,

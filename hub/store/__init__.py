@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, event, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from hub.audited import FetchAttempt
@@ -21,6 +21,7 @@ from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
 from hub.store.findings import FindingsStore
+from hub.store.leases import Due, Lease, LeaseStore
 from hub.store.links import LinkStore
 from hub.store.people import PeopleStore
 from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
@@ -39,6 +40,9 @@ __all__ = [
     "RUNS_KEPT",
     "Actor",
     "DeskStore",
+    "Due",
+    "Lease",
+    "LeaseStore",
     "LinkStore",
     "LogQuery",
     "PeopleStore",
@@ -66,6 +70,8 @@ class Store:
         self.people = PeopleStore(self._session)  # the desk's users and sessions
         self.findings = FindingsStore(self._session)  # content findings, by post version
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
+        # sources split between crawlers sharing the database
+        self.leases = LeaseStore(self._session, self._engine.dialect.name)
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
@@ -112,6 +118,15 @@ class Store:
         A post keeps its first-seen time and its filing date forever. `sketch` is called
         on new and changed posts only, and its result kept with them."""
         by_id = {post.id: post for post in posts}
+        # Crawlers sharing a database: a post another one stored meanwhile (the
+        # same source, once its lease was taken over) makes this one an update.
+        saved = self._save(by_id, now, sketch) or self._save(by_id, now, sketch, last=True)
+        return saved or (0, 0)  # (the second time, a conflict raises)
+
+    def _save(
+        self, by_id: dict[str, Post], now: datetime, sketch: Sketcher | None, last: bool = False
+    ) -> tuple[int, int] | None:
+        """(new, changed), or None when a post was inserted meanwhile (and not `last`)."""
         new = changed = 0
         with self._session() as session:
             rows = {
@@ -133,7 +148,13 @@ class Store:
                     continue
                 row.sketch = sketch_text(sketch(post)) if sketch else ""
                 session.add(row)
-            session.commit()
+            try:
+                session.commit()
+            except IntegrityError:
+                if last:
+                    raise
+                session.rollback()
+                return None
         return new, changed
 
     def posts(self, source_id: str | None = None) -> list[StoredPost]:
