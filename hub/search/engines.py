@@ -39,6 +39,8 @@ class Engine(Protocol):
     """What `hub.search.engine` (whoosh) and `hub.search.tantivy` both offer."""
 
     @property
+    def SCHEMA_VERSION(self) -> str: ...  # noqa: N802 (the modules' constant)
+    @property
     def Searcher(self) -> Callable[[Path], Finder]: ...  # noqa: N802 (the modules' class)
 
     def update(self, folder: Path, documents: Iterable[Document], after: After) -> UpdateResult: ...
