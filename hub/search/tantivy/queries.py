@@ -15,7 +15,7 @@ from hub.errors import SearchError
 from hub.search import plan
 from hub.search.document import Row
 from hub.search.query import Parsed, Request
-from hub.search.tantivy.index import STORED, damaged, live, micros, open_index, shown
+from hub.search.tantivy.index import LAYOUT, STORED, damaged, live, micros, open_index, shown
 
 
 class Searcher:
@@ -69,14 +69,32 @@ class Searcher:
 
     def similar_title_words(self, word: str, limit: int = 3) -> list[str]:
         """Title words one edit from `word` (防汎 -> 防汛), those in most posts first.
-        (tantivy's fuzzy query finds posts, not words: the title words are few enough to
-        be read whole, and only a query that found nothing asks.)"""
+        (tantivy's fuzzy query finds posts, not words: the title words are read whole,
+        once per commit, and only a query that found nothing asks.)"""
+        assert self.generation is not None  # noqa: S101 (open_index found it)
         near = [
             (-docs, term)
-            for term, docs in self._searcher.terms_with_prefix("title", "")
-            if term != word and abs(len(term) - len(word)) <= 1 and _one_edit(term, word)
+            for size in range(len(word) - 1, len(word) + 2)
+            for term, docs in _title_words(self.generation, self._searcher).get(size, ())
+            if term != word and _one_edit(term, word)
         ]
         return [term for _, term in sorted(near)[:limit]]
+
+
+_TITLE_WORDS: dict[Path, tuple[str, dict[int, list[tuple[str, int]]]]] = {}
+
+
+def _title_words(generation: Path, searcher: tantivy.Searcher) -> dict[int, list[tuple[str, int]]]:
+    """The title words of the generation's last commit, by length."""
+    commit = LAYOUT.commit(generation)
+    known = _TITLE_WORDS.get(generation)
+    if known is None or known[0] != commit:
+        by_size: dict[int, list[tuple[str, int]]] = {}
+        for term, docs in searcher.terms_with_prefix("title", ""):
+            by_size.setdefault(len(term), []).append((term, docs))
+        _TITLE_WORDS.clear()  # one generation at a time: the live one
+        _TITLE_WORDS[generation] = known = (commit, by_size)
+    return known[1]
 
 
 def _one_edit(a: str, b: str) -> bool:
