@@ -1,11 +1,14 @@
-"""Search at county and province size: indexing and query latency at 10,000 and 100,000
-posts of real prose, an incremental update of 100 posts, and the same corpus in a
-minimal baseline — raw Whoosh with jieba's own ChineseAnalyzer, one text field per
-field, whoosh's query parser and highlighter — so the ratios show what hub's analysis
-(words + character pairs, folding) costs and what it finds that the baseline misses.
+"""Search at county and province size, on each engine in the same run with the same
+posts and queries: indexing, query latency at 10,000 and 100,000 posts of real prose,
+an incremental update of 100 posts, `/api/search` requests/s under 32 connections
+against `hub serve` (wrk), and the same corpus in a minimal baseline — raw Whoosh with
+jieba's own ChineseAnalyzer, one text field per field, whoosh's query parser and
+highlighter — so the ratios show what hub's analysis (words + character pairs,
+folding) costs and what it finds that the baseline misses.
 
-    python -m bench.search                  # 10,000 and 100,000 posts
-    python -m bench.search --sizes 2000     # a quick look
+    python -m bench.search                               # 10,000 and 100,000 posts
+    python -m bench.search --sizes 2000                  # a quick look
+    python -m bench.search --engines tantivy --no-baseline --sizes 100000
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench import api
 from bench.common import START, Row, best, prose, timed
 from hub import search
 from hub.demo import SOURCES
+from hub.models import SEARCH_ENGINES, SearchEngine
 
 SIZES = (10_000, 100_000)
 INCREMENT = 100
@@ -100,8 +105,8 @@ class Corpus:
 # -- hub ----------------------------------------------------------------------------------
 
 
-def hub_index(folder: Path, corpus: Corpus) -> float:
-    _, seconds = timed(lambda: search.update(folder, corpus.documents, rebuild=True))
+def hub_index(folder: Path, corpus: Corpus, engine: SearchEngine) -> float:
+    _, seconds = timed(lambda: search.update(folder, corpus.documents, engine=engine))
     return seconds
 
 
@@ -233,47 +238,95 @@ def incremental(folder: Path, corpus: Corpus) -> tuple[float, search.UpdateResul
     return seconds, result
 
 
-def size_rows(size: int) -> list[Row]:
+def size_rows(
+    size: int, engines: tuple[SearchEngine, ...] = SEARCH_ENGINES, baseline: bool = True
+) -> list[Row]:
     corpus = Corpus.make(size)
+    found: list[Row] = []
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        hub = measure(lambda: hub_index(root / "hub", corpus), partial(hub_query, root / "hub"))
-        step, _ = incremental(root / "hub", corpus)
-        baseline = Baseline(root / "baseline")
-        base = measure(lambda: timed(lambda: baseline.add(corpus))[1], baseline.query)
-        mb = sum(f.stat().st_size for f in (root / "hub").rglob("*") if f.is_file()) / 1e6
-        base_mb = sum(f.stat().st_size for f in (root / "baseline").rglob("*")) / 1e6
-    return rows_for(size, hub, base, step, (mb, base_mb))
+        figures = {}
+        for engine in engines:
+            folder = root / engine / "index"
+            figures[engine] = measure(
+                partial(hub_index, folder, corpus, engine), partial(hub_query, folder)
+            )
+            step, _ = incremental(folder, corpus)
+            mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+            served = api.requests_per_second(folder, corpus.documents, QUERIES)
+            found += engine_rows(engine, size, figures[engine], step=step, mb=mb, served=served)
+        if len(engines) > 1:
+            found.append(compared(size, figures))
+        if baseline:
+            base_folder = Baseline(root / "baseline")
+            base = measure(lambda: timed(lambda: base_folder.add(corpus))[1], base_folder.query)
+            base_mb = sum(f.stat().st_size for f in (root / "baseline").rglob("*")) / 1e6
+            found += baseline_rows(size, figures[engines[0]], base, base_mb)
+    return found
 
 
-def rows_for(
-    size: int, hub: Figures, base: Figures, step: float, sizes: tuple[float, float]
+def engine_rows(
+    engine: SearchEngine, size: int, hub: Figures, *, step: float, mb: float, served: api.Served
 ) -> list[Row]:
+    p50, p95 = percentile(hub.latencies, 0.5), percentile(hub.latencies, 0.95)
+    slowest = max(QUERIES, key=lambda q: statistics.mean(_per_query(hub, q[0])))[0]
+    return [
+        Row(
+            f"{engine}: search index, {size:,} posts",
+            size / hub.index_seconds,
+            "docs/s",
+            f"{hub.index_seconds:.1f}s, {mb:.0f} MB",
+        ),
+        Row(
+            f"{engine}: search query p50, {size:,} posts",
+            p50 * 1000,
+            "ms",
+            f"p95 {p95 * 1000:.1f} ms, max {max(hub.latencies) * 1000:.0f} ms "
+            f"({slowest}); {len(QUERIES)} queries x {ROUNDS}, a page with snippets",
+        ),
+        Row(
+            f"{engine}: search update +{INCREMENT} posts, {size:,}",
+            step,
+            "s",
+            f"{INCREMENT / step:.0f} docs/s, the whole set compared by version",
+        ),
+        Row(
+            f"{engine}: /api/search, {size:,} posts",
+            served.per_second,
+            "req/s",
+            f"{api.CONNECTIONS} connections, {served.seconds:.0f}s of the {len(QUERIES)} "
+            f"queries in turn (wrk), p50 {served.p50_ms:.0f} ms, p99 {served.p99_ms:.0f} ms, "
+            f"{served.errors} errors",
+        ),
+    ]
+
+
+def compared(size: int, figures: dict[SearchEngine, Figures]) -> Row:
+    """The engines side by side: the ratio of their p95, and whether they count alike."""
+    whoosh, tantivy = figures["whoosh"], figures["tantivy"]
+    alike = sum(1 for q in whoosh.totals if whoosh.totals[q] == tantivy.totals[q])
+    ratio = percentile(whoosh.latencies, 0.95) / percentile(tantivy.latencies, 0.95)
+    return Row(
+        f"  whoosh/tantivy query p95, {size:,}",
+        ratio,
+        "x",
+        f"index {whoosh.index_seconds / tantivy.index_seconds:.1f}x; "
+        f"same totals for {alike} of {len(QUERIES)} queries",
+    )
+
+
+def baseline_rows(size: int, hub: Figures, base: Figures, base_mb: float) -> list[Row]:
     p50, p95 = percentile(hub.latencies, 0.5), percentile(hub.latencies, 0.95)
     b50, b95 = percentile(base.latencies, 0.5), percentile(base.latencies, 0.95)
     missed = [q for q, n in base.totals.items() if n == 0 and hub.totals[q] > 0]
     fewer = sum(1 for q, n in base.totals.items() if n < hub.totals[q])
-    slowest = max(QUERIES, key=lambda q: statistics.mean(_per_query(hub, q[0])))[0]
     return [
-        Row(
-            f"search index, {size:,} posts",
-            size / hub.index_seconds,
-            "docs/s",
-            f"{hub.index_seconds:.1f}s, {sizes[0]:.0f} MB; "
-            f"{hub.index_seconds / base.index_seconds:.2f}x the baseline's time",
-        ),
         Row(
             f"  baseline: whoosh + jieba, {size:,}",
             size / base.index_seconds,
             "docs/s",
-            f"{base.index_seconds:.1f}s, {sizes[1]:.0f} MB",
-        ),
-        Row(
-            f"search query p50, {size:,} posts",
-            p50 * 1000,
-            "ms",
-            f"p95 {p95 * 1000:.0f} ms, max {max(hub.latencies) * 1000:.0f} ms "
-            f"({slowest}); {len(QUERIES)} queries x {ROUNDS}, a page with snippets",
+            f"{base.index_seconds:.1f}s, {base_mb:.0f} MB; "
+            f"hub's index took {hub.index_seconds / base.index_seconds:.2f}x its time",
         ),
         Row(
             f"  baseline query p50, {size:,}",
@@ -286,12 +339,6 @@ def rows_for(
             fewer,
             "queries",
             f"of {len(QUERIES)}; nothing at all for {', '.join(missed) or 'none'}",
-        ),
-        Row(
-            f"search update +{INCREMENT} posts, {size:,}",
-            step,
-            "s",
-            f"{INCREMENT / step:.0f} docs/s, the whole set compared by version",
         ),
     ]
 
@@ -326,20 +373,30 @@ def segmentation_rows(repeat: int) -> list[Row]:
     ]
 
 
-def rows(repeat: int, sizes: tuple[int, ...] = SIZES) -> list[Row]:
-    """Segmentation, then indexing and queries at each size (queries are timed ROUNDS
-    times each already; each size is indexed once)."""
-    return [*segmentation_rows(repeat), *(row for size in sizes for row in size_rows(size))]
+def rows(
+    repeat: int,
+    sizes: tuple[int, ...] = SIZES,
+    engines: tuple[SearchEngine, ...] = SEARCH_ENGINES,
+    baseline: bool = True,
+) -> list[Row]:
+    """Segmentation, then indexing and queries at each size on each engine (queries are
+    timed ROUNDS times each already; each size is indexed once per engine)."""
+    sized = (row for size in sizes for row in size_rows(size, engines, baseline))
+    return [*segmentation_rows(repeat), *sized]
 
 
 def main(argv: Any = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--engines", default=",".join(SEARCH_ENGINES))
+    parser.add_argument("--no-baseline", action="store_true", help="skip raw whoosh + jieba")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("jieba").setLevel(logging.ERROR)
     started = time.perf_counter()
-    table = rows(1, tuple(int(s) for s in args.sizes.split(",")))
+    engines = tuple(e for e in SEARCH_ENGINES if e in args.engines.split(","))
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    table = rows(1, sizes, engines, baseline=not args.no_baseline)
     width = max(len(r.name) for r in table)
     for row in table:
         print(f"{row.name:<{width}}  {row.value:>10,.1f}  {row.unit:<8}  {row.note}")

@@ -18,6 +18,7 @@ Health = Literal["new", "ok", "failing", "gone"]  # of a source, from its last f
 RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
+SearchEngine = Literal["whoosh", "tantivy"]  # what keeps the search index (search.engine)
 # Of an outbound link, from its checks: failing until `checks.links.dead_after` failures
 # in a row make it dead; moved when its redirects end on another site.
 LinkStatus = Literal["unchecked", "ok", "failing", "dead", "moved"]
@@ -41,6 +42,7 @@ FindingKind = Literal[
 Severity = Literal["notice", "warning", "serious"]
 SEVERITIES: tuple[Severity, ...] = ("notice", "warning", "serious")
 SORTS: tuple[Sort, ...] = get_args(Sort)
+SEARCH_ENGINES: tuple[SearchEngine, ...] = get_args(SearchEngine)
 
 
 def post_id(source_id: str, key: str) -> str:

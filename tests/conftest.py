@@ -14,7 +14,7 @@ import pytest
 from hub import pipeline
 from hub.config import Config
 from hub.demo import CountyServer, World, channels_yaml, write_config
-from hub.models import SourceResult
+from hub.models import SEARCH_ENGINES, SearchEngine, SourceResult
 
 # 09:00 in the county (UTC+8) on a Monday in flood season.
 START = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -37,6 +37,13 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture(params=SEARCH_ENGINES)
+def search_engine(request: pytest.FixtureRequest) -> SearchEngine:
+    """Each search engine in turn: the search tests run against both."""
+    engine: SearchEngine = request.param
+    return engine
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ OWNER_PACKAGES = {"hub.cli": {"click"}, "hub.store": {"sqlalchemy", "sqlmodel"}}
 # the portal and the editors' desk are the two web apps of hub.serve
 OWNER_PACKAGES["hub.serve"] = {"starlette", "uvicorn"}
 OWNER_PACKAGES["hub.search.engine"] = {"whoosh"}
+OWNER_PACKAGES["hub.search.tantivy"] = {"tantivy"}  # the second engine, beside whoosh's
 OWNER_PACKAGES["hub.config"] = {"pydantic"}  # the schema, one module per large section
 
 
@@ -79,6 +80,7 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "sqlmodel": "hub.store",
         "jinja2": "hub.site.render",
         "whoosh": "hub.search.engine",
+        "tantivy": "hub.search.tantivy",
         "rjieba": "hub.text.words",
         "pypinyin": "hub.text.sounds",
         "apscheduler": "hub.schedule",

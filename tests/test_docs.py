@@ -37,6 +37,7 @@ def test_every_key_is_documented(key: str) -> None:
         "fetch",
         "schedule",
         "audit",
+        "search",
         "checks",
         "alerts",
         "desk",

@@ -1,5 +1,6 @@
-"""The search index on real Whoosh with Chinese analysis: what finds what, filters,
-sorting, pages, highlighting and suggestions."""
+"""The search index with Chinese analysis, on real Whoosh and real tantivy (each test
+runs on both engines: `search_engine`): what finds what, filters, sorting, pages,
+highlighting and suggestions, and the index's life."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from hub import search
 from hub.errors import QueryError, SearchError
+from hub.models import SearchEngine
 from hub.search import Request
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -80,9 +82,9 @@ DOCS = [
 
 
 @pytest.fixture
-def index(tmp_path: Path) -> Path:
+def index(tmp_path: Path, search_engine: SearchEngine) -> Path:
     folder = tmp_path / "index"
-    result = search.update(folder, DOCS)
+    result = search.update(folder, DOCS, engine=search_engine)
     assert (result.added, result.rebuilt) == (len(DOCS), True)
     return folder
 
@@ -199,9 +201,11 @@ def varied_docs(count: int) -> list[search.Document]:
     "query", ["基础设施建设", "建设 乡村", "设施", '"基础设施"', "防汛 OR 乡村"]
 )
 @pytest.mark.parametrize("sort", ["relevance", "newest"])
-def test_pages_walk_every_match_once_in_one_order(tmp_path: Path, query: str, sort: str) -> None:
+def test_pages_walk_every_match_once_in_one_order(
+    tmp_path: Path, query: str, sort: str, search_engine: SearchEngine
+) -> None:
     folder = tmp_path / "index"
-    search.update(folder, varied_docs(300))
+    search.update(folder, varied_docs(300), engine=search_engine)
     whole = search.search(folder, Request(query, sort=sort, per_page=100))  # type: ignore[arg-type]
     walked, scores = [], []
     for page in range(1, 100 // 7 + 2):
@@ -276,10 +280,12 @@ def test_highlighted_html_is_escaped(index: Path) -> None:
     assert "<mark>储备</mark>" in snippet
 
 
-def test_the_snippet_is_taken_where_the_words_are(tmp_path: Path) -> None:
+def test_the_snippet_is_taken_where_the_words_are(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
     long_text = "开头的话。" * 60 + "今年汛期全县防汛形势严峻。" + "结尾的话。" * 60
     folder = tmp_path / "index"
-    search.update(folder, [doc(1, "一则通知", long_text)])
+    search.update(folder, [doc(1, "一则通知", long_text)], engine=search_engine)
     hit = search.search(folder, Request("防汛")).hits[0]
     text = search.plain(hit.snippet)
     assert text.startswith("…") and text.endswith("…") and "全县防汛形势" in text
@@ -364,12 +370,14 @@ def test_an_index_of_another_schema_is_rebuilt_by_the_next_update(index: Path) -
     assert len(ids(index, "防汛")) == 3
 
 
-def test_the_files_of_hub_0_1_are_cleared_by_a_rebuild(tmp_path: Path) -> None:
+def test_the_files_of_hub_0_1_are_cleared_by_a_rebuild(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
     folder = tmp_path / "index"
     folder.mkdir()
     (folder / "_MAIN_3.toc").write_bytes(b"old")
     (folder / "MAIN_abc.seg").write_bytes(b"old")
-    search.update(folder, DOCS)
+    search.update(folder, DOCS, engine=search_engine)
     assert sorted(p.name for p in folder.iterdir()) == ["current", "generations"]
 
 
@@ -378,10 +386,14 @@ def test_a_missing_index_is_a_search_error(tmp_path: Path) -> None:
         search.search(tmp_path / "none", Request("防汛"))
 
 
+# what says which commit readers see: whoosh's table of contents, tantivy's meta.json
+COMMIT_FILES = {"whoosh": "*.toc", "tantivy": "meta.json"}
+
+
 def test_a_damaged_index_is_a_search_error_and_the_next_update_mends_it(
-    index: Path, caplog: pytest.LogCaptureFixture
+    index: Path, search_engine: SearchEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for toc in (index / "current").glob("*.toc"):
+    for toc in (index / "current").glob(COMMIT_FILES[search_engine]):
         toc.write_bytes(b"\x00garbage")
     with pytest.raises(SearchError, match=r"damaged.*hub index --rebuild"):
         search.search(index, Request("防汛"))
@@ -391,15 +403,24 @@ def test_a_damaged_index_is_a_search_error_and_the_next_update_mends_it(
 
 
 @pytest.mark.parametrize(
-    ("suffix", "how"),
-    [(".pst", "removed"), (".trm", "removed"), (".pst", "cut"), ("_stored.col", "cut")],
+    ("search_engine", "suffix", "how"),
+    [
+        ("whoosh", ".pst", "removed"),
+        ("whoosh", ".trm", "removed"),
+        ("whoosh", ".pst", "cut"),
+        ("whoosh", "_stored.col", "cut"),
+        ("tantivy", ".idx", "removed"),
+        ("tantivy", ".term", "removed"),
+        ("tantivy", ".pos", "cut"),
+        ("tantivy", ".store", "cut"),
+    ],
 )
 def test_a_segment_file_removed_or_cut_is_a_search_error_and_the_next_update_mends_it(
     index: Path, suffix: str, how: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Issue 12: one segment file removed once made `hub search`, `hub publish` and the
     server fail with a traceback or a 500 although the table of contents still read."""
-    (segment,) = (index / "current").glob(f"MAIN_*{suffix}")
+    segment = sorted((index / "current").glob(f"*{suffix}"))[0]
     if how == "removed":
         segment.unlink()
     else:

@@ -1,5 +1,6 @@
-"""The search index under stress: readers during writes and rebuilds, and writers killed
-with SIGKILL half-way, on the real index in a real second process."""
+"""The search index under stress, on each engine: readers during writes and rebuilds,
+and writers killed with SIGKILL half-way, on the real index in a real second process
+(which keeps the engine the index has)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hub import search
+from hub.models import SearchEngine
 from hub.search import Request
 
 T0 = datetime(2026, 6, 15, tzinfo=UTC)
@@ -41,9 +43,11 @@ def matches(folder: Path) -> int:
     return search.search(folder, Request("防汛")).total
 
 
-def test_readers_keep_searching_while_a_writer_commits_and_rebuilds(tmp_path: Path) -> None:
+def test_readers_keep_searching_while_a_writer_commits_and_rebuilds(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
     folder = tmp_path / "index"
-    search.update(folder, make_docs(0, 50))
+    search.update(folder, make_docs(0, 50), engine=search_engine)
     seen: list[int] = []
     errors: list[BaseException] = []
     done = threading.Event()
@@ -106,9 +110,11 @@ def kill_mid_write(folder: Path, mode: str, after_commits: int, delay: float) ->
     return committed
 
 
-def test_a_writer_killed_mid_commit_leaves_a_usable_index(tmp_path: Path) -> None:
+def test_a_writer_killed_mid_commit_leaves_a_usable_index(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
     folder = tmp_path / "index"
-    search.update(folder, make_docs(0, 100))
+    search.update(folder, make_docs(0, 100), engine=search_engine)
     for trial, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.6)):
         committed = kill_mid_write(folder, "update", 1 + trial % 2, delay)
         found = matches(folder)
@@ -119,9 +125,11 @@ def test_a_writer_killed_mid_commit_leaves_a_usable_index(tmp_path: Path) -> Non
         assert not result.rebuilt and matches(folder) == 100
 
 
-def test_a_rebuild_killed_half_way_leaves_the_live_index(tmp_path: Path) -> None:
+def test_a_rebuild_killed_half_way_leaves_the_live_index(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
     folder = tmp_path / "index"
-    search.update(folder, make_docs(0, 100))
+    search.update(folder, make_docs(0, 100), engine=search_engine)
     for delay in (0.02, 0.2, 0.5):
         kill_mid_write(folder, "rebuild", 1, delay)
         assert matches(folder) % 100 == 0 and matches(folder) >= 100

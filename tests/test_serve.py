@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bench import load
-from hub import pipeline, serve
-from hub.models import Post
+from hub import pipeline, search, serve
+from hub.models import Post, SearchEngine
 from hub.serve import Server
 from tests.conftest import Crawled
 
@@ -236,14 +236,19 @@ def test_health(portal: str) -> None:
     assert get(portal + "healthz")[:1] == (200,)
 
 
-def test_a_damaged_index_answers_503_and_the_next_publish_mends_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("search_engine", "postings"), [("whoosh", ".pst"), ("tantivy", ".idx")])
+def test_a_damaged_index_answers_503_and_the_next_publish_mends_it(
+    tmp_path: Path, search_engine: SearchEngine, postings: str
+) -> None:
     """Issue 12: one segment file removed once made the server answer 500."""
-    (tmp_path / "channels.yaml").write_text(SMALL_SITE, encoding="utf-8")
+    site = SMALL_SITE + f"search: {{engine: {search_engine}}}\n"
+    (tmp_path / "channels.yaml").write_text(site, encoding="utf-8")
     config = pipeline.load(tmp_path / "channels.yaml")
     store = pipeline.open_store(config)
     store.save([small_post(n) for n in range(3)], T0)
     pipeline.publish(config, store, T0)
-    (segment,) = (config.index_dir / "current").glob("MAIN_*.pst")
+    assert search.engines.recorded(config.index_dir) == search_engine
+    segment = sorted((config.index_dir / "current").glob(f"*{postings}"))[0]
     segment.unlink()
     server = Server(config, lambda: T0, port=0).start()
     try:

@@ -27,7 +27,7 @@ print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
 
 SERVING = {"uvicorn", "starlette", "uvloop", "httptools", "anyio"}
 CRAWLING = {"httpx", "httpcore", "feedparser", "nh3"}  # (soupsieve itself brings bs4)
-SEARCHING = {"whoosh", "jieba"}
+SEARCHING = {"whoosh", "jieba", "tantivy"}
 OTHERS = {"jinja2", "apscheduler", "pkg_resources"}
 STORE = {"sqlalchemy", "sqlmodel"}
 ROUTING = {"zhconv", "ahocorasick_rs"}
@@ -84,3 +84,4 @@ def test_search_loads_the_index_but_not_the_portal(crawled: Crawled) -> None:
     loaded = imported("search", "防汛", cwd=crawled.config.root)
     assert {"whoosh", "rjieba"} <= loaded
     assert loaded & (SERVING | CRAWLING | OTHERS | {"jinja2"}) == set()
+    assert "tantivy" not in loaded  # a whoosh index: the other engine stays unloaded

@@ -20,6 +20,7 @@ from hub.config.schema import (
     Page,
     Rule,
     Schedule,
+    Search,
     Site,
     Source,
     validate,
@@ -45,6 +46,7 @@ __all__ = [
     "Page",
     "Rule",
     "Schedule",
+    "Search",
     "Site",
     "Source",
     "Webhook",
@@ -87,6 +89,10 @@ class Config:
     @property
     def alerts(self) -> Alerts:
         return self.document.alerts
+
+    @property
+    def search(self) -> Search:
+        return self.document.search
 
     @property
     def audit(self) -> Audit:

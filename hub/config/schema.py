@@ -35,6 +35,7 @@ from hub.config.types import (
     as_tuple,
     check_url,
 )
+from hub.models import SearchEngine
 
 Rules = Annotated[tuple["Rule", ...], BeforeValidator(as_tuple)]
 
@@ -115,6 +116,12 @@ class Schedule(Model):
     jitter: float = Field(default=0.1, ge=0, le=0.5)  # share of an interval polled early
     # on a database crawlers share: how long a source stays leased to one unrenewed
     lease: Seconds = 120.0
+
+
+class Search(Model):
+    """The search index (docs/search.md: which engine for what size)."""
+
+    engine: SearchEngine = "whoosh"  # a change rebuilds the index at the next publish
 
 
 class Audit(Model):
@@ -341,6 +348,7 @@ class Document(Model):
     fetch: Fetch = Fetch()
     schedule: Schedule = Schedule()
     audit: Audit = Audit()
+    search: Search = Search()
     checks: Checks = Checks()
     alerts: Alerts = Alerts()
     sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)

@@ -108,7 +108,7 @@ def _publish(
         # what the portal shows, for explain/diff, and the sections its navigation lists
         trace.save(config.data_dir, routed, now, built.shown)
         documents = _documents(config, _originals(routed, canonical_of))
-        indexed = search.update(config.index_dir, documents)
+        indexed = search.update(config.index_dir, documents, engine=config.search.engine)
     seconds = time.monotonic() - started
     held = tuple(gated.new_waiting)
     return PublishResult(
@@ -249,7 +249,8 @@ def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
     with runs.publish_lock(config.data_dir, PUBLISH_WAIT):
         routed = route(config, store, now)
         originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
-        return search.update(config.index_dir, _documents(config, originals), rebuild=True)
+        documents = _documents(config, originals)
+        return search.update(config.index_dir, documents, rebuild=True, engine=config.search.engine)
 
 
 def index_count(config: Config) -> int:

@@ -1,10 +1,13 @@
-"""Search across every department's posts: the Whoosh index in index/ with Chinese
-analysis, its updates, and queries with filters, highlighting and suggestions.
-Rebuildable from the database at any time (`hub index --rebuild`).
+"""Search across every department's posts: the index in index/ with Chinese analysis,
+its updates, and queries with filters, highlighting and suggestions, on one of two
+engines (`search.engine`: whoosh or tantivy). Rebuildable from the database at any time
+(`hub index --rebuild`).
 
 Modules: `analysis` (text -> terms, with `hub.text.words`), `query` (the query language, pure),
-`engine` (the index on disk and whoosh queries), `snippets` (highlighting, pure),
-`suggest` (did-you-mean, pypinyin)."""
+`plan` (what a query asks of an index, pure), `engines` (which engine, and the one a
+generation was written by), `engine` (whoosh's index and queries), `tantivy` (tantivy's),
+`files` (each commit's files, watched), `snippets` (highlighting, pure), `suggest`
+(did-you-mean, pypinyin)."""
 
 from __future__ import annotations
 
@@ -16,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.errors import HubError, SearchError
-from hub.models import SORTS, Hit, Results, Sort
-from hub.search import engine, snippets, suggest
+from hub.models import SEARCH_ENGINES, SORTS, Hit, Results, SearchEngine, Sort
+from hub.search import engines, snippets, suggest
 from hub.search.analysis import query_words
-from hub.search.document import Document, UpdateResult
+from hub.search.document import Document, Row, UpdateResult
 from hub.search.engine import SCHEMA_VERSION
 from hub.search.query import (
     EARLIEST,
@@ -37,9 +40,11 @@ __all__ = [
     "LATEST",
     "MAX_QUERY_CHARS",
     "SCHEMA_VERSION",
+    "SEARCH_ENGINES",
     "SORTS",
     "Document",
     "Request",
+    "SearchEngine",
     "Sort",
     "UpdateResult",
     "count",
@@ -54,9 +59,19 @@ log = logging.getLogger("hub.search")
 MAX_SUGGESTIONS = 3
 
 
-def update(folder: Path, documents: Iterable[Document], *, rebuild: bool = False) -> UpdateResult:
+def update(
+    folder: Path,
+    documents: Iterable[Document],
+    *,
+    rebuild: bool = False,
+    engine: SearchEngine | None = None,
+) -> UpdateResult:
     """Make the index hold exactly `documents` (see `engine.update`); `rebuild` writes a
-    whole new generation instead of changing the live one."""
+    whole new generation instead of changing the live one, as does a live generation of
+    another engine than `engine` (None: the live generation's, else whoosh)."""
+    live = engines.recorded(folder)
+    name = engine or live or "whoosh"
+    chosen = engines.pick(name)
     departments: set[str] = set()
 
     def noting_departments() -> Iterator[Document]:
@@ -66,17 +81,24 @@ def update(folder: Path, documents: Iterable[Document], *, rebuild: bool = False
 
     def after(generation: Path, ix: Any) -> None:
         known = suggest.load(generation)
-        suggest.Vocabulary.build(engine.title_terms(ix), departments, known).save(generation)
+        suggest.Vocabulary.build(chosen.title_terms(ix), departments, known).save(generation)
 
-    write = engine.rebuild if rebuild else engine.update
+    if not rebuild and live not in (None, name):
+        log.info("the search index in %s is %s's: building it anew with %s", folder, live, name)
+        rebuild = True
+    write = chosen.rebuild if rebuild else chosen.update
     return write(folder, noting_departments(), after)
 
 
+def _reader(folder: Path) -> engines.Engine:
+    """The engine of the live generation: what wrote it reads it."""
+    return engines.pick(engines.recorded(folder) or "whoosh")
+
+
 def count(folder: Path) -> int:
-    with _reading(folder):
-        ix = engine.open_index(folder)
-        with ix.searcher() as searcher:
-            return int(searcher.doc_count())
+    engine = _reader(folder)
+    with _reading(folder, engine):
+        return engine.count(folder)
 
 
 def search(folder: Path, request: Request) -> Results:
@@ -84,7 +106,8 @@ def search(folder: Path, request: Request) -> Results:
     parsed = parse(request.text)
     if parsed.empty:
         return Results(0, request.page, request.per_page, ())
-    with _reading(folder), engine.Searcher(folder) as searcher:
+    engine = _reader(folder)
+    with _reading(folder, engine), engine.Searcher(folder) as searcher:
         total, rows = searcher.search(parsed, request)
         needles = _needles(parsed)
         hits = tuple(_hit(row, needles) for row in rows)
@@ -93,7 +116,7 @@ def search(folder: Path, request: Request) -> Results:
 
 
 @contextmanager
-def _reading(folder: Path) -> Iterator[None]:
+def _reading(folder: Path, engine: engines.Engine) -> Iterator[None]:
     """An index found damaged while it is read (a file removed or cut short) is a
     SearchError that says how it mends, never a traceback."""
     try:
@@ -122,7 +145,7 @@ def _needles(parsed: Parsed) -> list[str]:
     return found
 
 
-def _hit(row: engine.Row, needles: list[str]) -> Hit:
+def _hit(row: Row, needles: list[str]) -> Hit:
     fields = row.fields
     date = fields.get("date")
     return Hit(
@@ -143,7 +166,7 @@ def _hit(row: engine.Row, needles: list[str]) -> Hit:
 # -- did you mean -----------------------------------------------------------------------
 
 
-def _suggestions(searcher: engine.Searcher, parsed: Parsed, request: Request) -> tuple[str, ...]:
+def _suggestions(searcher: engines.Finder, parsed: Parsed, request: Request) -> tuple[str, ...]:
     """Queries like this one that do find something: each clause that finds nothing is
     replaced by a word that sounds the same, is one character off, or a department name
     that resembles it."""
@@ -170,7 +193,7 @@ def _suggestions(searcher: engine.Searcher, parsed: Parsed, request: Request) ->
 
 
 def _repair(
-    clause: Clause, vocabulary: suggest.Vocabulary, searcher: engine.Searcher, finds: Any
+    clause: Clause, vocabulary: suggest.Vocabulary, searcher: engines.Finder, finds: Any
 ) -> Clause | None:
     text = clause.text
     whole = [

@@ -1,5 +1,5 @@
-"""One post as the search index sees it, and what an update did (plain values: the
-engine turns them into whoosh's fields)."""
+"""One post as the search index sees it, what an update did, and a hit as an engine
+finds it (plain values: each engine turns them into its own fields)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,12 @@ class UpdateResult:
     updated: int
     deleted: int
     rebuilt: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """A document found: the stored fields (`Document.fields`' names; the date naive,
+    in UTC) and its score (0 when sorted otherwise)."""
+
+    fields: dict[str, Any]
+    score: float

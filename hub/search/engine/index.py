@@ -25,7 +25,7 @@ from hub import generations
 from hub.errors import SearchError
 from hub.search import analysis
 from hub.search.document import Document, UpdateResult
-from hub.search.engine.files import (
+from hub.search.files import (
     damage,
     is_damage,
     record_files,
@@ -41,10 +41,7 @@ MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merge
 # Short fields are indexed as jieba's words; a post's body only as character pairs, as
 # Lucene's CJK analyzer does: indexing its words too doubled the postings (whoosh's
 # commit costs ~16 µs each) and halved indexing speed for no gain on the relevance set.
-# Boosts apply at query time: at index time whoosh multiplies term frequencies, which
-# BM25 then saturates.
-TITLE_BOOST = 3.0  # the clause in the title
-DEPARTMENT_BOOST = 2.0  # the clause's words in the department's name
+# Boosts apply at query time (`hub.search.plan`).
 STORED_FIELDS = ("id", "title", "text", "department", "source", "group", "sections", "date")
 
 
@@ -246,6 +243,12 @@ def _live_terms(reader: Any, field: str) -> set[str]:
         for term in terms
         if any(not reader.is_deleted(n) for n in reader.postings(field, term).all_ids())
     }
+
+
+def count(folder: Path) -> int:
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        return int(searcher.doc_count())
 
 
 def title_terms(ix: Any) -> Iterator[tuple[str, int]]:

@@ -4,7 +4,6 @@ pages, and one consistent view for the length of a query; owns whoosh (with `ind
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,13 @@ from whoosh.query import And, AndMaybe, AndNot, DateRange, Or, Phrase, Prefix, Q
 from whoosh.sorting import FieldFacet
 
 from hub.errors import SearchError
-from hub.search import analysis
-from hub.search.engine.files import damage, is_damage
-from hub.search.engine.index import DEPARTMENT_BOOST, STORED_FIELDS, TITLE_BOOST, live, open_index
-from hub.search.query import Clause, Parsed, Request
+from hub.search import plan
+from hub.search.document import Row
+from hub.search.engine.index import STORED_FIELDS, live, open_index
+from hub.search.files import damage, is_damage
+from hub.search.query import Parsed, Request
 
 # -- queries ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    fields: dict[str, Any]
-    score: float
 
 
 class Searcher:
@@ -105,65 +99,32 @@ def _epoch(moment: datetime | None) -> float:
 
 
 def compile_query(parsed: Parsed, *, scored: bool = True) -> Query:
-    """What matches is decided in one field, `grams` (every character pair of the title,
-    department, text and attachments), by intersecting posting lists: the cheapest
-    question whoosh can answer. What ranks — the title, the department, the words in
-    the order typed — is asked only of the posts that match (AndMaybe), and not at all
-    when only whether anything matches counts (`scored` False)."""
-    clause = _clause if scored else _match
-    required = And([Or([clause(c) for c in group]) for group in parsed.required])
-    if parsed.excluded:
-        return AndNot(required, Or([_match(c) for c in parsed.excluded]))
-    return required
+    """The plan of a query (`hub.search.plan`) as whoosh's queries: matching decided by
+    intersecting posting lists, the cheapest question whoosh can answer; the ranking
+    parts asked only of the matches (AndMaybe)."""
+    return _query(plan.plan(parsed, scored=scored))
 
 
-def _clause(clause: Clause) -> Query:
-    return AndMaybe(_match(clause), Or(_bonus(clause)))
+def _query(node: plan.Node) -> Query:
+    if isinstance(node, plan.Term):
+        return Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, plan.Pairs):
+        return _pairs(node)
+    if isinstance(node, plan.AllOf):
+        return And([_query(part) for part in node.parts])
+    if isinstance(node, plan.AnyOf):
+        return Or([_query(part) for part in node.parts])
+    if isinstance(node, plan.Maybe):
+        return AndMaybe(_query(node.required), _query(node.optional))
+    return AndNot(_query(node.required), _query(node.excluded))
 
 
-def _match(clause: Clause) -> Query:
-    """A phrase: its characters in that order. A word: the character pairs of each of
-    its words (生态环境保护 finds 保护生态环境). Order is checked for phrases only:
-    whoosh checks it post by post in Python (it doubled query time), and a Chinese
-    text that has every pair of a word but not the word is rare."""
-    if clause.phrase:
-        return _pairs("grams", _grams(clause.text), ordered=True)
-    return _pairs("grams", [g for word in _words(clause) for g in _grams(word)])
-
-
-def _bonus(clause: Clause) -> list[Query]:
-    """What lifts a match: the clause in the title, its words among the department's
-    name's words, and all its pairs (the words as typed, side by side)."""
-    grams = _grams(clause.text)
-    found = [_pairs("title_grams", grams, ordered=clause.phrase, boost=TITLE_BOOST)]
-    if clause.phrase:
-        return found
-    words = _words(clause)
-    found += [Term("department", word, boost=DEPARTMENT_BOOST) for word in words]
-    between = set(grams) - {g for w in words for g in _grams(w)}
-    if between:
-        found.append(And([Term("grams", g) for g in sorted(between)]))
-    return found
-
-
-def _words(clause: Clause) -> list[str]:
-    """The typed words, without lone characters (县 of 县纪委监委) when longer words
-    carry them: as a prefix of every pair it begins, a lone character is the costliest
-    query there is, and it adds nothing the longer words do not."""
-    words = list(dict.fromkeys(analysis.query_words(clause.text)))
-    return [w for w in words if len(w) > 1] or [clause.text]
-
-
-def _grams(text: str) -> list[str]:
-    return [g for g, _, _ in analysis.grams(text)]
-
-
-def _pairs(field: str, grams: list[str], ordered: bool = False, boost: float = 1.0) -> Query:
-    """Posts whose field has all these character pairs (in this order, when `ordered`:
-    a substring). A lone character: one standing alone, or the first of a pair."""
-    if len(grams) == 1 and len(grams[0]) == 1 and analysis.is_han(grams[0]):
-        return Or([Term(field, grams[0]), Prefix(field, grams[0])], boost=boost)
-    if ordered and len(grams) > 1:
+def _pairs(pairs: plan.Pairs) -> Query:
+    """Order is checked post by post in Python: for phrases only."""
+    field, grams, boost = pairs.field, list(pairs.grams), pairs.boost
+    if pairs.lone:
+        return Or([Term(field, pairs.lone), Prefix(field, pairs.lone)], boost=boost)
+    if pairs.ordered and len(grams) > 1:
         return Phrase(field, grams, boost=boost)
     terms = list(dict.fromkeys(grams))
     if len(terms) == 1:

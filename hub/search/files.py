@@ -1,6 +1,6 @@
-"""The files of an index generation as hub keeps watch over them (no whoosh here): each
-commit's list of files and their sizes, what is missing or cut short since, and the
-generations a killed rebuild left behind."""
+"""The files of an index generation as hub keeps watch over them, for either engine (no
+engine imported here): each commit's list of files and their sizes, what is missing or
+cut short since, and the generations a killed rebuild left behind."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from hub import generations
@@ -29,23 +31,39 @@ def toc(generation: Path) -> str:
     return tocs[-1].name if tocs else ""
 
 
-def record_files(generation: Path) -> None:
+def whoosh_files(generation: Path) -> Iterable[Path]:
+    for path in generation.iterdir():
+        if (
+            path.is_file()
+            and path.name.startswith(("MAIN_", "_MAIN_"))
+            and not path.name.endswith("WRITELOCK")
+        ):
+            yield path
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an engine's commits lie on disk."""
+
+    commit: Callable[[Path], str]  # names the commit readers see now ('' for none)
+    files: Callable[[Path], Iterable[Path]]  # the files that commit is made of
+
+
+WHOOSH = Layout(toc, whoosh_files)
+
+
+def record_files(generation: Path, layout: Layout = WHOOSH) -> None:
     """Write down each file of the index and its size, after a commit: a file removed
     or cut short later (a full disk, a careless hand) is found by `_damage` before the
     next update trusts the index, however little of it that update reads."""
-    sizes = {
-        path.name: path.stat().st_size
-        for path in generation.iterdir()
-        if path.is_file()
-        and path.name.startswith(("MAIN_", "_MAIN_"))
-        and not path.name.endswith("WRITELOCK")
-    }
+    sizes = {path.name: path.stat().st_size for path in layout.files(generation)}
     temporary = generation / f".{FILES}.tmp"
-    temporary.write_text(json.dumps({"toc": toc(generation), "files": sizes}), encoding="utf-8")
+    payload = {"toc": layout.commit(generation), "files": sizes}
+    temporary.write_text(json.dumps(payload), encoding="utf-8")
     temporary.replace(generation / FILES)
 
 
-def damage(generation: Path) -> str:
+def damage(generation: Path, layout: Layout = WHOOSH) -> str:
     """'' when every file written down at the last commit is there at its size; else
     what is not. A list written for another commit than the one readers see (a writer
     killed between its commit and the list) says nothing, and is not held against it;
@@ -57,7 +75,7 @@ def damage(generation: Path) -> str:
         return ""
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return f"its list of files cannot be read: {exc}"
-    if committed != toc(generation):
+    if committed != layout.commit(generation):
         return ""
     for name, size in sizes.items():
         try:
@@ -69,7 +87,7 @@ def damage(generation: Path) -> str:
                 continue
             problem = f"{name} has {found:,} bytes of {size:,}"
         # a writer that committed meanwhile removes the files it merged: not damage
-        return problem if toc(generation) == committed else ""
+        return problem if layout.commit(generation) == committed else ""
     return ""
 
 
