@@ -43,6 +43,7 @@ Severity = Literal["notice", "warning", "serious"]
 SEVERITIES: tuple[Severity, ...] = ("notice", "warning", "serious")
 SORTS: tuple[Sort, ...] = get_args(Sort)
 SEARCH_ENGINES: tuple[SearchEngine, ...] = get_args(SearchEngine)
+DEFAULT_ENGINE: SearchEngine = "tantivy"  # docs/search.md: why
 
 
 def post_id(source_id: str, key: str) -> str:

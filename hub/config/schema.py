@@ -35,7 +35,7 @@ from hub.config.types import (
     as_tuple,
     check_url,
 )
-from hub.models import SearchEngine
+from hub.models import DEFAULT_ENGINE, SearchEngine
 
 Rules = Annotated[tuple["Rule", ...], BeforeValidator(as_tuple)]
 
@@ -121,7 +121,7 @@ class Schedule(Model):
 class Search(Model):
     """The search index (docs/search.md: which engine for what size)."""
 
-    engine: SearchEngine = "whoosh"  # a change rebuilds the index at the next publish
+    engine: SearchEngine = DEFAULT_ENGINE  # a change rebuilds the index at the next publish
 
 
 class Audit(Model):

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.errors import HubError, SearchError
-from hub.models import SEARCH_ENGINES, SORTS, Hit, Results, SearchEngine, Sort
+from hub.models import DEFAULT_ENGINE, SEARCH_ENGINES, SORTS, Hit, Results, SearchEngine, Sort
 from hub.search import engines, snippets, suggest
 from hub.search.analysis import query_words
 from hub.search.document import Document, Row, UpdateResult
-from hub.search.engine import SCHEMA_VERSION
 from hub.search.query import (
     EARLIEST,
     LATEST,
@@ -39,7 +38,6 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_QUERY_CHARS",
-    "SCHEMA_VERSION",
     "SEARCH_ENGINES",
     "SORTS",
     "Document",
@@ -68,9 +66,9 @@ def update(
 ) -> UpdateResult:
     """Make the index hold exactly `documents` (see `engine.update`); `rebuild` writes a
     whole new generation instead of changing the live one, as does a live generation of
-    another engine than `engine` (None: the live generation's, else whoosh)."""
+    another engine than `engine` (None: the live generation's, else the default)."""
     live = engines.recorded(folder)
-    name = engine or live or "whoosh"
+    name = engine or live or DEFAULT_ENGINE
     chosen = engines.pick(name)
     departments: set[str] = set()
 
@@ -92,7 +90,7 @@ def update(
 
 def _reader(folder: Path) -> engines.Engine:
     """The engine of the live generation: what wrote it reads it."""
-    return engines.pick(engines.recorded(folder) or "whoosh")
+    return engines.pick(engines.recorded(folder) or DEFAULT_ENGINE)
 
 
 def count(folder: Path) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import tantivy
 from tantivy import Occur, Query
@@ -46,8 +47,7 @@ class Searcher:
                 )
                 scored = [(0.0, address) for _, address in found.hits]
             else:
-                found = self._searcher.search(query, request.per_page, offset=offset)
-                scored = [(float(score), address) for score, address in found.hits]
+                found, scored = self._ranked(query, offset, request.per_page)
             rows = [Row(self._fields(address), score) for score, address in scored]
         except ValueError as exc:  # a segment file tantivy could not read
             raise damaged(self.folder, f"{type(exc).__name__}: {exc}") from exc
@@ -55,6 +55,35 @@ class Searcher:
             rows.sort(key=lambda row: (-row.score, -_epoch(row.fields.get("date"))))
         total = found.count  # type: ignore[attr-defined]  # (the stubs lack it)
         return int(total or 0), rows
+
+    def _ranked(
+        self, query: tantivy.Query, offset: int, per_page: int
+    ) -> tuple[Any, list[tuple[float, tantivy.DocAddress]]]:
+        """One page by score, the newer post first among equal scores, the same on
+        every page: tantivy breaks ties by where a post lies in the index, which
+        several indexing threads and later updates leave in no date order. So the
+        posts tied with the page's first or last are all fetched and ordered by date
+        (the tie of a last place can reach past the page: the window grows until it
+        holds the whole tie)."""
+        end, limit = offset + per_page, offset + per_page + 1
+        while True:
+            found = self._searcher.search(query, limit)
+            hits = [(float(score), address) for score, address in found.hits]
+            if len(hits) < limit or len(hits) <= end or hits[-1][0] != hits[end - 1][0]:
+                break
+            limit *= 2
+        page = hits[offset:end]
+        if not page:
+            return found, []
+        edges = {page[0][0], page[-1][0]}
+
+        def order(n: int) -> tuple[float, float, int]:
+            score, address = hits[n]
+            newer = -_epoch(self._fields(address).get("date")) if score in edges else 0.0
+            return (-score, newer, n)
+
+        ranked = sorted(range(len(hits)), key=order)
+        return found, [hits[n] for n in ranked[offset:end]]
 
     def _fields(self, address: tantivy.DocAddress) -> dict[str, object]:
         stored = self._searcher.doc(address).get_first(STORED)
