@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import combinations
 
 from hub.models import Post
 
@@ -87,8 +86,14 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
 
 def origin_named(text: str) -> str:
     """The department a reprint names as its source (来源：X), or ''."""
+    if "源" not in text and not _COMPATIBLE.search(text):
+        return ""  # (a publish asks of every post: most name no source)
     match = _ORIGIN.search(unicodedata.normalize("NFKC", text))
     return match.group(1) if match else ""
+
+
+# characters NFKC may turn into a Han character of _ORIGIN's words
+_COMPATIBLE = re.compile("[\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
 @dataclass(frozen=True)
@@ -160,18 +165,23 @@ def _similar(members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:
     for post in members.values():
         for value in post.sketch[:KEYS]:
             buckets[value].append(post.id)
-    pairs = {
-        (a, b) if a < b else (b, a)
-        for ids in buckets.values()
-        if 1 < len(ids) <= MAX_BUCKET
-        for a, b in combinations(ids, 2)
-    }
+    pairs: set[tuple[str, str]] = set()
+    for ids in buckets.values():
+        if 1 < len(ids) <= MAX_BUCKET:
+            pairs.update(_close(sorted(ids, key=lambda i: members[i].date), members))
     for a, b in pairs:
-        first, second = members[a], members[b]
-        if abs(first.date - second.date) <= WINDOW and (
-            similarity(first.sketch, second.sketch) >= THRESHOLD
-        ):
+        if similarity(members[a].sketch, members[b].sketch) >= THRESHOLD:
             yield a, b
+
+
+def _close(ids: Sequence[str], members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:
+    """The pairs of `ids` (in date order) within WINDOW of each other, as (lesser, greater)."""
+    for n, a in enumerate(ids):
+        latest = members[a].date + WINDOW
+        for b in ids[n + 1 :]:
+            if members[b].date > latest:
+                break
+            yield (a, b) if a < b else (b, a)
 
 
 def _identical(members: Iterable[Candidate]) -> Iterator[tuple[str, str]]:

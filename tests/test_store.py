@@ -253,3 +253,12 @@ def test_the_store_tells_its_size_on_disk(store: Store) -> None:
         [Post("s", str(n), f"https://x.gov.cn/{n}", "题", text, text, now) for n in range(200)], now
     )
     assert empty > 0 and store.size() > empty + 200 * len(text.encode())
+
+
+def test_a_stored_post_keeps_the_id_and_hash_it_was_stored_with(store: Store) -> None:
+    made = post(key="guid:7")
+    store.save([made], T0)
+    (loaded,) = store.posts()
+    assert loaded.post == made
+    assert (loaded.post.id, loaded.post.hash) == (made.id, made.hash)
+    assert loaded.post.attachments == () and loaded.post.categories == ("通知", "防汛")

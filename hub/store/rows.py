@@ -84,7 +84,9 @@ def copy_into(row: PostRow, post: Post) -> None:
 
 def to_stored(row: Any) -> StoredPost:
     """A post's row (an ORM object or a plain row of the posts table) as a value."""
-    post = Post(
+    post = Post.restored(
+        row.id,
+        row.hash,
         source_id=row.source_id,
         key=row.key,
         url=row.url,
