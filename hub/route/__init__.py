@@ -19,6 +19,7 @@ Whether a channel's review policy holds a post back is `hub.route.review`'s ques
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +34,11 @@ from hub.route.rules import CompiledRule, Facts, Outcome
 from hub.text.keywords import KeywordIndex, fold
 
 __all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
+
+# (keywords' digest, post id, post hash) -> the keywords in its title and in its text
+_FOUND: dict[tuple[str, str, str], tuple[frozenset[str], frozenset[str]]] = {}
+FOUND_KEPT = 2_000_000  # past this many, the posts are scanned anew
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class Router:
         self._slugs = frozenset(c.slug for c in self._channels)
         rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
+        every = sorted({k for r in rules for k in r.keywords})
+        self._keywords = hashlib.sha256("\n".join(every).encode()).hexdigest()[:16]
         # A rule with keywords is tried only on posts where one of them occurs where it
         # counts (a title keyword in the title), and only the channels of the rules left
         # are looked at.
@@ -101,21 +109,31 @@ class Router:
         self.decisions: Mapping[str, Decision] = decisions if decisions is not None else {}
 
     def facts(self, post: StoredPost, now: datetime) -> Facts:
-        title, text = fold(post.post.title), fold(post.post.text)
         sid = post.post.source_id
-        title_hits = frozenset(self._index.find(title))
-        text_hits = frozenset(self._index.find(text))
+        title_hits, text_hits = self._hits(post)
         return Facts(
             post,
             self._groups.get(sid, ""),
             self._tags.get(sid, frozenset()),
             title_hits,
             text_hits,
-            title,
-            text,
             now,
             title_hits | text_hits,
         )
+
+    def _hits(self, post: StoredPost) -> tuple[frozenset[str], frozenset[str]]:
+        """The keywords in a post's title and text: found once per version of the post
+        and set of keywords, in this process (a publish routes every post, and finding
+        them was most of it)."""
+        key = (self._keywords, post.post.id, post.post.hash)
+        found = _FOUND.get(key)
+        if found is None:
+            title = frozenset(self._index.find(fold(post.post.title))) or _NONE
+            text = frozenset(self._index.find(fold(post.post.text))) or _NONE
+            if len(_FOUND) >= FOUND_KEPT:
+                _FOUND.clear()
+            found = _FOUND[key] = (title, text)
+        return found
 
     def override(self, post: StoredPost) -> Override | None:
         return self._overrides.get(post.post.id) or self._overrides.get(post_ref(post.post.url))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from functools import partial
+from functools import cached_property, partial
 
 from hub.config import Rule
 from hub.models import Condition, StoredPost
@@ -24,10 +24,17 @@ class Facts:
     tags: frozenset[str]
     title_hits: frozenset[str]  # keywords found in the title
     text_hits: frozenset[str]  # keywords found in the text
-    title: str  # folded
-    text: str  # folded
     now: datetime
     hits: frozenset[str] = frozenset()  # title_hits | text_hits
+
+    @cached_property
+    def title(self) -> str:
+        """The title folded (only patterns need it: keywords were found already)."""
+        return fold(self.post.post.title)
+
+    @cached_property
+    def text(self) -> str:
+        return fold(self.post.post.text)
 
     def where(self, keyword: str) -> str:
         if keyword in self.title_hits:
