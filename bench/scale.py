@@ -21,6 +21,7 @@ import random
 import resource
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -155,6 +156,11 @@ def query_times(config: Config, rounds: int = 3) -> list[float]:
     return seconds
 
 
+def progress(line: str) -> None:
+    """A long run says how far it got (stderr, with the peak memory so far)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}; peak {peak_mb():,.0f} MB", file=sys.stderr)
+
+
 def run(scale: Scale, folder: Path, engine: str, store_url: str) -> list[Row]:
     texts = prose()
     (folder / "channels.yaml").write_text(
@@ -166,11 +172,14 @@ def run(scale: Scale, folder: Path, engine: str, store_url: str) -> list[Row]:
     label += f" + {engine or 'default engine'}"
     with quiet():
         _, stored = timed(lambda: store_all(store, scale, texts))
+        progress(f"stored {scale.posts:,} posts in {stored:.0f}s")
         full, full_seconds = timed(lambda: pipeline.publish(config, store, START))
+        progress(f"published {full.pages:,} files in {full_seconds:.0f}s")
         later = START + timedelta(hours=1)
         newer = list(made_posts(scale, scale.posts, scale.new, texts))
         store.save(newer, later, reprints.sketch_post)
         step, step_seconds = timed(lambda: pipeline.publish(config, store, later))
+        progress(f"published {scale.new} new posts in {step_seconds:.0f}s")
     seconds = sorted(query_times(config))
     p50, p95 = statistics.median(seconds), seconds[int(0.95 * (len(seconds) - 1))]
     sizes = {

@@ -244,3 +244,25 @@ def test_patterns_that_backtrack_forever_run_in_linear_time(pattern: str) -> Non
     for channels in (one(Rule(regex=pattern)), one(Rule(url="re:" + pattern))):
         post = stored(title="a" * 30 + "!", text=text, url="https://x.gov.cn/" + "a" * 2000 + "!")
         assert route(post, channels).get("x") is None
+
+
+def test_keywords_found_once_are_found_again_after_a_change_of_post_or_rules() -> None:
+    """A process keeps the keywords each version of a post holds: a changed post, or
+    rules with other keywords, are looked at anew."""
+    post = stored("yjj", "县应急管理局部署工作", "全县开展旅游景区安全检查。")
+    assert Router(BASE, SOURCES, ZONE).route(post, NOW).channels == ("yiyou",)
+    assert Router(BASE, SOURCES, ZONE).route(post, NOW).channels == ("yiyou",)  # remembered
+    changed = Post(
+        source_id=post.post.source_id,
+        key=post.post.key,
+        url=post.post.url,
+        title=post.post.title,
+        content_html="<p>全县开展防汛安全检查。</p>",
+        text="全县开展防汛安全检查。",
+        published=post.post.published,
+    )
+    again = StoredPost(changed, post.first_seen, post.filed)
+    assert changed.id == post.post.id and changed.hash != post.post.hash
+    assert Router(BASE, SOURCES, ZONE).route(again, NOW).channels == ("pingan",)
+    other = (*BASE[:2], Channel(slug="pingan", title="平安", include=(Rule(keywords=("安全",)),)))
+    assert Router(other, SOURCES, ZONE).route(post, NOW).channels == ("yiyou", "pingan")
