@@ -1,13 +1,18 @@
-"""Shared fixtures: a controllable clock, the demo county on 127.0.0.1, and a site
-crawled from it once per session for the tests that only read the result."""
+"""Shared fixtures: a controllable clock, the demo county on 127.0.0.1, a site crawled
+from it once per session for the tests that only read the result, and the store of
+every test in PostgreSQL when HUB_TEST_POSTGRES names a server (a fresh schema each)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +20,7 @@ from hub import pipeline
 from hub.config import Config
 from hub.demo import CountyServer, World, channels_yaml, write_config
 from hub.models import SourceResult
+from hub.store import Store
 
 # 09:00 in the county (UTC+8) on a Monday in flood season.
 START = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -32,6 +38,78 @@ class Clock:
     def advance(self, delta: timedelta) -> datetime:
         self.now += delta
         return self.now
+
+
+# postgresql://user@127.0.0.1:PORT/db: every test's store is a fresh schema there
+POSTGRES = os.environ.get("HUB_TEST_POSTGRES", "")
+sqlite_only = pytest.mark.skipif(bool(POSTGRES), reason="about SQLite itself")
+
+
+def _schema(name: str) -> str:
+    """A new schema in the test server; the URL whose connections work in it alone."""
+    import psycopg  # noqa: PLC0415 (only for the PostgreSQL pass)
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{name}"')
+    joiner = "&" if "?" in POSTGRES else "?"
+    return f"{POSTGRES}{joiner}options=-csearch_path%3D{name}"
+
+
+def _drop(name: str) -> None:
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute("SET lock_timeout = '5s'")
+        try:
+            connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+        except psycopg.errors.LockNotAvailable:  # a process of the test still holds it
+            logging.getLogger(__name__).warning("schema %s left behind", name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_store() -> Iterator[None]:
+    """With HUB_TEST_POSTGRES, HUB_STORE_URL names a schema for the session's shared
+    site (`crawled`); without it, a developer's own HUB_STORE_URL is never a test's."""
+    if not POSTGRES:
+        os.environ.pop("HUB_STORE_URL", None)
+        yield
+        return
+    name = f"s_{uuid.uuid4().hex[:12]}"
+    os.environ["HUB_STORE_URL"] = _schema(name)
+    yield
+    _drop(name)
+
+
+@pytest.fixture(autouse=True)
+def _test_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test's stores in a schema of its own, through HUB_STORE_URL, which the
+    processes it starts inherit (those that read `crawled` share the session's)."""
+    if not POSTGRES or "crawled" in request.fixturenames:
+        yield
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("HUB_STORE_URL", _schema(name))
+    yield
+    _drop(name)
+
+
+def run_sql(database: Path, statement: str) -> list[tuple[Any, ...]]:
+    """A statement run in the test's database (the SQLite file `database`, or the
+    test's schema in PostgreSQL), committed; the rows it returned."""
+    if POSTGRES:
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(os.environ["HUB_STORE_URL"], autocommit=True) as connection:
+            cursor = connection.execute(statement)
+            return list(cursor.fetchall()) if cursor.description else []
+    with sqlite3.connect(database) as db:
+        return list(db.execute(statement).fetchall())
+
+
+def new_store(path: Path) -> Store:
+    """A test's own store: the SQLite file `path`, or with HUB_TEST_POSTGRES the test's
+    schema (the same one for every path: one test, one database)."""
+    return Store(os.environ["HUB_STORE_URL"]) if POSTGRES else Store.sqlite(path)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from hub import __version__, parse
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import ConfigError
+from hub.errors import ConfigError, StoreError
 from hub.models import SourceState
 from hub.pipeline import checking, runs
 from hub.route import pattern_problems
@@ -45,21 +45,38 @@ def checked(loaded: Config) -> Config:
 
 
 @contextmanager
-def writer_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
-    """One writer per data folder (`runs.writer_lock`)."""
-    with runs.writer_lock(config.data_dir, wait):
+def writer_lock(config: Config, wait: float = 0.0, *, shared: bool = False) -> Iterator[None]:
+    """One writer per site (`runs.writer_lock`)."""
+    with runs.writer_lock(config, wait, shared=shared):
         yield
 
 
 def open_store(config: Config) -> Store:
+    """The site's database: the SQLite file in data/, or the one `store.url` or
+    HUB_STORE_URL names."""
     from hub.store import Store  # noqa: PLC0415 (SQLAlchemy only for commands with a database)
 
-    return Store.sqlite(config.database)
+    url = runs.store_url(config)
+    if _default(config, url):
+        return Store.sqlite(config.database)
+    try:  # the other files of a site's data (routing, reprints, keys) live there still
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create {config.data_dir}: {exc}") from exc
+    return Store(url)
 
 
 def existing_store(config: Config) -> Store | None:
-    """The site's database if it has one; commands that only read never create it."""
-    return open_store(config) if config.database.exists() else None
+    """The site's database if it has one; commands that only read never create the
+    SQLite file (a database that a URL names is opened: a server's is always there)."""
+    url = runs.store_url(config)
+    if _default(config, url) and not config.database.exists():
+        return None
+    return open_store(config)
+
+
+def _default(config: Config, url: str) -> bool:
+    return url == f"sqlite:///{config.database}"
 
 
 def user_agent(config: Config) -> str:
