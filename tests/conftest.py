@@ -106,6 +106,17 @@ def run_sql(database: Path, statement: str) -> list[tuple[Any, ...]]:
         return list(db.execute(statement).fetchall())
 
 
+def lose_database(config: Config) -> None:
+    """The site's database gone, as if its file were deleted or the server's database
+    emptied (a fresh schema)."""
+    if POSTGRES:
+        schema = os.environ["HUB_STORE_URL"].rsplit("%3D", 1)[1]
+        run_sql(config.database, f'DROP SCHEMA "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+        return
+    for file in config.data_dir.glob("hub.sqlite3*"):
+        file.unlink()
+
+
 def new_store(path: Path) -> Store:
     """A test's own store: the SQLite file `path`, or with HUB_TEST_POSTGRES the test's
     schema (the same one for every path: one test, one database)."""

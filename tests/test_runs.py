@@ -119,9 +119,13 @@ def test_a_writer_killed_with_sigkill_holds_the_lock_no_longer(project: Config) 
 def test_shared_writers_run_together_and_keep_the_exclusive_one_out(project: Config) -> None:
     """Several crawls at once (shared), a rebuild alone (exclusive): the file lock's
     LOCK_SH on SQLite, a shared advisory lock on PostgreSQL."""
-    with pipeline.writer_lock(project, shared=True), pipeline.writer_lock(project, shared=True):
-        with pytest.raises(BusyError), pipeline.writer_lock(project):
-            pass
+    with (
+        pipeline.writer_lock(project, shared=True),
+        pipeline.writer_lock(project, shared=True),
+        pytest.raises(BusyError),
+        pipeline.writer_lock(project),
+    ):
+        pass
     holder = Holder(project)
     try:
         with pytest.raises(BusyError), pipeline.writer_lock(project, shared=True):

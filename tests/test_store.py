@@ -16,7 +16,7 @@ import pytest
 from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Attachment, Post, SourceState
-from hub.store import Actor, Store
+from hub.store import Store
 from tests.conftest import POSTGRES, new_store, run_sql, sqlite_only
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -205,7 +205,7 @@ from pathlib import Path
 from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Post
-from hub.store import Actor, Store
+from hub.store import Store
 from tests.conftest import POSTGRES, new_store, run_sql, sqlite_only
 store = Store.sqlite(Path(sys.argv[1]) / "hub.sqlite3")
 now = datetime(2026, 6, 15, tzinfo=UTC)
@@ -318,15 +318,3 @@ def test_a_database_the_server_lacks_says_how_to_create_it() -> None:
         pytest.skip("needs a PostgreSQL server: set HUB_TEST_POSTGRES")
     with pytest.raises(StoreError, match=r"no such database: create it \(`createdb"):
         Store(POSTGRES.rsplit("/", 1)[0] + "/no_such_database")
-
-
-def test_the_desk_log_refuses_changes_even_in_sql(tmp_path: Path) -> None:
-    database = tmp_path / "data" / "hub.sqlite3"
-    store = new_store(database)
-    store.desk.record(Actor("王编辑", T0), "login")
-    store.close()
-    truncate = ("TRUNCATE desk_log",) if POSTGRES else ()
-    for statement in ("UPDATE desk_log SET \"user\" = 'x'", "DELETE FROM desk_log", *truncate):
-        with pytest.raises(Exception, match="append-only"):
-            run_sql(database, statement)
-    assert run_sql(database, 'SELECT "user" FROM desk_log') == [("王编辑",)]

@@ -198,15 +198,20 @@ class Store:
         """Posts of a source published since `since` that it no longer lists were removed
         upstream (撤稿): mark them; a listed post that was marked is back. Nothing is
         deleted. Returns how many were newly marked."""
+        of_source = select(PostRow).where(PostRow.source_id == source_id)
+        wanted = sorted(listed)
         with self._session() as session:
-            rows = session.exec(
-                select(PostRow).where(
-                    PostRow.source_id == source_id,
-                    (col(PostRow.published) >= since) | col(PostRow.id).in_(list(listed)),
+            rows = {
+                row.id: row
+                for row in session.exec(of_source.where(col(PostRow.published) >= since))
+            }
+            for start in range(0, len(wanted), 500):  # under both databases' limits
+                chunk = wanted[start : start + 500]
+                rows.update(
+                    (r.id, r) for r in session.exec(of_source.where(col(PostRow.id).in_(chunk)))
                 )
-            )
             marked = 0
-            for row in rows:
+            for row in rows.values():
                 present = row.id in listed
                 if present and row.removed is not None:
                     row.removed = None
