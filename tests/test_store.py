@@ -318,3 +318,12 @@ def test_a_database_the_server_lacks_says_how_to_create_it() -> None:
         pytest.skip("needs a PostgreSQL server: set HUB_TEST_POSTGRES")
     with pytest.raises(StoreError, match=r"no such database: create it \(`createdb"):
         Store(POSTGRES.rsplit("/", 1)[0] + "/no_such_database")
+
+
+def test_titles_are_searched_literally_and_without_regard_to_ascii_case(store: Store) -> None:
+    store.save(
+        [post("a", "关于PDF附件的说明"), post("b", "完成率100%的通知"), post("c", "1000_2")], T0
+    )
+    assert [s.post.title for s in store.titled("pdf")[0]] == ["关于PDF附件的说明"]
+    assert store.titled("100%")[1] == 1 and store.titled("0_")[1] == 1
+    assert store.titled("附件 说明")[1] == 1 and store.titled("附件 通知")[1] == 0

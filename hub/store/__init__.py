@@ -244,7 +244,8 @@ class Store:
         query = select(PostRow)
         for word in words.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(col(PostRow.title).like(f"%{escaped}%", escape="\\"))
+            # ILIKE on PostgreSQL, LIKE (case-blind for ASCII already) on SQLite
+            query = query.where(col(PostRow.title).ilike(f"%{escaped}%", escape="\\"))
         with self._session() as session:
             total = session.exec(select(func.count()).select_from(query.subquery())).one()
             rows = session.exec(
