@@ -174,7 +174,7 @@ def _queue(config: Config, desk: str, waiting: int) -> tuple[float, float, int]:
 def _export(config: Config, desk: str, count: int) -> tuple[float, float, int]:
     """Seconds to export LOG_LINES lines as CSV: over HTTP, and as `hub log --csv` does."""
     at = START.replace(tzinfo=None)
-    lines = [
+    log = [
         (
             at + timedelta(seconds=n),
             f"编辑{n % 7}",
@@ -195,10 +195,10 @@ def _export(config: Config, desk: str, count: int) -> tuple[float, float, int]:
         import psycopg  # noqa: PLC0415
 
         with psycopg.connect(url.replace("postgresql+psycopg:", "postgresql:")) as connection:
-            connection.cursor().executemany(insert.replace("?", "%s"), lines)
+            connection.cursor().executemany(insert.replace("?", "%s"), log)
     else:
         with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-            connection.executemany(insert, lines)
+            connection.executemany(insert, log)
     client, _ = _login(desk)
     answer, http_seconds = timed(lambda: client.get("/log.csv"))
     lines = answer.text.count("\n") - 1
