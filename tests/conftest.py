@@ -106,6 +106,20 @@ def run_sql(database: Path, statement: str) -> list[tuple[Any, ...]]:
         return list(db.execute(statement).fetchall())
 
 
+def kept_bytes(config: Config) -> bytes:
+    """Everything a site keeps: the files in data/ and, on PostgreSQL, every row of the
+    test's schema as text."""
+    kept = b"".join(p.read_bytes() for p in config.data_dir.rglob("*") if p.is_file())
+    if POSTGRES:
+        tables = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        for (table,) in run_sql(config.database, tables):
+            rows = run_sql(config.database, f'SELECT t::text FROM "{table}" t')  # noqa: S608
+            kept += "\n".join(row for (row,) in rows).encode()
+    return kept
+
+
 def lose_database(config: Config) -> None:
     """The site's database gone, as if its file were deleted or the server's database
     emptied (a fresh schema)."""

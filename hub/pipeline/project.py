@@ -67,12 +67,13 @@ def open_store(config: Config) -> Store:
 
 
 def existing_store(config: Config) -> Store | None:
-    """The site's database if it has one; commands that only read never create the
-    SQLite file (a database that a URL names is opened: a server's is always there)."""
+    """The site's database if it has one: commands that only read never create it (the
+    SQLite file, or a server's tables)."""
+    from hub.store import Store  # noqa: PLC0415
+
     url = runs.store_url(config)
-    if _default(config, url) and not config.database.exists():
-        return None
-    return open_store(config)
+    exists = config.database.exists() if _default(config, url) else Store.exists(url)
+    return open_store(config) if exists else None
 
 
 def _default(config: Config, url: str) -> bool:

@@ -10,9 +10,10 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, event, func, text
+from sqlalchemy import delete, event, func, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from hub.audited import FetchAttempt
@@ -59,12 +60,10 @@ class Store:
         its tables are made or brought up to date."""
         self.url = url
         try:
-            if is_postgres(url):
-                self._engine: Engine = create_engine(
-                    checked_url(url), pool_pre_ping=True, connect_args=CONNECT_ARGS
-                )
-            else:
-                self._engine = create_engine(checked_url(url))
+            self._engine: Engine = create_engine(
+                checked_url(url), pool_pre_ping=is_postgres(url), connect_args=_args(url)
+            )
+            if not is_postgres(url):
                 event.listen(self._engine, "connect", sqlite_pragmas)
             with self._engine.begin() as connection:
                 _make_tables(connection)
@@ -76,6 +75,17 @@ class Store:
         self.people = PeopleStore(self._session)  # the desk's users and sessions
         self.findings = FindingsStore(self._session)  # content findings, by post version
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
+
+    @staticmethod
+    def exists(url: str) -> bool:
+        """Whether the database at `url` holds a hub store already (nothing is made)."""
+        engine = create_engine(checked_url(url), poolclass=NullPool, connect_args=_args(url))
+        try:
+            return inspect(engine).has_table(PostRow.__tablename__)
+        except SQLAlchemyError as exc:
+            raise StoreError(explained(exc, url)) from exc
+        finally:
+            engine.dispose()
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
@@ -337,6 +347,10 @@ class Store:
             rows = session.exec(select(RunRow).order_by(col(RunRow.id).desc()).limit(limit))
             fields = [name for name in RunRow.model_fields if name != "id"]
             return [RunRecord(**{name: getattr(row, name) for name in fields}) for row in rows]
+
+
+def _args(url: str) -> dict[str, int]:
+    return CONNECT_ARGS if is_postgres(url) else {}
 
 
 SCHEMA_LOCK = 0x6875622D736368  # a transaction's advisory lock: one process makes tables
