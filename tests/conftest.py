@@ -9,6 +9,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,24 +68,59 @@ def _drop(name: str) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_store() -> Iterator[None]:
-    """With HUB_TEST_POSTGRES, HUB_STORE_URL names a schema for the session's shared
-    site (`crawled`); without it, a developer's own HUB_STORE_URL is never a test's."""
+def _no_store_url() -> Iterator[None]:
+    """Without HUB_TEST_POSTGRES, a developer's own HUB_STORE_URL is never a test's."""
     if not POSTGRES:
         os.environ.pop("HUB_STORE_URL", None)
+    yield
+
+
+# the schema each of the tests' wider fixtures (a site crawled once per module or
+# session) was made in, by fixture name: the tests that use one read its store
+_WIDE_SCHEMAS: dict[str, str] = {}
+
+
+@contextmanager
+def _wide_schema(fixture: str) -> Iterator[None]:
+    """Within, HUB_STORE_URL names a new schema that is `fixture`'s (the tests that use
+    that fixture work in it). Left to the throwaway server, which goes with the run."""
+    if not POSTGRES:
         yield
         return
-    name = f"s_{uuid.uuid4().hex[:12]}"
-    os.environ["HUB_STORE_URL"] = _schema(name)
-    yield
-    _drop(name)
+    before = os.environ.get("HUB_STORE_URL")
+    name = f"w_{uuid.uuid4().hex[:12]}"
+    os.environ["HUB_STORE_URL"] = _WIDE_SCHEMAS[fixture] = _schema(name)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HUB_STORE_URL", None)
+        else:
+            os.environ["HUB_STORE_URL"] = before
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[Any]:
+    """A module's fixture wider than one test (a site crawled once for the module)
+    makes its stores in a schema of its own. (This hook is not called for session
+    fixtures, which belong to no folder: `crawled` asks for its schema itself.)"""
+    if fixturedef.scope == "function" or fixturedef.argname.startswith("_"):
+        return (yield)
+    with _wide_schema(fixturedef.argname):
+        return (yield)
 
 
 @pytest.fixture(autouse=True)
 def _test_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test's stores in a schema of its own, through HUB_STORE_URL, which the
-    processes it starts inherit (those that read `crawled` share the session's)."""
-    if not POSTGRES or "crawled" in request.fixturenames:
+    processes it starts inherit; a test that reads a wider fixture's site (`crawled`)
+    works in that fixture's schema."""
+    if not POSTGRES:
+        yield
+        return
+    shared = [_WIDE_SCHEMAS[n] for n in request.fixturenames if n in _WIDE_SCHEMAS]
+    if shared:
+        monkeypatch.setenv("HUB_STORE_URL", shared[0])
         yield
         return
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -174,7 +210,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     logging.getLogger("hub").setLevel(logging.WARNING)
     clock = Clock()
     folder = tmp_path_factory.mktemp("county")
-    with CountyServer(World(clock=clock)) as server:
+    with _wide_schema("crawled"), CountyServer(World(clock=clock)) as server:
         config = pipeline.load(write_project(folder, server))
         store = pipeline.open_store(config)
         results = pipeline.crawl(config, store, clock())
