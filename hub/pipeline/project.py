@@ -69,11 +69,12 @@ def open_store(config: Config) -> Store:
 def existing_store(config: Config) -> Store | None:
     """The site's database if it has one: commands that only read never create it (the
     SQLite file, or a server's tables)."""
+    url = runs.store_url(config)
+    if _default(config, url):  # known without SQLAlchemy (`hub check` stays light)
+        return open_store(config) if config.database.exists() else None
     from hub.store import Store  # noqa: PLC0415
 
-    url = runs.store_url(config)
-    exists = config.database.exists() if _default(config, url) else Store.exists(url)
-    return open_store(config) if exists else None
+    return open_store(config) if Store.exists(url) else None
 
 
 def _default(config: Config, url: str) -> bool:
