@@ -75,6 +75,7 @@ def _no_store_url() -> Iterator[None]:
     yield
 
 
+_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
 # the schema each of the tests' wider fixtures (a site crawled once per module or
 # session) was made in, by fixture name: the tests that use one read its store
 _WIDE_SCHEMAS: dict[str, str] = {}
@@ -82,8 +83,9 @@ _WIDE_SCHEMAS: dict[str, str] = {}
 
 @contextmanager
 def _wide_schema(fixture: str) -> Iterator[None]:
-    """Within, HUB_STORE_URL names a new schema that is `fixture`'s (the tests that use
-    that fixture work in it). Left to the throwaway server, which goes with the run."""
+    """Within, HUB_STORE_URL names a new schema that is `fixture`'s: the tests that use
+    that fixture work in it, if the fixture made a store there. Left to the throwaway
+    server, which goes with the run."""
     if not POSTGRES:
         yield
         return
@@ -92,6 +94,8 @@ def _wide_schema(fixture: str) -> Iterator[None]:
     os.environ["HUB_STORE_URL"] = _WIDE_SCHEMAS[fixture] = _schema(name)
     try:
         yield
+        if not run_sql(Path(), _TABLES):  # it keeps no store (a browser): not a site
+            del _WIDE_SCHEMAS[fixture]
     finally:
         if before is None:
             os.environ.pop("HUB_STORE_URL", None)
