@@ -173,24 +173,32 @@ def _queue(config: Config, desk: str, waiting: int) -> tuple[float, float, int]:
 
 def _export(config: Config, desk: str, count: int) -> tuple[float, float, int]:
     """Seconds to export LOG_LINES lines as CSV: over HTTP, and as `hub log --csv` does."""
-    with sqlite3.connect(config.database) as connection:
-        at = START.replace(tzinfo=None)
-        connection.executemany(
-            "INSERT INTO desk_log (at, user, action, post_id, channel, before, after, reason,"
-            " address) VALUES (?, ?, ?, ?, '', ?, ?, ?, '127.0.0.1')",
-            (
-                (
-                    at + timedelta(seconds=n),
-                    f"编辑{n % 7}",
-                    "takedown",
-                    f"p{n}",
-                    '{"taken_down": false}',
-                    '{"taken_down": true}',
-                    "标题有误",
-                )
-                for n in range(count)
-            ),
+    at = START.replace(tzinfo=None)
+    log = [
+        (
+            at + timedelta(seconds=n),
+            f"编辑{n % 7}",
+            "takedown",
+            f"p{n}",
+            '{"taken_down": false}',
+            '{"taken_down": true}',
+            "标题有误",
         )
+        for n in range(count)
+    ]
+    insert = (
+        'INSERT INTO desk_log (at, "user", action, post_id, channel, before, after, reason,'
+        " address) VALUES (?, ?, ?, ?, '', ?, ?, ?, '127.0.0.1')"
+    )
+    url = pipeline.runs.store_url(config)
+    if pipeline.runs.on_postgres(config):  # the suite's PostgreSQL pass
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(url.replace("postgresql+psycopg:", "postgresql:")) as connection:
+            connection.cursor().executemany(insert.replace("?", "%s"), log)
+    else:
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            connection.executemany(insert, log)
     client, _ = _login(desk)
     answer, http_seconds = timed(lambda: client.get("/log.csv"))
     lines = answer.text.count("\n") - 1

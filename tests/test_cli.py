@@ -22,7 +22,7 @@ from hub.cli import main
 from hub.config import Config
 from hub.demo import CountyServer
 from hub.models import SourceState
-from tests.conftest import Crawled, write_project
+from tests.conftest import Crawled, lose_database, write_project
 
 COMMANDS = {
     "check",
@@ -316,8 +316,7 @@ def test_a_portal_with_posts_is_not_replaced_by_an_empty_one_unless_forced(
 ) -> None:
     assert hub("run", "-c", str(project.path))[0] == 0
     built = project.site_dir.resolve()
-    for file in project.data_dir.glob("hub.sqlite3*"):  # the database lost
-        file.unlink()
+    lose_database(project)
     code, out, err = hub("publish", "-c", str(project.path))
     assert code == 1 and out == ""
     assert "would replace a portal of" in err and "--force" in err

@@ -354,3 +354,35 @@ def test_anchors_and_aliases_still_serve_their_purpose(tmp_path: Path) -> None:
     )
     loaded = load_text(tmp_path, text)
     assert loaded.channels[-1].include == loaded.channels[0].include
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql://hub:s3cret@db.example:5432/hub",
+            "channels.yaml:29: store.url: a password does not belong in channels.yaml",
+        ),
+        (
+            "mysql://hub@db.example/hub",
+            "channels.yaml:29: store.url: expected postgresql://user@host:port/database",
+        ),
+    ],
+)
+def test_store_url_is_a_database_url_without_a_password(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    message = error_for(tmp_path, f"{MINIMAL}store:\n  url: {url}\n")
+    assert message.startswith(expected) and "s3cret" not in message, message
+
+
+def test_hub_store_url_overrides_store_url_and_the_sqlite_file_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUB_STORE_URL", raising=False)
+    loaded = load_text(tmp_path, MINIMAL)
+    assert pipeline.runs.store_url(loaded) == f"sqlite:///{tmp_path.resolve()}/data/hub.sqlite3"
+    loaded = load_text(tmp_path, f"{MINIMAL}store:\n  url: postgresql://hub@db.example/hub\n")
+    assert pipeline.runs.store_url(loaded) == "postgresql://hub@db.example/hub"
+    monkeypatch.setenv("HUB_STORE_URL", "postgresql://hub:s3cret@db.example/hub")
+    assert pipeline.runs.store_url(loaded) == "postgresql://hub:s3cret@db.example/hub"

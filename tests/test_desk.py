@@ -22,7 +22,7 @@ from hub.serve.desk import DeskServer, Limits
 from hub.serve.desk.actions import NEEDS
 from hub.serve.desk.auth import hash_password
 from hub.store import Actor, LogQuery, Store
-from tests.conftest import Clock
+from tests.conftest import Clock, kept_bytes
 from tests.test_review import T0, add, project, public_text
 
 PASSWORDS = {"admin": "admin-password-1", "reviewer": "reviewer-pass-2", "editor": "editor-pass-3"}
@@ -227,7 +227,7 @@ def test_passwords_are_never_stored_or_logged(site: Site, caplog: pytest.LogCapt
         log_in(client, "admin", "a-wrong-password-9")
         log_in(client, "admin", PASSWORDS["admin"])
     site.desk.stop()
-    kept = b"".join(p.read_bytes() for p in site.config.data_dir.rglob("*") if p.is_file())
+    kept = kept_bytes(site.config)
     for password in (*PASSWORDS.values(), "a-wrong-password-9"):
         assert password.encode() not in kept
         assert password not in caplog.text
@@ -354,7 +354,7 @@ def test_users_and_the_log_from_the_command_line(tmp_path: Path) -> None:
     assert out.splitlines()[0] == "\ufeffid,时间,用户,操作,稿件,栏目,修改前,修改后,理由,地址"
     assert len(out.splitlines()) == 2 and "user-disable" in out
     assert hub("log", "--since", "明天", "-c", path)[0] == 1
-    assert "long-password" not in config.database.read_bytes().decode("latin-1")
+    assert "long-password" not in kept_bytes(config).decode("latin-1")
 
 
 # routing from the desk -------------------------------------------------------------------

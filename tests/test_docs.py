@@ -41,6 +41,7 @@ def test_every_key_is_documented(key: str) -> None:
         "checks",
         "alerts",
         "desk",
+        "store",
         "sources",
         "channels",
         "overrides",

@@ -22,7 +22,8 @@ from hub.cli import main
 from hub.config import Config
 from hub.errors import BusyError, HubError
 from hub.models import RunRecord
-from hub.store import RUNS_KEPT, Store
+from hub.store import RUNS_KEPT
+from tests.conftest import new_store
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 
@@ -115,8 +116,29 @@ def test_a_writer_killed_with_sigkill_holds_the_lock_no_longer(project: Config) 
         pass
 
 
+def test_shared_writers_run_together_and_keep_the_exclusive_one_out(project: Config) -> None:
+    """Several crawls at once (shared), a rebuild alone (exclusive): the file lock's
+    LOCK_SH on SQLite, a shared advisory lock on PostgreSQL."""
+    with (
+        pipeline.writer_lock(project, shared=True),
+        pipeline.writer_lock(project, shared=True),
+        pytest.raises(BusyError),
+        pipeline.writer_lock(project),
+    ):
+        pass
+    holder = Holder(project)
+    try:
+        with pytest.raises(BusyError), pipeline.writer_lock(project, shared=True):
+            pass
+    finally:
+        holder.release(after=0)
+        holder.join()
+    with pipeline.writer_lock(project):
+        pass
+
+
 def test_runs_are_recorded_however_they_end(tmp_path: Path) -> None:
-    store = Store.sqlite(tmp_path / "hub.sqlite3")
+    store = new_store(tmp_path / "hub.sqlite3")
     with pipeline.recorded(store, "publish", T0) as tally:
         tally.published = True
     with pytest.raises(HubError), pipeline.recorded(store, "run", T0) as tally:
@@ -131,7 +153,7 @@ def test_runs_are_recorded_however_they_end(tmp_path: Path) -> None:
 
 
 def test_only_the_latest_runs_are_kept(tmp_path: Path) -> None:
-    store = Store.sqlite(tmp_path / "hub.sqlite3")
+    store = new_store(tmp_path / "hub.sqlite3")
     for n in range(RUNS_KEPT + 5):
         store.add_run(RunRecord("crawl", T0, seconds=float(n)))
     kept = store.runs(RUNS_KEPT + 10)

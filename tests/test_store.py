@@ -1,4 +1,5 @@
-"""The store on a real SQLite file: dedupe, updates in place, source state."""
+"""The store on a real SQLite file (or, with HUB_TEST_POSTGRES, a real PostgreSQL):
+dedupe, updates in place, source state."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Attachment, Post, SourceState
 from hub.store import Store
+from tests.conftest import POSTGRES, new_store, run_sql, sqlite_only
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
 
@@ -40,7 +42,12 @@ def post(
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store.sqlite(tmp_path / "data" / "hub.sqlite3")
+    return new_store(tmp_path / "data" / "hub.sqlite3")
+
+
+def test_the_store_is_the_database_the_suite_was_asked_for(store: Store) -> None:
+    """With HUB_TEST_POSTGRES the suite really runs on PostgreSQL."""
+    assert store.dialect == ("postgresql" if POSTGRES else "sqlite")
 
 
 def test_posts_round_trip_unchanged(store: Store) -> None:
@@ -111,12 +118,14 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
         store.record(SourceState("yjj", last_fetch_at=datetime(2026, 6, 15)))
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode(store: Store, tmp_path: Path) -> None:
     store.save([post()], T0)
     with sqlite3.connect(tmp_path / "data" / "hub.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@sqlite_only
 def test_a_database_from_an_earlier_hub_gains_the_new_columns(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:  # the posts and sources tables before attachments
@@ -166,6 +175,7 @@ def test_attachments_round_trip(store: Store) -> None:
     assert store.posts()[0].post.hash == with_files.hash != post().hash
 
 
+@sqlite_only  # a damaged file
 @pytest.mark.parametrize(
     ("damage", "advice"),
     [
@@ -196,6 +206,7 @@ from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Post
 from hub.store import Store
+from tests.conftest import POSTGRES, new_store, run_sql, sqlite_only
 store = Store.sqlite(Path(sys.argv[1]) / "hub.sqlite3")
 now = datetime(2026, 6, 15, tzinfo=UTC)
 try:
@@ -207,6 +218,7 @@ except StoreError as exc:
 """
 
 
+@sqlite_only  # the data folder's disk
 def test_a_full_disk_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
     from tests.test_crash import namespaces_work  # noqa: PLC0415
 
@@ -262,3 +274,65 @@ def test_a_stored_post_keeps_the_id_and_hash_it_was_stored_with(store: Store) ->
     assert loaded.post == made
     assert (loaded.post.id, loaded.post.hash) == (made.id, made.hash)
     assert loaded.post.attachments == () and loaded.post.categories == ("通知", "防汛")
+
+
+def test_a_store_without_the_newest_columns_gains_them_with_their_defaults(
+    tmp_path: Path,
+) -> None:
+    """`add_missing_columns` on either database: text, times and booleans."""
+    database = tmp_path / "data" / "hub.sqlite3"
+    store = new_store(database)
+    store.save([post()], T0)
+    store.record(SourceState("yjj", etag='"e"', feed_url="https://x.gov.cn/feed"))
+    store.close()
+    for statement in (
+        "ALTER TABLE posts DROP COLUMN first_published",
+        "ALTER TABLE sources DROP COLUMN feed_url",
+        "ALTER TABLE users DROP COLUMN disabled",
+    ):
+        run_sql(database, statement)
+    run_sql(
+        database,
+        "INSERT INTO users (name, role, password_hash, created) VALUES "
+        "('王编辑', 'editor', 'x', '2026-06-15 01:00:00')",
+    )
+    store = new_store(database)
+    assert store.state("yjj").feed_url == "" and store.state("yjj").etag == '"e"'
+    (stored,) = store.posts()
+    assert stored.first_published is None and stored.post == post()
+    (user,) = store.people.users()
+    assert user.name == "王编辑" and user.disabled is False
+    assert store.save([post()], T0) == (0, 0)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://hub:s3cret@127.0.0.1:1/hub", "the PostgreSQL server cannot be reached"),
+        ("mysql://hub:s3cret@127.0.0.1/hub", "hub keeps its posts in SQLite or PostgreSQL"),
+        ("postgresql://hub:s3cret@[::1/hub", "cannot be read: write it as postgresql://"),
+    ],
+    ids=["unreachable", "other-database", "unreadable"],
+)
+def test_a_bad_url_or_server_is_one_line_that_never_shows_the_password(url: str, said: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        Store(url)
+    message = str(caught.value)
+    assert "\n" not in message and said in message and "s3cret" not in message, message
+
+
+def test_a_database_the_server_lacks_says_how_to_create_it() -> None:
+    if not POSTGRES:
+        pytest.skip("needs a PostgreSQL server: set HUB_TEST_POSTGRES")
+    with pytest.raises(StoreError, match=r"no such database: create it \(`createdb"):
+        Store(POSTGRES.rsplit("/", 1)[0] + "/no_such_database")
+
+
+def test_titles_are_searched_literally_and_without_regard_to_ascii_case(store: Store) -> None:
+    store.save(
+        [post("a", "关于PDF附件的说明"), post("b", "完成率100%的通知"), post("c", "1000_2")], T0
+    )
+    assert [s.post.title for s in store.titled("pdf")[0]] == ["关于PDF附件的说明"]
+    assert store.titled("100%")[1] == 1 and store.titled("0_")[1] == 1
+    assert store.titled("附件 说明")[1] == 1 and store.titled("附件 通知")[1] == 0

@@ -13,6 +13,7 @@ from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
 from hub.config.schema import (
     Audit,
     Channel,
+    Database,
     Desk,
     Document,
     Fetch,
@@ -37,6 +38,7 @@ __all__ = [
     "Channel",
     "Checks",
     "Config",
+    "Database",
     "DateChecks",
     "Desk",
     "Email",
@@ -77,6 +79,10 @@ class Config:
     @property
     def schedule(self) -> Schedule:
         return self.document.schedule
+
+    @property
+    def store(self) -> Database:
+        return self.document.store
 
     @property
     def desk(self) -> Desk:
@@ -125,7 +131,7 @@ class Config:
 
     @property
     def database(self) -> Path:
-        """The SQLite database inside data/."""
+        """The SQLite database inside data/ (the store unless `store.url` names another)."""
         return self.data_dir / "hub.sqlite3"
 
     @property

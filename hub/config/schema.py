@@ -340,10 +340,38 @@ class Desk(Model):
     public_url: Annotated[str, BeforeValidator(lambda v: check_url(v) if v else v)] = ""
 
 
+STORE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def check_store_url(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in STORE_SCHEMES:
+        raise ValueError(
+            f"expected postgresql://user@host:port/database or sqlite:///path, got {value!r}"
+        )
+    if parts.password is not None:
+        raise ValueError(
+            "a password does not belong in channels.yaml (editors preview it and the desk "
+            "saves it): put the URL with its password in the environment variable "
+            "HUB_STORE_URL, or the password in ~/.pgpass"
+        )
+    return value
+
+
+class Database(Model):
+    """Where the posts are kept: the SQLite file in data/ unless a URL says otherwise
+    (the environment's HUB_STORE_URL overrides it)."""
+
+    url: Annotated[str, BeforeValidator(check_store_url)] = ""
+
+
 class Document(Model):
     """The whole file, as written; cross-references are checked by the loader."""
 
     site: Site
+    store: Database = Database()
     desk: Desk = Desk()
     fetch: Fetch = Fetch()
     schedule: Schedule = Schedule()

@@ -3,7 +3,6 @@ identity its crawls announce, and the health of its sources."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 from hub import __version__, parse
 from hub import config as config_module
 from hub.config import Config, Source
-from hub.errors import ConfigError
+from hub.errors import ConfigError, StoreError
 from hub.models import SourceState
 from hub.pipeline import checking, runs
 from hub.route import pattern_problems
@@ -46,40 +45,47 @@ def checked(loaded: Config) -> Config:
 
 
 @contextmanager
-def writer_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
-    """One writer per data folder (`runs.writer_lock`)."""
-    with runs.writer_lock(config.data_dir, wait):
+def writer_lock(config: Config, wait: float = 0.0, *, shared: bool = False) -> Iterator[None]:
+    """One writer per site (`runs.writer_lock`)."""
+    with runs.writer_lock(config, wait, shared=shared):
         yield
 
 
 @contextmanager
 def crawl_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
     """The writer lock, unless crawlers share the database (`runs.crawl_lock`)."""
-    with runs.crawl_lock(config.data_dir, shared_store(config), wait):
+    with runs.crawl_lock(config, wait):
         yield
 
 
-def store_url(config: Config) -> str:
-    """The database's address: HUB_STORE_URL (a `postgresql+psycopg://` URL), else the
-    site's SQLite file."""
-    return os.environ.get("HUB_STORE_URL", "").strip() or f"sqlite:///{config.database}"
-
-
-def shared_store(config: Config) -> bool:
-    """Whether several crawlers may share the database (PostgreSQL)."""
-    return store_url(config).startswith("postgresql")
-
-
 def open_store(config: Config) -> Store:
+    """The site's database: the SQLite file in data/, or the one `store.url` or
+    HUB_STORE_URL names."""
     from hub.store import Store  # noqa: PLC0415 (SQLAlchemy only for commands with a database)
 
-    url = store_url(config)
-    return Store(url) if shared_store(config) else Store.sqlite(config.database)
+    url = runs.store_url(config)
+    if _default(config, url):
+        return Store.sqlite(config.database)
+    try:  # the other files of a site's data (routing, reprints, keys) live there still
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create {config.data_dir}: {exc}") from exc
+    return Store(url)
 
 
 def existing_store(config: Config) -> Store | None:
-    """The site's database if it has one; commands that only read never create it."""
-    return open_store(config) if shared_store(config) or config.database.exists() else None
+    """The site's database if it has one: commands that only read never create it (the
+    SQLite file, or a server's tables)."""
+    url = runs.store_url(config)
+    if _default(config, url):  # known without SQLAlchemy (`hub check` stays light)
+        return open_store(config) if config.database.exists() else None
+    from hub.store import Store  # noqa: PLC0415
+
+    return open_store(config) if Store.exists(url) else None
+
+
+def _default(config: Config, url: str) -> bool:
+    return url == f"sqlite:///{config.database}"
 
 
 def user_agent(config: Config) -> str:

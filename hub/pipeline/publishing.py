@@ -50,7 +50,7 @@ def publish(
     never replaced by an empty one unless `force`: that is a mistake far more often
     than a wish (every source gone from channels.yaml, a database lost)."""
     started = time.monotonic()
-    with runs.publish_lock(config.data_dir, PUBLISH_WAIT):
+    with runs.publish_lock(config, PUBLISH_WAIT):
         return _publish(config, store, now, full=full, force=force, started=started)
 
 
@@ -246,7 +246,7 @@ def _audit(
 
 def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
     """Rebuild the search index from the database alone: what the live portal shows."""
-    with runs.publish_lock(config.data_dir, PUBLISH_WAIT):
+    with runs.publish_lock(config, PUBLISH_WAIT):
         routed = route(config, store, now)
         originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
         documents = _documents(config, originals)

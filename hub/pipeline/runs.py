@@ -1,19 +1,22 @@
 """Hub's writers, one at a time, and what each did: the lock on a site's data folder
-that `hub run`, `crawl`, `publish`, `index` and the scheduler share, and the record of
-every run they make (its counts and duration, for `hub status`)."""
+(or, with PostgreSQL, in its database) that `hub run`, `crawl`, `publish`, `index` and
+the scheduler share, and the record of every run they make (its counts and duration,
+for `hub status`)."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hub.config import Config
 from hub.errors import BusyError, HubError, StoreError
 from hub.models import RunKind, RunRecord, SourceResult
 
@@ -27,48 +30,80 @@ PUBLISH_LOCK_FILE = "publish.lock"
 POLL = 0.2  # seconds between attempts while waiting for the lock
 
 
+STORE_URL_VARIABLE = "HUB_STORE_URL"
+
+
+def store_url(config: Config) -> str:
+    """The database's URL: the environment's HUB_STORE_URL (where an operator keeps a
+    password), else channels.yaml's `store.url`, else the SQLite file in data/."""
+    return (
+        os.environ.get(STORE_URL_VARIABLE, "").strip()
+        or config.store.url
+        or f"sqlite:///{config.database}"
+    )
+
+
+def on_postgres(config: Config) -> bool:
+    return store_url(config).startswith(("postgres:", "postgresql:", "postgresql+"))
+
+
 @contextmanager
-def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the data folder's lock: crawls and publishes never interleave. With `wait`,
+def writer_lock(config: Config, wait: float = 0.0, *, shared: bool = False) -> Iterator[None]:
+    """Hold the site's writer lock: crawls and publishes never interleave. With `wait`,
     wait up to that many seconds for another writer to finish; then, or at once
-    without it, raise BusyError. The lock is the kernel's (flock): a writer killed with
-    SIGKILL holds it no longer."""
-    with _flock(data_dir / LOCK_FILE, wait, "a crawl or publish is running"):
+    without it, raise BusyError. `shared` holders run beside each other (several
+    crawls) and exclude the exclusive ones. The lock is the kernel's (flock) on a file
+    in data/, or with PostgreSQL an advisory lock in the database, held by a
+    connection: either way a writer killed with SIGKILL holds it no longer."""
+    with _lock(config, LOCK_FILE, wait, "a crawl or publish is running", shared=shared):
         yield
 
 
 @contextmanager
-def crawl_lock(data_dir: Path, shared: bool, wait: float = 0.0) -> Iterator[None]:
+def crawl_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
     """What a crawl (`hub crawl`, `hub run`, a scheduler's tick) holds while it runs.
     On SQLite, the writer lock. On a database several crawlers share (PostgreSQL), no
     lock: a crawl takes its sources through leases (`hub.store.leases`), so crawls on
     one machine or many run side by side, each source crawled by one at a time; each
     publish still takes `publish_lock`, one publisher at a time."""
-    if shared:
+    if on_postgres(config):
         yield
         return
-    with writer_lock(data_dir, wait):
+    with writer_lock(config, wait):
         yield
 
 
 @contextmanager
-def publish_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
+def publish_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock of the portal and the index: one publish at a time. Taken by every
     publish and index rebuild, inside the writer lock or, for the desk's publishes,
     alone: an editor's takedown waits for the publish under way, never for a crawl.
     (Nothing that holds it waits for the writer lock, so the two never deadlock.)"""
-    with _flock(data_dir / PUBLISH_LOCK_FILE, wait, "a publish is running"):
+    with _lock(config, PUBLISH_LOCK_FILE, wait, "a publish is running"):
         yield
 
 
+def _lock(
+    config: Config, name: str, wait: float, what: str, *, shared: bool = False
+) -> AbstractContextManager[None]:
+    if not on_postgres(config):
+        return _flock(config.data_dir / name, wait, what, shared=shared)
+    from hub.store.locks import advisory_lock  # noqa: PLC0415 (SQLAlchemy only for PostgreSQL)
+    from hub.store.urls import shown  # noqa: PLC0415
+
+    url = store_url(config)
+    busy = f"another hub process is writing to the database {shown(url)} ({what})"
+    return advisory_lock(url, f"hub:{name}", wait=wait, shared=shared, busy=busy)
+
+
 @contextmanager
-def _flock(path: Path, wait: float, what: str) -> Iterator[None]:
+def _flock(path: Path, wait: float, what: str, *, shared: bool = False) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
                 break
             except BlockingIOError as exc:
                 if time.monotonic() >= deadline:

@@ -1,18 +1,20 @@
-"""Posts and source state in SQL (SQLite in WAL mode by default); owns sqlmodel and
-sqlalchemy. ORM rows never leave this module: callers get `models` values.
+"""Posts and source state in SQL: SQLite in WAL mode by default, or PostgreSQL; owns
+sqlmodel and sqlalchemy. ORM rows never leave this module: callers get `models` values.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, event, func, text
+from sqlalchemy import delete, event, func, inspect, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from hub.audited import FetchAttempt
@@ -23,8 +25,9 @@ from hub.store.desk_tables import protect_log
 from hub.store.findings import FindingsStore
 from hub.store.leases import Due, Lease, LeaseStore
 from hub.store.links import LinkStore
+from hub.store.locks import advisory_lock
 from hub.store.people import PeopleStore
-from hub.store.rows import explained, new_row, sketch_text, to_state, to_stored, update_row
+from hub.store.rows import new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
     FETCHES_KEPT,
     RUNS_KEPT,
@@ -35,6 +38,7 @@ from hub.store.tables import (
     add_missing_columns,
     sqlite_pragmas,
 )
+from hub.store.urls import CONNECT_ARGS, checked_url, explained, is_postgres
 
 __all__ = [
     "RUNS_KEPT",
@@ -57,21 +61,38 @@ class Store:
     """The database behind one hub site."""
 
     def __init__(self, url: str) -> None:
+        """The store at a SQLAlchemy URL (`postgresql://` is PostgreSQL through psycopg);
+        its tables are made or brought up to date."""
+        self.url = url
         try:
-            self._engine: Engine = create_engine(url)
-            if url.startswith("sqlite"):
+            self._engine: Engine = create_engine(
+                checked_url(url), pool_pre_ping=is_postgres(url), connect_args=_args(url)
+            )
+            if not is_postgres(url):
                 event.listen(self._engine, "connect", sqlite_pragmas)
-            SQLModel.metadata.create_all(self._engine)
-            add_missing_columns(self._engine)
-            protect_log(self._engine)
+            with self._engine.begin() as connection:
+                _make_tables(connection)
         except SQLAlchemyError as exc:
             raise StoreError(explained(exc, url)) from exc
+        # a store dropped unclosed closes its connections (psycopg warns otherwise)
+        weakref.finalize(self, self._engine.dispose)
         self.desk = DeskStore(self._session)  # editors' decisions and the audit trail
         self.people = PeopleStore(self._session)  # the desk's users and sessions
         self.findings = FindingsStore(self._session)  # content findings, by post version
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
         # sources split between crawlers sharing the database
         self.leases = LeaseStore(self._session, self._engine.dialect.name)
+
+    @staticmethod
+    def exists(url: str) -> bool:
+        """Whether the database at `url` holds a hub store already (nothing is made)."""
+        engine = create_engine(checked_url(url), poolclass=NullPool, connect_args=_args(url))
+        try:
+            return inspect(engine).has_table(PostRow.__tablename__)
+        except SQLAlchemyError as exc:
+            raise StoreError(explained(exc, url)) from exc
+        finally:
+            engine.dispose()
 
     @classmethod
     def sqlite(cls, path: Path) -> Store:
@@ -85,13 +106,28 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
+    def advisory_lock(
+        self, name: str, wait: float = 0.0, *, shared: bool = False, busy: str = ""
+    ) -> AbstractContextManager[None]:
+        """A lock in the database named `name`, for processes that share a PostgreSQL
+        database (`locks.advisory_lock`): exclusive, or `shared` with the other shared
+        holders. Only PostgreSQL has them; SQLite's writers lock files beside it."""
+        if self.dialect != "postgresql":
+            raise StoreError("advisory locks need PostgreSQL; a SQLite store locks files")
+        return advisory_lock(self.url, name, wait=wait, shared=shared, busy=busy)
+
     @contextmanager
     def _session(self) -> Iterator[Session]:
         try:
             with Session(self._engine, expire_on_commit=False) as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StoreError(explained(exc, str(self._engine.url))) from exc
+            raise StoreError(explained(exc, self.url)) from exc
 
     def size(self) -> int:
         """Bytes the database takes on disk (its pages; on PostgreSQL, the database's)."""
@@ -196,15 +232,20 @@ class Store:
         """Posts of a source published since `since` that it no longer lists were removed
         upstream (撤稿): mark them; a listed post that was marked is back. Nothing is
         deleted. Returns how many were newly marked."""
+        of_source = select(PostRow).where(PostRow.source_id == source_id)
+        wanted = sorted(listed)
         with self._session() as session:
-            rows = session.exec(
-                select(PostRow).where(
-                    PostRow.source_id == source_id,
-                    (col(PostRow.published) >= since) | col(PostRow.id).in_(list(listed)),
+            rows = {
+                row.id: row
+                for row in session.exec(of_source.where(col(PostRow.published) >= since))
+            }
+            for start in range(0, len(wanted), 500):  # under both databases' limits
+                chunk = wanted[start : start + 500]
+                rows.update(
+                    (r.id, r) for r in session.exec(of_source.where(col(PostRow.id).in_(chunk)))
                 )
-            )
             marked = 0
-            for row in rows:
+            for row in rows.values():
                 present = row.id in listed
                 if present and row.removed is not None:
                     row.removed = None
@@ -237,7 +278,8 @@ class Store:
         query = select(PostRow)
         for word in words.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(col(PostRow.title).like(f"%{escaped}%", escape="\\"))
+            # ILIKE on PostgreSQL, LIKE (case-blind for ASCII already) on SQLite
+            query = query.where(col(PostRow.title).ilike(f"%{escaped}%", escape="\\"))
         with self._session() as session:
             total = session.exec(select(func.count()).select_from(query.subquery())).one()
             rows = session.exec(
@@ -331,4 +373,19 @@ class Store:
             return [RunRecord(**{name: getattr(row, name) for name in fields}) for row in rows]
 
 
-# What the database said, and what to do about it, in one line.
+def _args(url: str) -> dict[str, int]:
+    return CONNECT_ARGS if is_postgres(url) else {}
+
+
+SCHEMA_LOCK = 0x6875622D736368  # a transaction's advisory lock: one process makes tables
+
+
+def _make_tables(connection: Connection) -> None:
+    """Make the missing tables and columns and the log's protection, in one transaction:
+    on PostgreSQL, processes starting at once take turns (DDL is transactional there, so
+    a kill leaves all of it or none)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+    SQLModel.metadata.create_all(connection)
+    add_missing_columns(connection)
+    protect_log(connection)

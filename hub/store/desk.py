@@ -56,11 +56,14 @@ class DeskStore:
             return {row.post_id: to_decision(row) for row in session.exec(select(DecisionRow))}
 
     def decisions_of(self, post_ids: Sequence[str]) -> dict[str, Decision]:
+        wanted = list(post_ids)
+        found: dict[str, Decision] = {}
         with self._sessions() as session:
-            rows = session.exec(
-                select(DecisionRow).where(col(DecisionRow.post_id).in_(list(post_ids)))
-            )
-            return {row.post_id: to_decision(row) for row in rows}
+            for start in range(0, len(wanted), 500):  # under both databases' limits
+                chunk = wanted[start : start + 500]
+                rows = session.exec(select(DecisionRow).where(col(DecisionRow.post_id).in_(chunk)))
+                found.update((row.post_id, to_decision(row)) for row in rows)
+        return found
 
     def decision(self, post_id: str) -> Decision:
         with self._sessions() as session:

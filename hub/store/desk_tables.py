@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
 from hub.store.tables import UTCDateTime
@@ -90,23 +90,30 @@ class LogRow(SQLModel, table=True):
     address: str = ""
 
 
-def protect_log(engine: Engine) -> None:
+def protect_log(connection: Connection) -> None:
     """The desk may only add to its log: the database refuses to change or delete a line
-    (SQLite triggers; on PostgreSQL, rules of the same effect)."""
-    if engine.dialect.name == "sqlite":
-        statements = [
-            f"CREATE TRIGGER IF NOT EXISTS desk_log_no_{verb.lower()} BEFORE {verb} ON desk_log "
-            "BEGIN SELECT RAISE(ABORT, 'the desk log is append-only'); END"
-            for verb in ("UPDATE", "DELETE")
-        ]
-    elif engine.dialect.name == "postgresql":
-        statements = [
-            f"CREATE OR REPLACE RULE desk_log_no_{verb.lower()} AS ON {verb} TO desk_log "
-            "DO INSTEAD NOTHING"
-            for verb in ("UPDATE", "DELETE")
-        ]
-    else:
-        return
-    with engine.begin() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
+    (SQLite triggers; on PostgreSQL, a trigger function that raises, for TRUNCATE too)."""
+    if connection.dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            connection.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS desk_log_no_{verb.lower()} BEFORE {verb} "
+                    "ON desk_log BEGIN SELECT RAISE(ABORT, 'the desk log is append-only'); END"
+                )
+            )
+    elif connection.dialect.name == "postgresql":
+        present = "SELECT 1 FROM pg_trigger WHERE tgrelid = 'desk_log'::regclass AND tgname = :name"
+        if connection.execute(text(present), {"name": "desk_log_append_only"}).first():
+            return
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION desk_log_refuse() RETURNS trigger LANGUAGE plpgsql "
+                "AS $$ BEGIN RAISE EXCEPTION 'the desk log is append-only'; END $$"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER desk_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                "ON desk_log FOR EACH STATEMENT EXECUTE FUNCTION desk_log_refuse()"
+            )
+        )

@@ -129,11 +129,15 @@ class LinkStore:
         )
         chosen: list[Link] = []
         with self._sessions() as session:
-            for row in session.exec(query):
-                if len(chosen) >= limit:
-                    break
-                if not skip(row.url):
-                    chosen.append(_link(row))
+            rows = session.exec(query)
+            try:
+                for row in rows:
+                    if len(chosen) >= limit:
+                        break
+                    if not skip(row.url):
+                        chosen.append(_link(row))
+            finally:
+                rows.close()  # PostgreSQL's server-side cursor, left part read
         return chosen
 
     def record(self, link: Link) -> None:

@@ -1,5 +1,4 @@
-"""Rows to values and back, and the database's errors in words: what `Store` needs that
-is not itself a query."""
+"""Rows to values and back: what `Store` needs that is not itself a query."""
 
 from __future__ import annotations
 
@@ -7,43 +6,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from hub.errors import ERROR_KINDS, ErrorKind
 from hub.models import Attachment, Post, SourceState, StoredPost, shown_date
 from hub.store.tables import PostRow, SourceRow
-
-_ADVICE = (
-    (
-        ("file is not a database", "malformed", "file is encrypted", "corrupt"),
-        "the database file is damaged: restore it from a backup, or move it aside and "
-        "run `hub run` to crawl every source again (posts no source lists any more are "
-        "then lost)",
-    ),
-    (
-        ("database or disk is full", "disk i/o error", "no space left"),
-        "the disk holding it is full or failing: free space there, then run the command "
-        "again (nothing half-written was kept)",
-    ),
-    (
-        ("readonly database", "unable to open database", "permission denied"),
-        "hub cannot write or open it: check that data/ and its files belong to the user "
-        "that runs hub and are writable",
-    ),
-    (("database is locked",), "another program holds the database: try again when it ends"),
-)
-
-
-def explained(exc: SQLAlchemyError, url: str) -> str:
-    """A database error as one line: where, what the database said, what to do."""
-    said = str(getattr(exc, "orig", None) or exc).splitlines()[0].strip()
-    where = url.removeprefix("sqlite:///")
-    lowered = said.lower()
-    advice = next(
-        (text for needles, text in _ADVICE if any(n in lowered for n in needles)),
-        "check that the database is reachable and whole",
-    )
-    return f"the database {where} cannot be used ({said}): {advice}"
 
 
 def sketch_text(values: tuple[int, ...]) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, inspect, literal, text
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -115,23 +115,26 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def add_missing_columns(engine: Engine) -> None:
+def add_missing_columns(connection: Connection) -> None:
     """Bring a database made by an earlier hub up to date: new columns are added with
-    their defaults. (Columns are only ever added; a rename would need a real migration.)"""
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = getattr(column.default, "arg", None)
-                if default is None or callable(default):
-                    clause = ""
-                else:
-                    value = literal(default).compile(compile_kwargs={"literal_binds": True})
-                    clause = f" NOT NULL DEFAULT {value}"
-                connection.execute(
-                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+    their defaults, in the caller's transaction. (Columns are only ever added; a rename
+    would need a real migration.)"""
+    inspector = inspect(connection)
+    dialect = connection.dialect
+    for table in SQLModel.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=dialect)
+            default = getattr(column.default, "arg", None)
+            if default is None or callable(default):
+                clause = ""
+            else:
+                value = literal(default, column.type).compile(
+                    dialect=dialect, compile_kwargs={"literal_binds": True}
                 )
+                clause = f" NOT NULL DEFAULT {value}"
+            connection.execute(
+                text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+            )
