@@ -171,8 +171,12 @@ def run(scale: Scale, folder: Path, engine: str, store_url: str) -> list[Row]:
     label = f"{scale.posts:,} posts, {store_url.partition(':')[0] or 'sqlite'}"
     label += f" + {engine or 'default engine'}"
     with quiet():
-        _, stored = timed(lambda: store_all(store, scale, texts))
-        progress(f"stored {scale.posts:,} posts in {stored:.0f}s")
+        if sum(store.post_counts().values()) == scale.posts:  # a kept run's posts
+            stored = float("nan")
+            progress(f"the {scale.posts:,} posts of {folder} were stored by an earlier run")
+        else:
+            _, stored = timed(lambda: store_all(store, scale, texts))
+            progress(f"stored {scale.posts:,} posts in {stored:.0f}s")
         full, full_seconds = timed(lambda: pipeline.publish(config, store, START))
         progress(f"published {full.pages:,} files in {full_seconds:.0f}s")
         later = START + timedelta(hours=1)
@@ -227,7 +231,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=100, help="posts in the incremental publish")
     parser.add_argument("--engine", default="", help="whoosh or tantivy (default: hub's)")
     parser.add_argument("--store-url", default="", help="default: SQLite in the run's folder")
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument(
+        "--keep", type=Path, help="build in this folder and keep it (its posts are reused)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     scale = Scale(args.posts, args.sources or max(50, args.posts // 200), args.sections, args.new)

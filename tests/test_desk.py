@@ -574,7 +574,7 @@ def test_a_publish_under_way_delays_the_desks_and_loses_nothing(site: Site) -> N
 
     editor, token = site.login("editor")
     publisher = site.desk.desk.publisher
-    with runs.publish_lock(site.config.data_dir):
+    with runs.publish_lock(site.config):
         done = publisher.done
         pin = {"csrf": token, "channel": "bumen"}
         assert editor.post(f"/posts/{site.dept}/pin", data=pin).status_code == 303
