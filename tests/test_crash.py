@@ -26,6 +26,7 @@ from hub import pipeline, search
 from hub.cli import main
 from hub.config import Config
 from hub.demo import CountyServer, World
+from hub.models import SearchEngine
 from tests.conftest import POSTGRES, START, Clock, run_sql, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,10 +123,14 @@ def building_index(config: Config, _: list[str]) -> bool:
     return folders.exists() and any(folders.iterdir())
 
 
+SEGMENTS = {"whoosh": "MAIN_*", "tantivy": "*.idx"}  # a segment's files, by engine
+
+
 def committing_index(config: Config, _: list[str]) -> bool:
-    """A new segment file in the live generation: whoosh is committing an update."""
+    """A new segment file in the live generation: the engine is committing an update."""
     live = (config.index_dir / "current").resolve()
-    return any(f.name not in BEFORE.get(str(live), set()) for f in live.glob("MAIN_*"))
+    files = live.glob(SEGMENTS[config.search.engine])
+    return any(f.name not in BEFORE.get(str(live), set()) for f in files)
 
 
 BEFORE: dict[str, set[str]] = {}
@@ -166,15 +171,20 @@ def test_a_first_run_killed_then_run_again(
 
 
 def test_an_update_killed_mid_commit_of_the_index(
-    tmp_path: Path, county: tuple[CountyServer, Clock]
+    tmp_path: Path, county: tuple[CountyServer, Clock], search_engine: SearchEngine
 ) -> None:
     server, clock = county
-    config = pipeline.load(write_project(tmp_path, server))
+    path = write_project(tmp_path, server)
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"search:\n  engine: {search_engine}\n",
+        encoding="utf-8",
+    )
+    config = pipeline.load(path)
     run_again(config, timedelta())
     before_site = config.site_dir.resolve()
     before_posts = pipeline.index_count(config)
     live = (config.index_dir / "current").resolve()
-    BEFORE[str(live)] = {f.name for f in live.glob("MAIN_*")}
+    BEFORE[str(live)] = {f.name for f in live.glob(SEGMENTS[search_engine])}
     clock.advance(timedelta(days=2))  # the county publishes more
     kill_when(config, committing_index, timedelta(days=2))
     assert_consistent(config)
