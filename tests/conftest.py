@@ -82,19 +82,20 @@ _WIDE_SCHEMAS: dict[str, str] = {}
 
 
 @contextmanager
-def _wide_schema(fixture: str) -> Iterator[None]:
-    """Within, HUB_STORE_URL names a new schema that is `fixture`'s: the tests that use
-    that fixture work in it, if the fixture made a store there. Left to the throwaway
-    server, which goes with the run."""
+def _wide_schema(fixture: str, inherited: str = "") -> Iterator[None]:
+    """Within, HUB_STORE_URL names a new schema that is `fixture`'s (or `inherited`, the
+    schema of a wider fixture it reads): the tests that use that fixture work in it, if
+    the fixture made a store there. Left to the throwaway server, which goes with the
+    run."""
     if not POSTGRES:
         yield
         return
     before = os.environ.get("HUB_STORE_URL")
-    name = f"w_{uuid.uuid4().hex[:12]}"
-    os.environ["HUB_STORE_URL"] = _WIDE_SCHEMAS[fixture] = _schema(name)
+    url = inherited or _schema(f"w_{uuid.uuid4().hex[:12]}")
+    os.environ["HUB_STORE_URL"] = _WIDE_SCHEMAS[fixture] = url
     try:
         yield
-        if not run_sql(Path(), _TABLES):  # it keeps no store (a browser): not a site
+        if not inherited and not run_sql(Path(), _TABLES):  # no store (a browser): no site
             del _WIDE_SCHEMAS[fixture]
     finally:
         if before is None:
@@ -110,7 +111,9 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[Any]:
     fixtures, which belong to no folder: `crawled` asks for its schema itself.)"""
     if fixturedef.scope == "function" or fixturedef.argname.startswith("_"):
         return (yield)
-    with _wide_schema(fixturedef.argname):
+    # one that reads a wider fixture's site (`crawled`) works in that fixture's schema
+    inherited = [_WIDE_SCHEMAS[n] for n in fixturedef.argnames if n in _WIDE_SCHEMAS]
+    with _wide_schema(fixturedef.argname, inherited[0] if inherited else ""):
         return (yield)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -591,3 +592,45 @@ def test_an_entry_left_out_is_not_taken_for_withdrawn(tmp_path: Path, clock: Clo
         (again,) = pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
     assert again.ok and "dropped" in again.notes[0]
     assert [p.removed for p in store.posts()] == [None, None, None]
+
+
+def test_a_crawl_that_lost_its_lease_marks_nothing_withdrawn(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawler whose lease another took over may hold an older listing: the posts it
+    lacks are not marked withdrawn (撤稿) by it; the holder's crawl judges them."""
+    from hub.pipeline import claims  # noqa: PLC0415
+
+    def feed(count: int) -> bytes:
+        rows = "".join(
+            f'<item><title>会议{n}</title><guid isPermaLink="false">g{n}</guid>'
+            "<pubDate>Sun, 14 Jun 2026 02:30:00 GMT</pubDate><description>内容</description></item>"
+            for n in range(1, count + 1)
+        )
+        return f'<rss version="2.0"><channel><title>t</title>{rows}</channel></rss>'.encode()
+
+    with ScriptedServer() as server:
+        server.routes["/feed.xml"] = Reply(200, feed(3))
+        (tmp_path / "channels.yaml").write_text(
+            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+            "fetch: {allow_private: true, delay: 0s}\n"
+            f'sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]\n'
+            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+            encoding="utf-8",
+        )
+        config = pipeline.load(tmp_path / "channels.yaml")
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, clock())
+        server.routes["/feed.xml"] = Reply(200, feed(2))  # the third is gone upstream
+        taken = claims.Given.next
+
+        async def lost(self: claims.Given) -> claims.Job | None:
+            job = await taken(self)
+            return None if job is None else replace(job, held=lambda: False)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(claims.Given, "next", lost)
+            pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
+        assert [p.removed for p in store.posts()] == [None, None, None]
+        pipeline.crawl(config, store, clock.advance(timedelta(hours=2)))  # held: judged
+    assert sum(1 for p in store.posts() if p.removed) == 1

@@ -20,7 +20,7 @@ import pytest
 from hub import pipeline, schedule
 from hub.config import Config
 from hub.demo import SOURCES, CountyServer
-from tests.conftest import Clock
+from tests.conftest import POSTGRES, Clock
 from tests.httpserver import Reply, ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,8 +236,12 @@ def test_a_tick_skips_while_another_writer_works(
 ) -> None:
     runner = runners(project, clock)
     with pipeline.writer_lock(project):
-        assert runner.tick() == []
-    assert runner.store.runs() == []  # a skipped tick did nothing worth recording
+        results = runner.tick()
+    if POSTGRES:  # crawls on a shared database take no writer lock: they lease sources
+        assert len(results) == len(project.sources)
+    else:
+        assert results == []
+        assert runner.store.runs() == []  # a skipped tick did nothing worth recording
     runner.close()
 
 

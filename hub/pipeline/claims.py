@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hub.pipeline")
 Keep = Callable[[SourceState], None]  # writes a source's state once it is crawled
+Held = Callable[[], bool]  # whether the source is still the crawl's
+
+
+def always_held() -> bool:
+    return True
+
+
 RENEWALS = 3  # a lease is renewed this many times in its duration
 T = TypeVar("T")
 
@@ -39,6 +46,7 @@ class Job:
     source: Source
     state: SourceState
     keep: Keep
+    held: Held = always_held  # still this crawl's (asked on the store's thread)
 
 
 class Claims(Protocol):
@@ -125,7 +133,8 @@ class Leased:
                 # crawled by another since the claim's query looked: give it back
                 await self._run(partial(self._finish, lease, None))
         self._held[lease.source_id] = lease
-        return Job(self._sources[lease.source_id], state, partial(self._finish, lease))
+        source = self._sources[lease.source_id]
+        return Job(source, state, partial(self._finish, lease), partial(self._holds, lease))
 
     def _claim(self) -> tuple[Lease, SourceState] | None:
         from hub.store import Due  # noqa: PLC0415 (SQLAlchemy only where a store is open)
@@ -165,6 +174,10 @@ class Leased:
             for lease in held:
                 if lease.source_id not in kept and lease.source_id in self._held:
                     log.warning("%s: lease lost to another crawler", lease.source_id)
+
+    def _holds(self, lease: Lease) -> bool:
+        """Whether the lease is still this crawl's (renewed by asking)."""
+        return lease.source_id in self._renewed([lease])
 
     def _renewed(self, held: list[Lease]) -> set[str]:
         return self.store.leases.renew(held, now=self.terms.clock(), duration=self.terms.duration)

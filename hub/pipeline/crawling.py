@@ -20,7 +20,7 @@ from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Parsed, SourceResult, SourceState
 from hub.parse import Reading
-from hub.pipeline.claims import Claims, Given, Keep, Leased, Terms, terms
+from hub.pipeline.claims import Claims, Given, Held, Keep, Leased, Terms, always_held, terms
 from hub.pipeline.decide import (
     Failure,
     Pace,
@@ -149,7 +149,7 @@ async def crawl_sources(
                     job = await claims.next()
                     if job is None:
                         return
-                    result = await crawler.crawl(job.source, job.state, job.keep)
+                    result = await crawler.crawl(job.source, job.state, job.keep, job.held)
                     results.append(result)
                     if progress is not None:
                         progress(result)
@@ -219,12 +219,16 @@ class Crawler:
         """`function(*args)` on the store's thread."""
         return await asyncio.get_running_loop().run_in_executor(self.database, function, *args)
 
-    async def crawl(self, source: Source, state: SourceState, keep: Keep) -> SourceResult:
-        """Crawl one source; its next state is handed to `keep` (on the store's thread)."""
+    async def crawl(
+        self, source: Source, state: SourceState, keep: Keep, held: Held = always_held
+    ) -> SourceResult:
+        """Crawl one source; its next state is handed to `keep` (on the store's thread).
+        `held`: whether the crawl still holds the source (its lease, on a database
+        crawlers share), asked before anything but new posts is written."""
         started = time.monotonic()
         pace = Pace(timedelta(seconds=self.config.interval(source)), self.config.schedule.jitter)
         try:
-            new, changed, found = await self._crawl(source, state)
+            new, changed, found = await self._crawl(source, state, held)
         except SourceError as exc:
             failed = Failure(
                 failure_kind(exc.kind, state),
@@ -263,7 +267,9 @@ class Crawler:
             seconds=time.monotonic() - started,
         )
 
-    async def _crawl(self, source: Source, state: SourceState) -> tuple[int, int, Success]:
+    async def _crawl(
+        self, source: Source, state: SourceState, held: Held
+    ) -> tuple[int, int, Success]:
         """(new, changed, what the crawl found)."""
         fetched = await self._open(source, state)
         feed_url = state.feed_url
@@ -285,7 +291,12 @@ class Crawler:
         # an item left out whole (over its budget, say) is still listed upstream: with
         # one left out, what the source no longer lists cannot be told this time
         if since is not None and not parsed.dropped:
-            await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
+            # a crawler whose lease another took over may hold an older listing: what it
+            # lacks is not withdrawn (the new holder judges that)
+            if await self._stored(held):
+                await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
+            else:
+                log.warning("%s: its lease was taken over; no post marked withdrawn", source.id)
         return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
 
     async def _open(self, source: Source, state: SourceState) -> Fetched:

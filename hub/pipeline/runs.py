@@ -78,9 +78,18 @@ def publish_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock of the portal and the index: one publish at a time. Taken by every
     publish and index rebuild, inside the writer lock or, for the desk's publishes,
     alone: an editor's takedown waits for the publish under way, never for a crawl.
-    (Nothing that holds it waits for the writer lock, so the two never deadlock.)"""
-    with _lock(config, PUBLISH_LOCK_FILE, wait, "a publish is running"):
-        yield
+    (Nothing that holds it waits for the writer lock, so the two never deadlock.)
+    What it guards are files in data/, so the file lock is always taken; on PostgreSQL
+    the database's lock as well, for publishers on other machines: a process that
+    opened another store by mistake (HUB_STORE_URL missing from its environment) still
+    cannot publish beside one that did not."""
+    what = "a publish is running"
+    with _flock(config.data_dir / PUBLISH_LOCK_FILE, wait, what):
+        if not on_postgres(config):
+            yield
+            return
+        with _lock(config, PUBLISH_LOCK_FILE, wait, what):
+            yield
 
 
 def _lock(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,9 +36,11 @@ from hub.text.keywords import KeywordIndex, fold
 
 __all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
 
-# (keywords' digest, post id, post hash) -> the keywords in its title and in its text
-_FOUND: dict[tuple[str, str, str], tuple[frozenset[str], frozenset[str]]] = {}
-FOUND_KEPT = 2_000_000  # past this many, the posts are scanned anew
+# keywords' digest -> (post id, post hash) -> the keywords in its title and in its text
+_FOUND: dict[str, dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]]] = {}
+KEYWORD_SETS_KEPT = 2  # the live rules and a candidate's (the desk's preview)
+_SWITCHING = threading.Lock()
+FOUND_KEPT = 2_000_000  # posts per set of keywords; past this, they are scanned anew
 _NONE: frozenset[str] = frozenset()
 
 
@@ -125,14 +128,20 @@ class Router:
         """The keywords in a post's title and text: found once per version of the post
         and set of keywords, in this process (a publish routes every post, and finding
         them was most of it)."""
-        key = (self._keywords, post.post.id, post.post.hash)
-        found = _FOUND.get(key)
+        known = _FOUND.get(self._keywords)
+        if known is None:  # other keywords (an edit, a preview): keep the last two sets
+            with _SWITCHING:
+                while len(_FOUND) >= KEYWORD_SETS_KEPT:
+                    del _FOUND[next(iter(_FOUND))]
+                known = _FOUND.setdefault(self._keywords, {})
+        key = (post.post.id, post.post.hash)
+        found = known.get(key)
         if found is None:
             title = frozenset(self._index.find(fold(post.post.title))) or _NONE
             text = frozenset(self._index.find(fold(post.post.text))) or _NONE
-            if len(_FOUND) >= FOUND_KEPT:
-                _FOUND.clear()
-            found = _FOUND[key] = (title, text)
+            if len(known) >= FOUND_KEPT:
+                known.clear()
+            found = known[key] = (title, text)
         return found
 
     def override(self, post: StoredPost) -> Override | None:

@@ -94,9 +94,8 @@ class PostView:
         """What a list of posts can show of this one (a section's or a department's
         page; their keys are made of it, not of the whole post, which a list never
         shows): keep it in step with the lists' templates."""
-        slugs = tuple(c.slug for c in self.channels)
         shown = (self.id, self.path, self.title, self.date, self.updated, self.department)
-        return (*shown, self.summary, self.pinned, slugs, self.original, self.copies)
+        return (*shown, self.summary, self.pinned, self.channels, self.original, self.copies)
 
     @property
     def listed(self) -> bool:

@@ -71,6 +71,8 @@ class Searcher:
             hits = [(float(score), address) for score, address in found.hits]
             if len(hits) < limit or len(hits) <= end or hits[-1][0] != hits[end - 1][0]:
                 break
+            if limit > end + MAX_TIE:  # a tie of thousands (a lone 县 scores alike in
+                break  # every post): past this, tantivy's own order, still exact
             limit *= 2
         page = hits[offset:end]
         if not page:
@@ -141,6 +143,9 @@ def _one_edit(a: str, b: str) -> bool:
         return True
     swapped = a[start : start + 2] == b[start : start + 2][::-1]
     return swapped and a[start + 2 :] == b[start + 2 :]
+
+
+MAX_TIE = 1_000  # posts of one score read to order them by date (the rest keep their place)
 
 
 def _epoch(moment: object) -> float:
