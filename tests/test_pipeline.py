@@ -562,6 +562,18 @@ def test_a_clock_step_neither_stalls_polling_nor_churns_posts(tmp_path: Path, cl
     assert None not in dated  # no date was lost to a clock that was behind
 
 
+def one_feed_site(folder: Path, feed: str) -> Config:
+    """A site of one source, the feed at `feed`, and one section."""
+    (folder / "channels.yaml").write_text(
+        'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
+        "fetch: {allow_private: true, delay: 0s}\n"
+        f'sources: [{{id: one, name: 测试局, feed: "{feed}"}}]\n'
+        "channels: [{slug: qita, title: 其他, fallback: true}]\n",
+        encoding="utf-8",
+    )
+    return pipeline.load(folder / "channels.yaml")
+
+
 def test_an_entry_left_out_is_not_taken_for_withdrawn(tmp_path: Path, clock: Clock) -> None:
     """An entry dropped by the parse stage (over its budget, nested too deep) is still
     listed upstream: it must not be marked withdrawn (撤稿), and flip back next time."""
@@ -578,14 +590,7 @@ def test_an_entry_left_out_is_not_taken_for_withdrawn(tmp_path: Path, clock: Clo
 
     with ScriptedServer() as server:
         server.routes["/feed.xml"] = Reply(200, feed(deep=False))
-        (tmp_path / "channels.yaml").write_text(
-            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
-            "fetch: {allow_private: true, delay: 0s}\n"
-            f'sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]\n'
-            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
-            encoding="utf-8",
-        )
-        config = pipeline.load(tmp_path / "channels.yaml")
+        config = one_feed_site(tmp_path, f"{server.url}/feed.xml")
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, clock())
         server.routes["/feed.xml"] = Reply(200, feed(deep=True))
@@ -611,14 +616,7 @@ def test_a_crawl_that_lost_its_lease_marks_nothing_withdrawn(
 
     with ScriptedServer() as server:
         server.routes["/feed.xml"] = Reply(200, feed(3))
-        (tmp_path / "channels.yaml").write_text(
-            'site: {title: 测试, base_url: "http://127.0.0.1:8000/"}\n'
-            "fetch: {allow_private: true, delay: 0s}\n"
-            f'sources: [{{id: one, name: 测试局, feed: "{server.url}/feed.xml"}}]\n'
-            "channels: [{slug: qita, title: 其他, fallback: true}]\n",
-            encoding="utf-8",
-        )
-        config = pipeline.load(tmp_path / "channels.yaml")
+        config = one_feed_site(tmp_path, f"{server.url}/feed.xml")
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, clock())
         server.routes["/feed.xml"] = Reply(200, feed(2))  # the third is gone upstream

@@ -59,6 +59,11 @@ class Request:
     page: int = 1
     per_page: int = 10
 
+    def exact(self) -> list[tuple[str, str]]:
+        """The filters asked that match one term of the index: (field, value)."""
+        asked = (("sections", self.section), ("source", self.source), ("group", self.group))
+        return [(field, value) for field, value in asked if value]
+
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")

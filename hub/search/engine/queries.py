@@ -133,15 +133,7 @@ def _pairs(pairs: plan.Pairs) -> Query:
 
 
 def _filters(request: Request) -> Query | None:
-    terms: Sequence[Query] = [
-        Term(field, value)
-        for field, value in (
-            ("sections", request.section),
-            ("source", request.source),
-            ("group", request.group),
-        )
-        if value
-    ]
+    terms: Sequence[Query] = [Term(field, value) for field, value in request.exact()]
     if request.since or request.until:
         start, end = (_naive(request.since), _naive(request.until))
         terms = [*terms, DateRange("date", start, end, endexcl=True)]

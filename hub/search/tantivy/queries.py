@@ -214,15 +214,7 @@ def _boosted(query: Query, boost: float) -> Query:
 def _filtered(schema: tantivy.Schema, query: Query, request: Request) -> Query:
     """The query restricted to a section, source, group and dates; the filters score 0,
     so a post ranks the same whether a filter was asked or not."""
-    filters = [
-        Query.term_query(schema, field, value)
-        for field, value in (
-            ("sections", request.section),
-            ("source", request.source),
-            ("group", request.group),
-        )
-        if value
-    ]
+    filters = [Query.term_query(schema, field, value) for field, value in request.exact()]
     if request.since or request.until:
         filters.append(
             Query.range_query(
