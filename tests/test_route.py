@@ -266,3 +266,14 @@ def test_keywords_found_once_are_found_again_after_a_change_of_post_or_rules() -
     assert Router(BASE, SOURCES, ZONE).route(again, NOW).channels == ("pingan",)
     other = (*BASE[:2], Channel(slug="pingan", title="平安", include=(Rule(keywords=("安全",)),)))
     assert Router(other, SOURCES, ZONE).route(post, NOW).channels == ("yiyou", "pingan")
+
+
+def test_keywords_found_are_kept_for_two_sets_of_rules_at_most() -> None:
+    """The live rules and a candidate's (a preview): a third set forgets the oldest."""
+    from hub import route  # noqa: PLC0415
+
+    post = stored("yjj", "县应急管理局部署工作", "全县开展旅游景区安全检查。")
+    for word in ("安全", "检查", "部署"):
+        rules = (*BASE[:2], Channel(slug="pingan", title="平安", include=(Rule(keywords=(word,)),)))
+        Router(rules, SOURCES, ZONE).route(post, NOW)
+        assert len(route._FOUND) <= route.KEYWORD_SETS_KEPT

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ __all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
 # keywords' digest -> (post id, post hash) -> the keywords in its title and in its text
 _FOUND: dict[str, dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]]] = {}
 KEYWORD_SETS_KEPT = 2  # the live rules and a candidate's (the desk's preview)
-_SWITCHING = threading.Lock()
 FOUND_KEPT = 2_000_000  # posts per set of keywords; past this, they are scanned anew
 _NONE: frozenset[str] = frozenset()
 
@@ -130,10 +128,9 @@ class Router:
         them was most of it)."""
         known = _FOUND.get(self._keywords)
         if known is None:  # other keywords (an edit, a preview): keep the last two sets
-            with _SWITCHING:
-                while len(_FOUND) >= KEYWORD_SETS_KEPT:
-                    del _FOUND[next(iter(_FOUND))]
-                known = _FOUND.setdefault(self._keywords, {})
+            for oldest in list(_FOUND)[: max(0, len(_FOUND) - KEYWORD_SETS_KEPT + 1)]:
+                _FOUND.pop(oldest, None)  # (list() and pop() are safe beside other threads)
+            known = _FOUND.setdefault(self._keywords, {})
         key = (post.post.id, post.post.hash)
         found = known.get(key)
         if found is None:
