@@ -113,8 +113,13 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[Any]:
         return (yield)
     # one that reads a wider fixture's site (`crawled`) works in that fixture's schema
     inherited = [_WIDE_SCHEMAS[n] for n in fixturedef.argnames if n in _WIDE_SCHEMAS]
-    with _wide_schema(fixturedef.argname, inherited[0] if inherited else ""):
+    # keyed by the definition, not the name: another module's `project` is not this one
+    with _wide_schema(_key(fixturedef), inherited[0] if inherited else ""):
         return (yield)
+
+
+def _key(fixturedef: pytest.FixtureDef[Any]) -> str:
+    return f"{fixturedef.baseid}::{fixturedef.argname}"
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +130,9 @@ def _test_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     if not POSTGRES:
         yield
         return
-    shared = [_WIDE_SCHEMAS[n] for n in request.fixturenames if n in _WIDE_SCHEMAS]
+    used = request._pyfuncitem._fixtureinfo.name2fixturedefs  # the definitions it uses
+    keys = [*request.fixturenames, *(_key(d[-1]) for d in used.values() if d)]
+    shared = [_WIDE_SCHEMAS[k] for k in keys if k in _WIDE_SCHEMAS]
     if shared:
         monkeypatch.setenv("HUB_STORE_URL", shared[0])
         yield

@@ -620,14 +620,19 @@ def test_a_crawl_that_lost_its_lease_marks_nothing_withdrawn(
         store = pipeline.open_store(config)
         pipeline.crawl(config, store, clock())
         server.routes["/feed.xml"] = Reply(200, feed(2))  # the third is gone upstream
-        taken = claims.Given.next
+        taken, leased = claims.Given.next, claims.Leased.next
+
+        async def lost_lease(self: claims.Leased) -> claims.Job | None:
+            job = await leased(self)
+            return None if job is None else replace(job, held=lambda: False)
 
         async def lost(self: claims.Given) -> claims.Job | None:
             job = await taken(self)
             return None if job is None else replace(job, held=lambda: False)
 
-        with monkeypatch.context() as patched:
+        with monkeypatch.context() as patched:  # Given on SQLite, Leased on PostgreSQL
             patched.setattr(claims.Given, "next", lost)
+            patched.setattr(claims.Leased, "next", lost_lease)
             pipeline.crawl(config, store, clock.advance(timedelta(hours=1)))
         assert [p.removed for p in store.posts()] == [None, None, None]
         pipeline.crawl(config, store, clock.advance(timedelta(hours=2)))  # held: judged
