@@ -8,18 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import load
-from hub import pipeline
-from hub.demo import CountyServer, World
-from tests.conftest import START, write_project
 
 
 def test_readers_see_no_error_and_no_404_while_publishes_swap_the_site(tmp_path: Path) -> None:
-    with CountyServer(World(clock=lambda: START)) as county:
-        config = pipeline.load(write_project(tmp_path, county))
-        store = pipeline.open_store(config)
-        pipeline.crawl(config, store, START)
-        pipeline.publish(config, store, START)
-        store.close()
+    config = load.demo_site(tmp_path)
     chosen = load.targets(config.site_dir)
     first_build = config.site_dir.resolve()
     with load.served(config.path) as (host, port):

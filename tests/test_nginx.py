@@ -20,11 +20,9 @@ from click.testing import CliRunner
 
 from bench import load
 from bench import nginx as front_end
-from hub import pipeline
 from hub.cli import main
-from hub.demo import CountyServer, World
 from hub.serve import Server, nginx
-from tests.conftest import START, Crawled, write_project
+from tests.conftest import Crawled
 from tests.test_serve import get
 
 
@@ -182,12 +180,7 @@ def test_readers_through_nginx_see_whole_answers_while_publishes_swap_the_site(
     """hub serve with two workers behind nginx; readers of pages, feeds, the search page
     and the API while `hub publish --full` switches the site twice: every answer a
     whole 200 (a page to its </html>, JSON that parses), from the old build or the new."""
-    with CountyServer(World(clock=lambda: START)) as county:
-        config = pipeline.load(write_project(tmp_path, county))
-        store = pipeline.open_store(config)
-        pipeline.crawl(config, store, START)
-        pipeline.publish(config, store, START)
-        store.close()
+    config = load.demo_site(tmp_path)
     chosen = load.targets(config.site_dir)
     first_build = config.site_dir.resolve()
     port = front_end.free_port()

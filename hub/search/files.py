@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub import generations
+from hub.errors import SearchError
 
 FILES = "hub-files.json"  # each file of a generation and its size, at the last commit
 
@@ -105,3 +106,15 @@ def remove_legacy(folder: Path) -> None:
     for path in folder.iterdir():
         if path.is_file() and path.name.startswith(("_MAIN_", "MAIN_")):
             path.unlink(missing_ok=True)
+
+
+def publish_generation(folder: Path, write: Callable[[Path, Path | None], None]) -> None:
+    """A new generation of the index in `folder`, written by `write`, made the live one
+    (`hub.generations`); what fails on the way is a SearchError."""
+    try:
+        generations.publish(folder / "current", folder / "generations", "gen", write, SearchError)
+    except SearchError:
+        raise
+    except Exception as exc:
+        raise SearchError(f"cannot build the search index in {folder}: {exc}") from exc
+    remove_legacy(folder)

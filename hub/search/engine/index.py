@@ -28,8 +28,8 @@ from hub.search.document import Document, UpdateResult
 from hub.search.files import (
     damage,
     is_damage,
+    publish_generation,
     record_files,
-    remove_legacy,
     remove_unfinished,
 )
 
@@ -170,13 +170,7 @@ def rebuild(
         record_files(generation)
         (generation / "hub-schema").write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
 
-    try:
-        generations.publish(folder / "current", folder / "generations", "gen", write, SearchError)
-    except SearchError:
-        raise
-    except Exception as exc:
-        raise SearchError(f"cannot build the search index in {folder}: {exc}") from exc
-    remove_legacy(folder)
+    publish_generation(folder, write)
     return UpdateResult(counted, 0, 0, rebuilt=True)
 
 

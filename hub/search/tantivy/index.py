@@ -26,7 +26,7 @@ from hub import generations
 from hub.errors import SearchError
 from hub.search import analysis
 from hub.search.document import Document, UpdateResult
-from hub.search.files import Layout, damage, record_files, remove_legacy, remove_unfinished
+from hub.search.files import Layout, damage, publish_generation, record_files, remove_unfinished
 
 log = logging.getLogger("hub.search.tantivy")
 
@@ -234,13 +234,7 @@ def rebuild(
         _finish(generation, index, after)
         (generation / "hub-schema").write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
 
-    try:
-        generations.publish(folder / "current", folder / "generations", "gen", write, SearchError)
-    except SearchError:
-        raise
-    except Exception as exc:
-        raise SearchError(f"cannot build the search index in {folder}: {exc}") from exc
-    remove_legacy(folder)
+    publish_generation(folder, write)
     return UpdateResult(counted, 0, 0, rebuilt=True)
 
 
