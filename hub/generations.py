@@ -5,9 +5,11 @@ mix. The portal's builds (`site` -> data/builds/<id>) and the search index's reb
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,10 +78,55 @@ def _swap(link: Path, folder: Path, error: type[HubError]) -> None:
 
 def _prune(folders: Path, keep: set[Path | None]) -> None:
     """Remove every generation but the live one and the one before it, including folders
-    a process killed half-way left behind."""
-    for path in folders.iterdir():
-        if path.is_dir() and path not in keep:
+    a process killed half-way left behind. They are moved aside at once (a rename each)
+    and deleted by a thread: a portal's build holds a file per page, and deleting a
+    hundred thousand of them is not something a publish should wait for. (The process
+    waits for that thread before it exits; what a killed one left is deleted next time.)"""
+    trash = folders.parent / f".{folders.name}-trash"
+    with _EMPTYING:
+        for path in folders.iterdir():
+            if path.is_dir() and path not in keep:
+                try:
+                    trash.mkdir(exist_ok=True)
+                    path.rename(trash / path.name)
+                except OSError:
+                    shutil.rmtree(path, ignore_errors=True)
+        if trash.is_dir() and trash not in _BEING_EMPTIED:
+            _BEING_EMPTIED.add(trash)
+            threading.Thread(target=_empty, args=(trash,), name="hub-prune").start()
+
+
+_EMPTYING = threading.Lock()
+_BEING_EMPTIED: set[Path] = set()
+
+
+def _empty(trash: Path) -> None:
+    """Delete what is in `trash` until nothing is (another prune may add to it meanwhile),
+    or until a pass deletes nothing (what cannot be deleted waits for the next prune)."""
+    before: set[Path] = set()
+    while True:
+        with _EMPTYING:
+            try:
+                left = set(trash.iterdir())
+            except OSError:
+                left = set()
+            if not left or left == before:
+                _BEING_EMPTIED.discard(trash)
+                if not left:
+                    with contextlib.suppress(OSError):
+                        trash.rmdir()
+                return
+        for path in left:
             shutil.rmtree(path, ignore_errors=True)
+        before = left
+
+
+def settle() -> None:
+    """Wait until old generations moved aside are deleted (tests; a process exiting
+    waits anyway)."""
+    for thread in threading.enumerate():
+        if thread.name == "hub-prune":
+            thread.join()
 
 
 def current(link: Path) -> Path | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from hub import config, site
+from hub import config, generations, site
 from hub.config import Override
 from hub.errors import BuildError
 from hub.models import Post, Routed, SourceState, StoredPost
@@ -182,6 +182,11 @@ def test_old_builds_are_pruned(tmp_path: Path) -> None:
     ]
     assert sorted((cfg.data_dir / "builds").iterdir()) == sorted(folders[1:])
     assert cfg.site_dir.resolve() == folders[-1]
+    # the oldest was moved aside at once, and is deleted by a thread the publish does not
+    # wait for
+    generations.settle()
+    assert not folders[0].exists()
+    assert sorted(p.name for p in cfg.data_dir.iterdir() if "builds" in p.name) == ["builds"]
 
 
 def test_navigation_marks_the_current_section_only(
