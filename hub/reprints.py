@@ -169,9 +169,24 @@ def _similar(members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:
     for ids in buckets.values():
         if 1 < len(ids) <= MAX_BUCKET:
             pairs.update(_close(sorted(ids, key=lambda i: members[i].date), members))
+    global _COMPARED  # noqa: PLW0603 (a memo: the pairs of this call replace the last call's)
+    earlier, compared = _COMPARED, {}
     for a, b in pairs:
-        if similarity(members[a].sketch, members[b].sketch) >= THRESHOLD:
+        first, second = members[a].sketch, members[b].sketch
+        known = earlier.get((a, b))
+        if known is not None and known[0] is first and known[1] is second:
+            alike = known[2]
+        else:
+            alike = similarity(first, second) >= THRESHOLD
+        compared[a, b] = (first, second, alike)
+        if alike:
             yield a, b
+    _COMPARED = compared
+
+
+# The pairs compared by the last call, with the sketches compared: a long-running hub
+# clusters the same posts again at every publish, and comparing them was most of it.
+_COMPARED: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...], bool]] = {}
 
 
 def _close(ids: Sequence[str], members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:

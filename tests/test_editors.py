@@ -156,6 +156,22 @@ def test_publishing_moves_exactly_what_the_diff_predicted(project: Path) -> None
     assert hub(project, "route", "--diff")[1].endswith("no post would move\n")
 
 
+def test_the_trace_a_process_remembers_is_the_one_on_disk(project: Path) -> None:
+    """A long-running hub reads the trace it wrote from memory, and the file again
+    once another process wrote it."""
+    folder = project / "data"
+    remembered = trace.load(folder)
+    assert remembered.placements and remembered.shown
+    trace._LAST.clear()
+    assert trace.load(folder) == remembered
+    posts = json.loads((folder / trace.FILE).read_text(encoding="utf-8"))
+    some = next(iter(posts["posts"]))
+    posts["posts"][some]["placements"] = {"other": {"how": "desk"}}
+    (folder / f"{trace.FILE}.new").write_text(json.dumps(posts), encoding="utf-8")
+    (folder / f"{trace.FILE}.new").replace(folder / trace.FILE)  # as another process
+    assert trace.load(folder).channels(some) == ("other",)
+
+
 def test_route_diff_since_limits_the_posts(project: Path) -> None:
     edit(project)
     data = json.loads(hub(project, "route", "--diff", "--since", "2d12h", "--json")[1])

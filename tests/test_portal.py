@@ -15,12 +15,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 
 from hub import config, opml, site
 from hub.config import Source
+from hub.errors import BuildError
 from hub.models import Attachment, Fetched, Post, Routed, StoredPost
 from hub.parse import Reading, read_feed
 from hub.route import Router
@@ -187,8 +189,16 @@ def test_sitemaps_split_into_an_index_past_the_limit(tmp_path: Path) -> None:
     maps = {page.path: page for page in plan.pages() if page.path.startswith("sitemap")}
     assert maps["sitemap.xml"].template == "sitemap-index.xml"
     parts = maps["sitemap.xml"].context["sitemaps"]
-    assert parts == [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)] and len(parts) >= 3
+    assert sorted(parts) == sorted(name for name in maps if name != "sitemap.xml")
     assert all(len(maps[name].context["paths"]) <= 5 for name in parts)
+    listed = [path for name in parts for path, _ in maps[name].context["paths"]]
+    assert len(listed) == len(set(listed)) and {v.path for v in plan.listed} <= set(listed)
+    # the portal's own pages, then the posts by the month they were filed in: a new post
+    # rewrites its month's part only
+    assert parts[0] == "sitemap-pages.xml" and "sitemap-pages-2.xml" in parts
+    for name in parts[2:]:
+        month = name.removeprefix("sitemap-")[:7].replace("-", "/")
+        assert all(path.startswith(f"p/{month}/") for path, _ in maps[name].context["paths"])
 
 
 def test_posts_link_their_neighbours_in_their_section(built: config.Config) -> None:
@@ -233,6 +243,46 @@ def test_an_unchanged_publish_writes_nothing(tmp_path: Path) -> None:
     site.build(site.Edition(cfg, routed, {}, T0))
     assert written(cfg, routed, T0 + timedelta(hours=1)) == set()
     assert len(written(cfg, routed, T0 + timedelta(hours=2), full=True)) > 20
+
+
+def test_a_page_missing_from_the_live_build_is_rendered_not_lost(tmp_path: Path) -> None:
+    """Unchanged pages are linked from the live build by threads; one that cannot be
+    linked (deleted by hand, a damaged disk) is rendered again."""
+    cfg = make(tmp_path)
+    routed = route(cfg, posts())
+    first = site.build(site.Edition(cfg, routed, {}, T0))
+    lost = site.post_path(routed[0].post.post.id, routed[0].post.filed, cfg.site.zone)
+    expected = (first.folder / lost).read_text(encoding="utf-8")
+    (first.folder / lost).unlink()
+    (first.folder / "c" / "zhenjie" / "index.html").unlink()
+    again = written(cfg, routed, T0 + timedelta(hours=1))
+    assert again == {lost, "c/zhenjie/index.html"}
+    assert (cfg.site_dir / lost).read_text(encoding="utf-8") == expected
+
+
+def test_a_build_that_fails_while_linking_the_live_one_leaves_it_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = make(tmp_path)
+    old = posts()
+    first = site.build(site.Edition(cfg, route(cfg, old), {}, T0))
+    fresh = replace(old[0].post, key="new", title="板泉镇举办民宿推介会", url="https://x.gov.cn/n")
+    newest = StoredPost(replace(fresh), T0 + timedelta(hours=1), T0 + timedelta(hours=1))
+    render = site.Renderer.render
+
+    def failing(self: site.Renderer, template: str, context: Any, now: datetime) -> str:
+        if template == "post.html":
+            raise BuildError("template post.html: broken")
+        return render(self, template, context, now)
+
+    monkeypatch.setattr(site.Renderer, "render", failing)
+    with pytest.raises(BuildError, match="broken"):
+        site.build(site.Edition(cfg, route(cfg, [newest, *old]), {}, T0 + timedelta(hours=1)))
+    assert cfg.site_dir.resolve() == first.folder
+    assert [p.name for p in (cfg.data_dir / "builds").iterdir()] == [first.folder.name]
+    monkeypatch.undo()
+    again = site.build(site.Edition(cfg, route(cfg, [newest, *old]), {}, T0 + timedelta(hours=1)))
+    assert (again.folder / site.post_path(newest.post.id, newest.filed, cfg.site.zone)).is_file()
 
 
 def test_a_new_post_rewrites_only_what_shows_it(tmp_path: Path) -> None:

@@ -277,3 +277,33 @@ def test_keywords_found_are_kept_for_two_sets_of_rules_at_most() -> None:
         rules = (*BASE[:2], Channel(slug="pingan", title="平安", include=(Rule(keywords=(word,)),)))
         Router(rules, SOURCES, ZONE).route(post, NOW)
         assert len(route._FOUND) <= route.KEYWORD_SETS_KEPT
+
+
+def test_a_post_routed_again_by_the_same_rules_is_routed_as_it_was() -> None:
+    """A long-running hub routes the same stored post once per set of rules; other rules,
+    an override, or a decision of the desk's route it anew."""
+    from hub import route as route_module  # noqa: PLC0415
+    from hub.decisions import Decision  # noqa: PLC0415
+
+    post = stored("banquan", "板泉镇民宿旅游节开幕")
+    first = Router(BASE, SOURCES, ZONE).route(post, NOW)
+    assert Router(BASE, SOURCES, ZONE).route(post, NOW) is first
+    assert first.channels == ("zhenjie", "yiyou")
+    down = {post.post.id: Decision(post.post.id, hide_at=NOW + timedelta(hours=1))}
+    desk = Router(BASE, SOURCES, ZONE, decisions=down)
+    assert desk.route(post, NOW).channels == ("zhenjie", "yiyou")
+    assert desk.route(post, NOW + timedelta(hours=2)).hidden  # the clock, for a decision
+    assert Router(BASE, SOURCES, ZONE).route(post, NOW) is first  # still remembered
+    hide = (Override(post=post.post.id, hide=True),)
+    assert Router(BASE, SOURCES, ZONE, hide).route(post, NOW).hidden
+    narrower = (BASE[0], BASE[3])
+    assert Router(narrower, SOURCES, ZONE).route(post, NOW).channels == ("zhenjie",)
+    assert len(route_module._ROUTED) <= route_module.KEYWORD_SETS_KEPT
+
+
+def test_rules_that_ask_for_an_age_route_by_the_clock_every_time() -> None:
+    recent = (Channel(slug="new", title="最新", include=(Rule(max_age=86_400 * 3),)), BASE[3])
+    post = stored("yjj", "县应急管理局召开会议")  # published a day before NOW
+    router = Router(recent, SOURCES, ZONE)
+    assert router.route(post, NOW).channels == ("new",)
+    assert router.route(post, NOW + timedelta(days=5)).channels == ("qita",)

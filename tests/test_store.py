@@ -336,3 +336,30 @@ def test_titles_are_searched_literally_and_without_regard_to_ascii_case(store: S
     assert [s.post.title for s in store.titled("pdf")[0]] == ["关于PDF附件的说明"]
     assert store.titled("100%")[1] == 1 and store.titled("0_")[1] == 1
     assert store.titled("附件 说明")[1] == 1 and store.titled("附件 通知")[1] == 0
+
+
+def test_posts_read_again_are_what_another_process_changed_meanwhile(tmp_path: Path) -> None:
+    """A long-running hub keeps the posts it read; the next read still sees every
+    change another process made: an edit, a removal, a sketch filled in, a deletion."""
+    database = tmp_path / "data" / "hub.sqlite3"
+    reader, writer = new_store(database), new_store(database)
+    writer.save([post("guid:1"), post("guid:2", "县开展安全生产检查")], T0)
+    first = {s.post.id: s for s in reader.posts()}
+    assert len(first) == 2
+    again = {s.post.id: s for s in reader.posts()}
+    assert all(again[pid] is first[pid] for pid in first)  # nothing changed: not read again
+
+    edited = post("guid:1", "县召开防汛工作会议（更新）")
+    writer.save([edited], T0 + timedelta(hours=1))
+    writer.mark_removed("yjj", {edited.id}, T0 - timedelta(days=30), T0 + timedelta(hours=2))
+    run_sql(database, "UPDATE posts SET sketch = '' ")
+    writer.fill_sketches(lambda p: (1, 2, 3))
+    after = {s.post.id: s for s in reader.posts()}
+    assert after[edited.id].post.title == "县召开防汛工作会议（更新）"
+    assert after[edited.id].removed is None and after[edited.id].sketch == (1, 2, 3)
+    gone = next(pid for pid in after if pid != edited.id)
+    assert after[gone].removed == T0 + timedelta(hours=2)
+
+    run_sql(database, f"DELETE FROM posts WHERE id = '{gone}'")  # noqa: S608 (a test's own id)
+    assert [s.post.id for s in reader.posts()] == [edited.id]
+    assert [s.post.id for s in reader.posts("yjj")] == [edited.id]

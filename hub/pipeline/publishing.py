@@ -4,13 +4,15 @@ together; also the audit and the index rebuild, which read the same routed posts
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from hub.audited import AuditReport, SectionAudit
 from hub.config import Config
 from hub.decisions import Decision
 from hub.errors import BuildError
-from hub.models import Finding, Routed, SourceState
+from hub.models import Finding, Routed, SourceState, StoredPost
 from hub.pipeline import checking, runs, trace
 from hub.pipeline.routing import route, settle
 from hub.route import post_ref
@@ -50,8 +52,24 @@ def publish(
     never replaced by an empty one unless `force`: that is a mistake far more often
     than a wish (every source gone from channels.yaml, a database lost)."""
     started = time.monotonic()
-    with runs.publish_lock(config, PUBLISH_WAIT):
+    with runs.publish_lock(config, PUBLISH_WAIT), _no_cycle_collection():
         return _publish(config, store, now, full=full, force=force, started=started)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's collector of reference cycles paused for the publish: it makes hundreds
+    of thousands of short-lived objects (pages, their contexts) beside as many kept
+    ones (posts, their routing), and the collector walked them all again and again: a
+    fifth of a publish. Objects without cycles are freed as ever; cycles wait for the
+    collector to run again after the switch."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 PUBLISH_WAIT = 600.0  # seconds a publish waits for the one under way (a desk action's)
@@ -193,20 +211,37 @@ def find_reprints(
     }
     return reprints.clusters(
         (
-            reprints.Candidate(
-                stored.post.id,
-                stored.sketch,
-                stored.date,
-                names.get(stored.post.source_id, stored.post.source_id),
-                reprints.origin_named(stored.post.text),
-                # long texts are compared by their sketches; short ones must be identical
-                "" if stored.sketch else reprints.same_text(stored.post),
-            )
+            _candidate(stored, names.get(stored.post.source_id, stored.post.source_id))
             for stored in posts
         ),
         joined=joined,
         apart=apart,
     )
+
+
+def _candidate(stored: StoredPost, department: str) -> reprints.Candidate:
+    """What clustering needs of a post: made once per stored post in a long-running hub
+    (reading its text for the department it names took a tenth of a publish)."""
+    known = _CANDIDATES.get(stored.post.id)
+    if known is not None and known[0] is stored and known[1].department == department:
+        return known[1]
+    made = reprints.Candidate(
+        stored.post.id,
+        stored.sketch,
+        stored.date,
+        department,
+        reprints.origin_named(stored.post.text),
+        # long texts are compared by their sketches; short ones must be identical
+        "" if stored.sketch else reprints.same_text(stored.post),
+    )
+    if len(_CANDIDATES) >= CANDIDATES_KEPT:
+        _CANDIDATES.clear()
+    _CANDIDATES[stored.post.id] = (stored, made)
+    return made
+
+
+_CANDIDATES: dict[str, tuple[StoredPost, reprints.Candidate]] = {}
+CANDIDATES_KEPT = 2_000_000
 
 
 def audit(config: Config, store: Store, now: datetime) -> AuditReport:
@@ -266,22 +301,39 @@ def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Docu
     names = {s.id: (s.name, s.group) for s in config.sources}
     zone = config.site.zone
     for item in routed:
-        post = item.post.post
-        name, group = names[post.source_id]
-        path = site.post_path(post.id, item.post.filed, zone)
-        parts: tuple[str, ...] = (post.hash, name, group, path, ",".join(item.channels))
-        parts += (item.title,) if item.title else ()  # an editor's title: indexed anew
-        version = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-        yield search.Document(
-            id=post.id,
-            hash=version,
-            title=item.shown_title,
-            text=post.text,
-            department=name,
-            source_id=post.source_id,
-            group=group,
-            sections=item.channels,
-            date=item.post.date,
-            path=path,
-            files=tuple(a.title for a in post.attachments),
-        )
+        name, group = names[item.post.post.source_id]
+        known = _DOCUMENTS.get(item.post.post.id)
+        if known is not None and known[0] is item and known[1] == (name, group, zone):
+            yield known[2]
+            continue
+        made = _document(item, name, group, zone)
+        if len(_DOCUMENTS) >= CANDIDATES_KEPT:
+            _DOCUMENTS.clear()
+        _DOCUMENTS[item.post.post.id] = (item, (name, group, zone), made)
+        yield made
+
+
+# post id -> (its routing, its department, group and zone, its document): made once per
+# routing of a post in a long-running hub (routing is kept per version of a post)
+_DOCUMENTS: dict[str, tuple[Routed, tuple[str, str, tzinfo], search.Document]] = {}
+
+
+def _document(item: Routed, name: str, group: str, zone: tzinfo) -> search.Document:
+    post = item.post.post
+    path = site.post_path(post.id, item.post.filed, zone)
+    parts: tuple[str, ...] = (post.hash, name, group, path, ",".join(item.channels))
+    parts += (item.title,) if item.title else ()  # an editor's title: indexed anew
+    version = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+    return search.Document(
+        id=post.id,
+        hash=version,
+        title=item.shown_title,
+        text=post.text,
+        department=name,
+        source_id=post.source_id,
+        group=group,
+        sections=item.channels,
+        date=item.post.date,
+        path=path,
+        files=tuple(a.title for a in post.attachments),
+    )

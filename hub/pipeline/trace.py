@@ -52,33 +52,64 @@ def save(
 ) -> None:
     """Write the trace of a publish, atomically (a reader sees the old one or the new).
     `shown`: the sections its portal lists (a blank one is not)."""
-    document = {
-        "published_at": now.isoformat(),
-        "shown": sorted(shown),
-        "posts": {
-            r.post.post.id: {
-                "placements": {slug: _json(p) for slug, p in r.placements.items()},
-                **({"pinned": list(r.pinned)} if r.pinned else {}),
-            }
-            for r in routed
-        },
-    }
-    temporary = folder / f".{FILE}.{os.getpid()}"
+    head = json.dumps({"published_at": now.isoformat(), "shown": sorted(shown)})
+    entries = ",".join(f"{json.dumps(r.post.post.id)}:{_entry(r)}" for r in routed)
+    document = f'{head[:-1]},"posts":{{{entries}}}}}'
+    path, temporary = folder / FILE, folder / f".{FILE}.{os.getpid()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(folder / FILE)
+        temporary.write_text(document, encoding="utf-8")
+        temporary.replace(path)
+        stamp = _stamp(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise BuildError(f"cannot write the routing trace in {folder}: {exc}") from exc
+    placements = {r.post.post.id: dict(r.placements) for r in routed}
+    pinned = {r.post.post.id: r.pinned for r in routed}
+    _LAST.clear()
+    _LAST[path] = (stamp, Trace(now, placements, pinned, frozenset(shown)))
+
+
+def _entry(routed: Routed) -> str:
+    """A post's entry in the trace, as JSON: made once per routing of it in a
+    long-running hub (routing is kept per version of a post)."""
+    known = _ENTRIES.get(routed.post.post.id)
+    if known is not None and known[0] is routed:
+        return known[1]
+    entry = {
+        "placements": {slug: _json(p) for slug, p in routed.placements.items()},
+        **({"pinned": list(routed.pinned)} if routed.pinned else {}),
+    }
+    made = json.dumps(entry, ensure_ascii=False)
+    if len(_ENTRIES) >= ENTRIES_KEPT:
+        _ENTRIES.clear()
+    _ENTRIES[routed.post.post.id] = (routed, made)
+    return made
+
+
+_ENTRIES: dict[str, tuple[Routed, str]] = {}
+ENTRIES_KEPT = 2_000_000
+# the trace this process wrote or read last, with its file's stamp when it did
+_LAST: dict[Path, tuple[tuple[int, int, int], Trace]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    info = path.stat()
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def load(folder: Path) -> Trace:
-    """The last publish's trace; empty before the first publish."""
+    """The last publish's trace; empty before the first publish. (Read from the file
+    only when it changed since this process wrote or read it.)"""
+    path = folder / FILE
     try:
-        document = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        stamp = _stamp(path)
+        known = _LAST.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        document = json.loads(path.read_text(encoding="utf-8"))
         posts = document.get("posts", {})
-        return Trace(
+        loaded = Trace(
             datetime.fromisoformat(document["published_at"]),
             {
                 pid: {slug: _placement(p, slug) for slug, p in entry["placements"].items()}
@@ -92,3 +123,6 @@ def load(folder: Path) -> Trace:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("the last publish's trace %s cannot be read (%s); as if none", FILE, exc)
         return Trace(None, {}, {})
+    _LAST.clear()
+    _LAST[path] = (stamp, loaded)
+    return loaded

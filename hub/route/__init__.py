@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TypeVar
 
 from hub.config import Channel, Override, Source
 from hub.decisions import Decision
@@ -40,6 +41,12 @@ _FOUND: dict[str, dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]]] 
 KEYWORD_SETS_KEPT = 2  # the live rules and a candidate's (the desk's preview)
 FOUND_KEPT = 2_000_000  # posts per set of keywords; past this, they are scanned anew
 _NONE: frozenset[str] = frozenset()
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+# rules' digest -> post id -> (the post as routed, its routing): a post routed again by
+# the same rules, unchanged (the same stored value) and with no decision of the desk's,
+# is routed as it was. Not where a rule asks for an age: that changes with the clock.
+_ROUTED: dict[str, dict[str, tuple[StoredPost, Routed]]] = {}
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,17 @@ class Router:
         for override in overrides:
             self._overrides[post_ref(override.post)] = override
         self.decisions: Mapping[str, Decision] = decisions if decisions is not None else {}
+        self._routed: dict[str, tuple[StoredPost, Routed]] | None = None
+        if not any(r.rule.max_age is not None for r in rules):
+            ruling = repr(
+                (
+                    channels,
+                    sorted((s.id, s.group, tuple(s.tags)) for s in sources),
+                    overrides,
+                    str(zone),
+                )
+            )
+            self._routed = _kept(_ROUTED, hashlib.sha256(ruling.encode()).hexdigest())
 
     def facts(self, post: StoredPost, now: datetime) -> Facts:
         sid = post.post.source_id
@@ -126,11 +144,7 @@ class Router:
         """The keywords in a post's title and text: found once per version of the post
         and set of keywords, in this process (a publish routes every post, and finding
         them was most of it)."""
-        known = _FOUND.get(self._keywords)
-        if known is None:  # other keywords (an edit, a preview): keep the last two sets
-            for oldest in list(_FOUND)[: max(0, len(_FOUND) - KEYWORD_SETS_KEPT + 1)]:
-                _FOUND.pop(oldest, None)  # (list() and pop() are safe beside other threads)
-            known = _FOUND.setdefault(self._keywords, {})
+        known = _kept(_FOUND, self._keywords)
         key = (post.post.id, post.post.hash)
         found = known.get(key)
         if found is None:
@@ -145,6 +159,17 @@ class Router:
         return self._overrides.get(post.post.id) or self._overrides.get(post_ref(post.post.url))
 
     def route(self, post: StoredPost, now: datetime) -> Routed:
+        known = self._routed
+        if known is None or post.post.id in self.decisions:
+            return self._route(post, now)
+        earlier = known.get(post.post.id)
+        if earlier is not None and earlier[0] is post:
+            return earlier[1]
+        routed = self._route(post, now)
+        known[post.post.id] = (post, routed)
+        return routed
+
+    def _route(self, post: StoredPost, now: datetime) -> Routed:
         facts = self.facts(post, now)
         live = self._always.union(
             *(self._in_title[k] for k in facts.title_hits),
@@ -284,6 +309,17 @@ class Router:
         index, nearest = max(outcomes, key=lambda o: (len(o[1].held) - len(o[1].failed), -o[0]))
         held = ", ".join(str(c) for c in nearest.held)
         return f"rule {index}: " + "; ".join(nearest.failed) + (f" (had {held})" if held else "")
+
+
+def _kept(memo: dict[str, dict[_K, _V]], key: str, most: int = KEYWORD_SETS_KEPT) -> dict[_K, _V]:
+    """`memo[key]`, made if missing; of other keys, the `most` - 1 newest stay (the live
+    rules and a candidate's: the desk's preview)."""
+    known = memo.get(key)
+    if known is None:
+        for oldest in list(memo)[: max(0, len(memo) - most + 1)]:
+            memo.pop(oldest, None)  # (list() and pop() are safe beside other threads)
+        known = memo.setdefault(key, {})
+    return known
 
 
 def post_ref(reference: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +12,8 @@ from functools import partial
 from pathlib import Path
 
 from hub.config import Config
-from hub.errors import BuildError
 from hub.models import Results
+from hub.site.files import BuildFiles
 from hub.site.pages import Edition, Plan, search_context
 from hub.site.publish import current_build
 from hub.site.publish import staged as publish_staged
@@ -70,25 +68,25 @@ def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
 
     def write(folder: Path, previous: Path | None) -> None:
         old = {} if full or previous is None else _manifest(previous)
+        if not next(iter(old.values()), "").startswith(f"{renderer.digest}:"):
+            old = {}  # other templates or settings: every page is made anew
         keys: dict[str, str] = {}
-        made: set[Path] = set()
-        for file, own_key, produce in _outputs(plan, renderer, edition.extra, now):
-            target = folder / file
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            keys[file] = key = f"{renderer.digest}:{own_key}"
-            counts["pages"] += 1
-            if previous is not None and old.get(file) == key and _link(previous / file, target):
-                continue
-            _write(target, produce())
-            counts["written"] += 1
-        for relative, source in renderer.static_files():
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            counts["pages"] += 1
-        _write(folder / MANIFEST, json.dumps(keys, ensure_ascii=False))
+        with BuildFiles(folder, previous, old) as files:
+            for file, own_key, produce in _outputs(plan, renderer, edition.extra, now):
+                keys[file] = key = f"{renderer.digest}:{own_key}"
+                if old.get(file) == key:
+                    files.keep(file, produce)
+                else:
+                    files.write(file, produce())
+            files.finish([file for file in old if file not in keys])
+            counts["written"] = files.written
+            for relative, source in renderer.static_files():
+                files.copy(relative, source)
+                counts["pages"] += 1
+            files.write(MANIFEST, json.dumps(keys, ensure_ascii=False))
+        counts["pages"] += len(keys)
+        _MANIFESTS.clear()
+        _MANIFESTS[folder] = keys
 
     with publish_staged(config.site_dir, config.data_dir / "builds", now, write) as folder:
         yield BuildResult(folder, counts["pages"], counts["written"], frozenset(plan.shown))
@@ -106,6 +104,11 @@ def _outputs(
 
 
 def _manifest(build: Path) -> dict[str, str]:
+    """The keys a build's files were made from (remembered from the build this process
+    wrote last, which is most often the live one)."""
+    known = _MANIFESTS.get(build)
+    if known is not None:
+        return known
     try:
         loaded = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -113,14 +116,7 @@ def _manifest(build: Path) -> dict[str, str]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _link(old: Path, new: Path) -> bool:
-    """The old build's file in the new build, without copying (a hard link: readers of
-    either build keep reading whole files). False when that cannot be done."""
-    try:
-        os.link(old, new)
-    except OSError:
-        return False
-    return True
+_MANIFESTS: dict[Path, dict[str, str]] = {}  # the last build this process wrote
 
 
 class SearchPage:
@@ -137,10 +133,3 @@ class SearchPage:
         """`form`: the request as typed; `results` None before anything is asked."""
         context = search_context(self._config, form, results, error)
         return self._renderer.render("search.html", context, now)
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BuildError(f"cannot write {path}: {exc}") from exc

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from hub.audited import AuditReport
@@ -84,7 +84,8 @@ class Plan:
             for c in config.channels
         }
         sources = {s.id: s for s in config.sources}
-        views = [self._view(r, sources, zone) for r in routed]  # newest first
+        known = _views(repr((self.channels, sorted(sources.items()), str(zone))))
+        views = [self._kept_view(known, r, sources, zone) for r in routed]  # newest first
         self.posts = link_reprints(views, dict(edition.canonical_of))
         self.listed = [view for view in self.posts if view.listed]
         self.by_channel: dict[str, list[PostView]] = defaultdict(list)
@@ -103,6 +104,22 @@ class Plan:
         self.sources = [self._source(s, states) for s in config.sources]
         by_id = {view.id: view for view in self.listed}
         self.lead = by_id.get(edition.lead)  # a lead taken down or reprinted shows no banner
+
+    def _kept_view(
+        self,
+        known: dict[str, tuple[Routed, PostView]],
+        routed: Routed,
+        sources: Mapping[str, Source],
+        zone: tzinfo,
+    ) -> PostView:
+        """The view of a routed post, made once per routing of it with these settings
+        in a long-running hub (routing is kept per version of a post)."""
+        earlier = known.get(routed.post.post.id)
+        if earlier is not None and earlier[0] is routed:
+            return earlier[1]
+        view = self._view(routed, sources, zone)
+        known[routed.post.post.id] = (routed, view)
+        return view
 
     def _view(self, routed: Routed, sources: Mapping[str, Source], zone: tzinfo) -> PostView:
         stored, post = routed.post, routed.post.post
@@ -187,22 +204,31 @@ class Plan:
 
     def _post_pages(self) -> Iterator[Page]:
         """Each post, with the posts before and after it in its section."""
-        around: dict[str, tuple[Neighbour | None, Neighbour | None]] = {}
+        around: dict[str, tuple[PostView | None, PostView | None]] = {}
         for posts in self.by_channel.values():
+            last = len(posts) - 1
             for n, view in enumerate(posts):
                 if view.section and posts is self.by_channel[view.section.slug]:
                     around[view.id] = (
-                        Neighbour(posts[n - 1].title, posts[n - 1].path) if n else None,
-                        Neighbour(posts[n + 1].title, posts[n + 1].path)
-                        if n + 1 < len(posts)
-                        else None,
+                        posts[n - 1] if n else None,
+                        posts[n + 1] if n < last else None,
                     )
         for view in self.posts:
-            before, after = around.get(view.id, (None, None))
+            newer, older = around.get(view.id, (None, None))
+            known = _POST_PAGES.get(view.id)
+            if known is not None and known[0] is view and known[1] is newer and known[2] is older:
+                yield known[3]
+                continue
+            before = Neighbour(newer.title, newer.path) if newer else None
+            after = Neighbour(older.title, older.path) if older else None
             context = {"post": view, "newer": before, "older": after}
             # keyed by the post's hash, not its whole text: a publish keys every post
-            shown = (view.listing(), view.version, view.original_url, before, after)
-            yield _Keyed(view.path, "post.html", context, shown if view.version else None)
+            shown = (view.stamp, view.version, view.original_url, before, after)
+            page = _Keyed(view.path, "post.html", context, shown if view.version else None)
+            if len(_POST_PAGES) >= POST_PAGES_KEPT:
+                _POST_PAGES.clear()
+            _POST_PAGES[view.id] = (view, newer, older, page)
+            yield page
 
     def _feeds(self, link: ChannelLink | None, posts: Sequence[PostView]) -> Iterator[Page]:
         slug = link.slug if link else ""
@@ -273,22 +299,32 @@ class Plan:
                 "month": context.get("month", ""),
             }
             extra = (made["archive"], made["month"])
-            stand_in = (light, extra, [v.listing() for v in shown], n, pages, total)
+            stand_in = (light, extra, [v.stamp for v in shown], n, pages, total)
             yield _Keyed(path_of(n), template, {**context, **made}, stand_in)
 
     def _sitemaps(self) -> Iterator[Page]:
-        entries, limit = self._sitemap(), self.sitemap_limit
-        if len(entries) <= limit:
-            yield Page("sitemap.xml", "sitemap.xml", {"paths": entries})
+        """One sitemap.xml; past `sitemap_limit` URLs, an index of the portal's own pages'
+        sitemap and one per month the posts were filed in (split again past the limit),
+        so that a publish rewrites the month its new posts are in, not every part."""
+        pages, limit = self._sitemap(), self.sitemap_limit
+        posts = [(v.path, v.updated or v.date) for v in self.listed]
+        if len(pages) + len(posts) <= limit:
+            yield Page("sitemap.xml", "sitemap.xml", {"paths": pages + posts})
             return
-        parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
-        names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
-        for name, part in zip(names, parts, strict=True):
-            yield Page(name, "sitemap.xml", {"paths": part})
+        groups: dict[str, list[tuple[str, datetime | None]]] = {"pages": pages}
+        for entry in posts:  # p/YYYY/MM/id.html: the month it was filed in
+            groups.setdefault("-".join(entry[0].split("/")[1:3]), []).append(entry)
+        names = []
+        for group, entries in groups.items():
+            for n, start in enumerate(range(0, len(entries), limit), start=1):
+                name = f"sitemap-{group}.xml" if n == 1 else f"sitemap-{group}-{n}.xml"
+                names.append(name)
+                yield Page(name, "sitemap.xml", {"paths": entries[start : start + limit]})
         yield Page("sitemap.xml", "sitemap-index.xml", {"sitemaps": names})
 
     def _sitemap(self) -> list[tuple[str, datetime | None]]:
-        """(path, last modified) of every page a search engine should know."""
+        """(path, last modified) of every page of the portal's own a search engine should
+        know: the home page, the sections and the departments (posts aside)."""
         entries: list[tuple[str, datetime | None]] = [
             ("", self.listed[0].date if self.listed else None),
             ("sources/", None),
@@ -298,8 +334,23 @@ class Plan:
             posts = self.by_channel.get(slug)
             if slug in self.shown:
                 entries.append((link.path, posts[0].date if posts else None))
-        entries += [(s.path, s.latest) for s in self.sources]
-        return entries + [(v.path, v.updated or v.date) for v in self.listed]
+        return entries + [(s.path, s.latest) for s in self.sources]
+
+
+# settings' digest -> post id -> (the routed post, its view): the views a long-running
+# hub made, for the live settings and the last others (a preview's)
+_VIEWS: dict[str, dict[str, tuple[Routed, PostView]]] = {}
+VIEW_SETS_KEPT = 2
+
+
+def _views(settings: str) -> dict[str, tuple[Routed, PostView]]:
+    key = hashlib.sha256(settings.encode()).hexdigest()
+    known = _VIEWS.get(key)
+    if known is None:
+        for oldest in list(_VIEWS)[: max(0, len(_VIEWS) - VIEW_SETS_KEPT + 1)]:
+            _VIEWS.pop(oldest, None)
+        known = _VIEWS.setdefault(key, {})
+    return known
 
 
 @dataclass(frozen=True)
@@ -309,11 +360,17 @@ class _Keyed(Page):
 
     stand_in: Any = None
 
-    @property
-    def key(self) -> str:
+    @cached_property
+    def key(self) -> str:  # (a post's page is kept between publishes, and its key)
         if self.stand_in is None:
             return super().key
         return hashlib.sha256(f"{self.template}\n{self.stand_in!r}".encode()).hexdigest()[:24]
+
+
+# post id -> (its view, the views before and after it, its page): the post pages a
+# long-running hub made
+_POST_PAGES: dict[str, tuple[PostView, PostView | None, PostView | None, Page]] = {}
+POST_PAGES_KEPT = 2_000_000
 
 
 def _nth(base: str, page: int) -> str:

@@ -44,6 +44,7 @@ class Renderer:
         self.config = config
         self.nav = [c for c in config.channels if shown is None or c.slug in shown]
         self.dirs = template_dirs(config)
+        self._navs: dict[str, str] = {}
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
             autoescape=True,  # every template, whatever its extension
@@ -67,6 +68,7 @@ class Renderer:
             asset=lambda path: f"{base_path}{path}?v={versions.get(path, '0')}",
             url=lambda path="": base_path + path,
             absolute=site.url,
+            navigation=self._navigation,
         )
         self.env.filters.update(
             local=lambda d, fmt="%Y-%m-%d": d.astimezone(zone).strftime(fmt) if d else "",
@@ -75,6 +77,16 @@ class Renderer:
             rfc822=lambda d: format_datetime(d.astimezone(UTC), usegmt=True) if d else "",
             w3c=lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if d else "",
         )
+
+    def _navigation(self, current: str) -> str:
+        """The sections' navigation (_nav.html) with `current` marked: the same on every
+        page of a section, so it is rendered once per section, not once per page (with
+        a hundred sections it was half of a page's time)."""
+        made = self._navs.get(current)
+        if made is None:
+            made = self.env.get_template("_nav.html").render(current=current).rstrip("\n")
+            self._navs[current] = made
+        return made
 
     def _digest(self, config: Config, versions: Mapping[str, str]) -> str:
         """What every page depends on besides its own content: the templates, the static

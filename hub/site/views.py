@@ -3,9 +3,11 @@ plain values for posts, sections and departments. Pure."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 from hub.audited import SourceAudit
@@ -96,6 +98,12 @@ class PostView:
         shows): keep it in step with the lists' templates."""
         shown = (self.id, self.path, self.title, self.date, self.updated, self.department)
         return (*shown, self.summary, self.pinned, self.channels, self.original, self.copies)
+
+    @cached_property
+    def stamp(self) -> str:
+        """A digest of `listing()`: what the keys of pages that list this post are made
+        of (made once per view; a long-running hub keeps the views of unchanged posts)."""
+        return hashlib.sha256(repr(self.listing()).encode()).hexdigest()[:16]
 
     @property
     def listed(self) -> bool:

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, event, func, inspect, text
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -23,6 +22,7 @@ from hub.models import Post, RunRecord, SourceState, StoredPost
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
 from hub.store.findings import FindingsStore
+from hub.store.kept import KeptPosts
 from hub.store.leases import Due, Lease, LeaseStore
 from hub.store.links import LinkStore
 from hub.store.locks import advisory_lock
@@ -64,6 +64,7 @@ class Store:
         """The store at a SQLAlchemy URL (`postgresql://` is PostgreSQL through psycopg);
         its tables are made or brought up to date."""
         self.url = url
+        self._kept = KeptPosts()  # every post, as `posts` read it last
         try:
             self._engine: Engine = create_engine(
                 checked_url(url), pool_pre_ping=is_postgres(url), connect_args=_args(url)
@@ -194,16 +195,10 @@ class Store:
         return new, changed
 
     def posts(self, source_id: str | None = None) -> list[StoredPost]:
-        """Stored posts, newest first. (Read as plain rows, not ORM objects: a publish
-        reads every post, and the ORM's bookkeeping took most of the time.)"""
-        table = SQLModel.metadata.tables[PostRow.__tablename__]
-        query = sa_select(table)
-        if source_id is not None:
-            query = query.where(table.c.source_id == source_id)
+        """Stored posts, newest first (`KeptPosts`: the next call reads again only the
+        rows that changed)."""
         with self._session() as session:
-            stored = [to_stored(row) for row in session.execute(query)]
-        stored.sort(key=lambda s: (s.date, s.post.id), reverse=True)
-        return stored
+            return self._kept.read(session, source_id)
 
     def posts_of(self, ids: Iterable[str]) -> list[StoredPost]:
         """The stored posts with these ids, in the order given (missing ones left out)."""

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
@@ -67,19 +67,32 @@ class FindingsStore:
 
     def mark(self, found: Mapping[str, tuple[Finding, ...]]) -> None:
         """The findings of every post as a publish found them (post id -> findings,
-        posts without any left out): what the desk lists."""
+        posts without any left out): what the desk lists. Only rows that change are
+        written (a publish marks every post)."""
+        table = FindingsRow.__table__  # type: ignore[attr-defined]
         with self._sessions() as session:
-            rows = {r.post_id: r for r in session.exec(select(FindingsRow))}
-            for post_id, row in rows.items():
-                if row.count and post_id not in found:
-                    row.listed, row.count = "[]", 0
-                    session.add(row)
+            listed = {
+                pid: (count, text)
+                for pid, count, text in session.execute(
+                    select(FindingsRow.post_id, FindingsRow.count, FindingsRow.listed)
+                )
+            }
+            changes = {
+                pid: (0, "[]") for pid, (count, _) in listed.items() if count and pid not in found
+            }
             for post_id, findings in found.items():
                 text = _write(findings)
-                row = rows.get(post_id) or FindingsRow(post_id=post_id, version="")
-                if row.listed != text:
-                    row.listed, row.count = text, len(findings)
-                    session.add(row)
+                if listed.get(post_id, (0, ""))[1] != text:
+                    changes[post_id] = (len(findings), text)
+            for post_id, (count, text) in changes.items():
+                if post_id in listed:
+                    session.execute(
+                        update(table)
+                        .where(table.c.post_id == post_id)
+                        .values(count=count, listed=text)
+                    )
+                else:
+                    session.add(FindingsRow(post_id=post_id, version="", listed=text, count=count))
             session.commit()
 
     def listed(self, limit: int, offset: int = 0) -> tuple[list[tuple[str, int]], int]:
