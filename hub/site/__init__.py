@@ -14,12 +14,12 @@ from pathlib import Path
 from hub.config import Config
 from hub.models import Results
 from hub.site.files import BuildFiles
-from hub.site.pages import Edition, Plan, search_context
+from hub.site.pages import Edition, Plan
 from hub.site.publish import current_build
 from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
 from hub.site.report import report_page
-from hub.site.views import post_path
+from hub.site.views import post_path, search_context
 
 __all__ = [
     "BuildResult",

@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.audited import AuditReport
 from hub.config import Config, Source
-from hub.models import Results, Routed, SourceState
+from hub.models import Routed, SourceState
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -25,6 +25,7 @@ from hub.site.views import (
     link_reprints,
     month_path,
     post_path,
+    search_context,
     source_path,
 )
 
@@ -233,11 +234,14 @@ class Plan:
     def _feeds(self, link: ChannelLink | None, posts: Sequence[PostView]) -> Iterator[Page]:
         slug = link.slug if link else ""
         updated = max((p.updated or p.date for p in posts), default=None)
+        # keyed by what the posts show: a repr of their whole texts took a second
+        shown = [(v.stamp, v.version) for v in posts]
         for kind in FEED_FORMATS:
-            yield Page(
+            yield _Keyed(
                 feed_path(slug, kind),
                 f"feed.{kind}",
                 {"channel": link, "posts": posts, "updated": updated, "kind": kind},
+                (link, updated, kind, shown),
             )
 
     def _listed(
@@ -307,20 +311,33 @@ class Plan:
         sitemap and one per month the posts were filed in (split again past the limit),
         so that a publish rewrites the month its new posts are in, not every part."""
         pages, limit = self._sitemap(), self.sitemap_limit
-        posts = [(v.path, v.updated or v.date) for v in self.listed]
-        if len(pages) + len(posts) <= limit:
-            yield Page("sitemap.xml", "sitemap.xml", {"paths": pages + posts})
+        if len(pages) + len(self.listed) <= limit:
+            yield self._sitemap_page("sitemap.xml", pages, self.listed)
             return
-        groups: dict[str, list[tuple[str, datetime | None]]] = {"pages": pages}
-        for entry in posts:  # p/YYYY/MM/id.html: the month it was filed in
-            groups.setdefault("-".join(entry[0].split("/")[1:3]), []).append(entry)
+        groups: dict[str, list[PostView]] = {}
+        for view in self.listed:  # p/YYYY/MM/id.html: the month it was filed in
+            groups.setdefault("-".join(view.path.split("/")[1:3]), []).append(view)
         names = []
-        for group, entries in groups.items():
-            for n, start in enumerate(range(0, len(entries), limit), start=1):
+        parts: list[tuple[str, list[tuple[str, datetime | None]], list[PostView]]]
+        parts = [("pages", pages, []), *((month, [], views) for month, views in groups.items())]
+        for group, own, views in parts:
+            chunks = range(0, max(len(own), len(views)), limit)
+            for n, start in enumerate(chunks, start=1):
                 name = f"sitemap-{group}.xml" if n == 1 else f"sitemap-{group}-{n}.xml"
                 names.append(name)
-                yield Page(name, "sitemap.xml", {"paths": entries[start : start + limit]})
+                end = start + limit
+                yield self._sitemap_page(name, own[start:end], views[start:end])
         yield Page("sitemap.xml", "sitemap-index.xml", {"sitemaps": names})
+
+    @staticmethod
+    def _sitemap_page(
+        name: str, pages: list[tuple[str, datetime | None]], posts: Sequence[PostView]
+    ) -> Page:
+        """A sitemap of the portal's own pages and of posts, keyed by what the posts show
+        (their stamps: a repr of a hundred thousand dates took a second)."""
+        entries = pages + [(v.path, v.updated or v.date) for v in posts]
+        shown = (pages, ",".join(v.stamp for v in posts))
+        return _Keyed(name, "sitemap.xml", {"paths": entries}, shown)
 
     def _sitemap(self) -> list[tuple[str, datetime | None]]:
         """(path, last modified) of every page of the portal's own a search engine should
@@ -379,27 +396,3 @@ def _nth(base: str, page: int) -> str:
 
 def _unpinned(slug: str, view: PostView) -> bool:
     return slug not in view.pinned
-
-
-SEARCH_FORM = ("q", "section", "source", "group", "since", "until", "sort", "page")
-
-
-def search_context(
-    config: Config, form: Mapping[str, str], results: Results | None, error: str = ""
-) -> dict[str, Any]:
-    """What search.html is given: the request as typed (q, section, source, group,
-    since, until, sort, page), one page of results (None before anything is asked), the
-    filters' options, and an error to show instead of results."""
-    groups = dict.fromkeys(s.group for s in config.sources if s.group)
-    return {
-        "query": form.get("q", ""),
-        "form": {k: str(form.get(k, "")) for k in SEARCH_FORM},
-        "results": results,
-        "hits": results.hits if results else None,
-        "choices": {
-            "sections": [(c.slug, c.title) for c in config.channels],
-            "sources": [(s.id, s.name) for s in config.sources],
-            "groups": [(g, g) for g in groups],
-        },
-        "error": error,
-    }

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
 
 from hub.audited import SourceAudit
-from hub.models import Attachment, SourceState
+from hub.config import Config
+from hub.models import Attachment, Results, SourceState
 
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
 
@@ -165,3 +167,27 @@ def link_reprints(views: list[PostView], canonical_of: dict[str, str]) -> list[P
         else:
             linked.append(view)
     return linked
+
+
+SEARCH_FORM = ("q", "section", "source", "group", "since", "until", "sort", "page")
+
+
+def search_context(
+    config: Config, form: Mapping[str, str], results: Results | None, error: str = ""
+) -> dict[str, Any]:
+    """What search.html is given: the request as typed (q, section, source, group,
+    since, until, sort, page), one page of results (None before anything is asked), the
+    filters' options, and an error to show instead of results."""
+    groups = dict.fromkeys(s.group for s in config.sources if s.group)
+    return {
+        "query": form.get("q", ""),
+        "form": {k: str(form.get(k, "")) for k in SEARCH_FORM},
+        "results": results,
+        "hits": results.hits if results else None,
+        "choices": {
+            "sections": [(c.slug, c.title) for c in config.channels],
+            "sources": [(s.id, s.name) for s in config.sources],
+            "groups": [(g, g) for g in groups],
+        },
+        "error": error,
+    }
