@@ -353,3 +353,20 @@ def test_golden_site(tmp_path: Path) -> None:
     assert sorted(made) == sorted(golden)
     for name in golden:
         assert made[name] == golden[name], f"{name} differs from tests/golden/site/{name}"
+
+
+def test_a_page_the_new_build_drops_leaves_no_empty_folder(tmp_path: Path) -> None:
+    """A dropped page's folder goes too: nginx answers 403 for a folder, 404 for none."""
+    from hub.site.files import BuildFiles  # noqa: PLC0415
+
+    live, new = tmp_path / "live", tmp_path / "new"
+    for file in ("index.html", "c/x/index.html", "c/x/2/index.html"):
+        (live / file).parent.mkdir(parents=True, exist_ok=True)
+        (live / file).write_text(file, encoding="utf-8")
+    new.mkdir()
+    with BuildFiles(new, live, {"index.html": "k"}) as files:
+        files.keep("index.html", lambda: "index.html")
+        files.keep("c/x/index.html", lambda: "c/x/index.html")
+        files.finish(["c/x/2/index.html"])
+    assert (new / "c/x/index.html").read_text(encoding="utf-8") == "c/x/index.html"
+    assert not (new / "c/x/2").exists() and (live / "c/x/2/index.html").is_file()

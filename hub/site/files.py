@@ -10,6 +10,7 @@ here, one by one.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from types import TracebackType
 
 from hub.errors import BuildError
 
+log = logging.getLogger("hub.site")
 PENDING_BYTES = 64 * 2**20  # pages rendered before the live build is linked: kept in memory
 
 
@@ -84,8 +86,15 @@ class BuildFiles:
         self._settle()
         if not self._cloned:
             return
-        for file in gone:
+        for file in gone:  # and their folders, once empty (a 404, not a 403)
             (self.folder / file).unlink(missing_ok=True)
+            for parent in (self.folder / file).parents:
+                if parent == self.folder:
+                    break
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
         for file, produce in self._kept:  # linked, unless the live build had lost it
             if not os.path.exists(f"{self.folder}/{file}"):  # noqa: PTH110 (a hundred thousand)
                 self.write(file, produce())
@@ -96,9 +105,9 @@ class BuildFiles:
         if self._linking is not None:
             _, said = self._linking.communicate()
             code, self._linking = self._linking.returncode, None
-            if code != 0:
+            if code != 0:  # what it could not link is made in `finish`, as when missing
                 why = said.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {code}"]
-                raise BuildError(f"cannot link the live build into {self.folder}: {why[0]}")
+                log.warning("cp -al left files of %s unlinked: %s", self.live, why[0])
         for file, text in self._pending:
             _write_made(self.folder / file, text, replace=True)
         self._pending, self._bytes = [], 0

@@ -5,6 +5,7 @@ reads whole rows only where that changed."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,10 +30,16 @@ WHOLE = 4  # past 1/WHOLE of the posts changed, the table is read in one pass
 class KeptPosts:
     def __init__(self) -> None:
         self._kept: dict[str, tuple[tuple[object, ...], StoredPost]] = {}
+        # one read at a time: the desk reads from its publisher and its request threads
+        self._lock = threading.Lock()
 
     def read(self, session: Session, source_id: str | None = None) -> list[StoredPost]:
         """The stored posts (of one source), newest first. (Read as plain rows, not ORM
         objects: the ORM's bookkeeping took most of the time.)"""
+        with self._lock:
+            return self._read(session, source_id)
+
+    def _read(self, session: Session, source_id: str | None) -> list[StoredPost]:
         # through the driver's own cursor: SQLAlchemy's rows doubled the time of this
         cursor = session.connection().connection.cursor()
         try:
