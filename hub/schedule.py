@@ -50,6 +50,7 @@ class Runner:
         self.publish_now = False
         self._workers: Workers | None = None  # started at the first crawl, kept after
         self._desk_seen = self.store.desk.last_entry()  # the desk's log, as last published
+        self._ticking = threading.Lock()  # a SIGHUP's tick waits for the one under way
 
     def stop(self) -> None:
         """Begin no more sources; the tick under way ends soon after."""
@@ -62,6 +63,10 @@ class Runner:
         self.store.close()
 
     def tick(self) -> list[SourceResult]:
+        with self._ticking:
+            return self._one_tick()
+
+    def _one_tick(self) -> list[SourceResult]:
         if self.stopping.is_set():
             return []
         self._reload()
@@ -199,10 +204,20 @@ def run_forever(config: Config, clock: Clock) -> None:
     runner.on_reload = partial(_retick, scheduler)
     _add(scheduler, runner, clock())
 
+    asked = iter(range(1, 1 << 62))
+
     def reload(signum: int, frame: object) -> None:
         log.info("SIGHUP: channels.yaml is read again at once")
         runner.reload_asked.set()
-        scheduler.modify_job("crawl", next_run_time=clock())
+        # A tick of its own, after the one under way if any: moving the "crawl" job's
+        # next run to now while it runs would be skipped (max_instances) for an hour.
+        scheduler.add_job(
+            runner.tick,
+            "date",
+            run_date=clock(),
+            id=f"sighup-{next(asked)}",
+            misfire_grace_time=None,
+        )
 
     previous = signal.signal(signal.SIGHUP, reload)
     try:

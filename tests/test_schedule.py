@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -265,14 +266,7 @@ def test_sigterm_mid_crawl_finishes_the_sources_under_way_and_exits_0(
         ),
         encoding="utf-8",
     )
-    child = subprocess.Popen(
-        [sys.executable, "-m", "hub", "schedule", "-c", str(config.path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    child = _schedule(config)
     deadline = time.monotonic() + 120  # a busy machine starts a process slowly
     while len(server.seen) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -362,14 +356,7 @@ def test_posts_another_writer_stored_are_published_at_the_next_tick(
 def test_sighup_reads_channels_yaml_at_once(tmp_path: Path, server: ScriptedServer) -> None:
     server.routes["/one.xml"] = Reply(200, rss("第一条"))
     config = project(tmp_path, server, {"one": "/one.xml"}, extra="schedule: {tick: 1h}")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "hub", "schedule", "-c", str(config.path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    child = _schedule(config)
     try:
         deadline = time.monotonic() + 120  # the first tick crawls and publishes
         while not (config.site_dir / "index.html").exists() and time.monotonic() < deadline:
@@ -388,3 +375,51 @@ def test_sighup_reads_channels_yaml_at_once(tmp_path: Path, server: ScriptedServ
         output, _ = child.communicate(timeout=120)
     assert "SIGHUP" in output and "channels.yaml reloaded" in output, output
     assert child.returncode == 0, output
+
+
+def test_sighup_during_a_tick_reads_channels_yaml_after_it(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
+    """The signal comes while the first tick is crawling: the edit is published when
+    that tick ends, not at the next one an hour later."""
+    asked, release = threading.Event(), threading.Event()
+
+    def held(request: BaseHTTPRequestHandler) -> Reply:
+        asked.set()
+        release.wait(120)
+        return Reply(200, rss("第一条"))
+
+    server.routes["/one.xml"] = held
+    config = project(tmp_path, server, {"one": "/one.xml"}, extra="schedule: {tick: 1h}")
+    child = _schedule(config)
+    try:
+        assert asked.wait(120), "the first tick never crawled"
+        config.path.write_text(
+            config.path.read_text(encoding="utf-8").replace("title: 测试,", "title: 改名了,"),
+            encoding="utf-8",
+        )
+        os.kill(child.pid, signal.SIGHUP)
+        time.sleep(1)  # the signal is handled while the tick still waits for its feed
+        release.set()
+        deadline = time.monotonic() + 120
+        index = config.site_dir / "index.html"
+        while not index.exists() or "改名了" not in index.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.1)
+    finally:
+        release.set()
+        child.send_signal(signal.SIGTERM)
+        output, _ = child.communicate(timeout=120)
+    assert "channels.yaml reloaded" in output, output
+    assert child.returncode == 0, output
+
+
+def _schedule(config: Config) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub", "schedule", "-c", str(config.path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
