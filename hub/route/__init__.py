@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,10 @@ from hub.text.keywords import KeywordIndex, fold
 
 __all__ = ["Miss", "Routed", "Router", "pattern_problems", "post_ref"]
 
-# keywords' digest -> (post id, post hash) -> the keywords in its title and in its text
-_FOUND: dict[str, dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]]] = {}
+# keywords' digest -> (post id, post hash) -> the keywords in its title and in its text,
+# as numbers into the sorted keywords packed in bytes (a frozenset of a hundred keywords
+# took 5 KB a post: gigabytes at a million posts)
+_FOUND: dict[str, dict[tuple[str, str], tuple[bytes, bytes]]] = {}
 KEYWORD_SETS_KEPT = 2  # the live rules and a candidate's (the desk's preview)
 FOUND_KEPT = 2_000_000  # posts per set of keywords; past this, they are scanned anew
 _NONE: frozenset[str] = frozenset()
@@ -96,6 +99,7 @@ class Router:
         rules = [r for c in self._channels for r in (*c.include, *c.exclude)]
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
         every = sorted({k for r in rules for k in r.keywords})
+        self._every, self._number = tuple(every), {k: n for n, k in enumerate(every)}
         self._keywords = hashlib.sha256("\n".join(every).encode()).hexdigest()[:16]
         # A rule with keywords is tried only on posts where one of them occurs where it
         # counts (a title keyword in the title), and only the channels of the rules left
@@ -147,13 +151,20 @@ class Router:
         known = _kept(_FOUND, self._keywords)
         key = (post.post.id, post.post.hash)
         found = known.get(key)
-        if found is None:
-            title = frozenset(self._index.find(fold(post.post.title))) or _NONE
-            text = frozenset(self._index.find(fold(post.post.text))) or _NONE
-            if len(known) >= FOUND_KEPT:
-                known.clear()
-            found = known[key] = (title, text)
-        return found
+        if found is not None:
+            return self._unpacked(found[0]), self._unpacked(found[1])
+        title = frozenset(self._index.find(fold(post.post.title))) or _NONE
+        text = frozenset(self._index.find(fold(post.post.text))) or _NONE
+        if len(known) >= FOUND_KEPT:
+            known.clear()
+        known[key] = (self._packed(title), self._packed(text))
+        return title, text
+
+    def _packed(self, keywords: frozenset[str]) -> bytes:
+        return array("I", sorted(self._number[k] for k in keywords)).tobytes()
+
+    def _unpacked(self, packed: bytes) -> frozenset[str]:
+        return frozenset(map(self._every.__getitem__, memoryview(packed).cast("I"))) or _NONE
 
     def override(self, post: StoredPost) -> Override | None:
         return self._overrides.get(post.post.id) or self._overrides.get(post_ref(post.post.url))
