@@ -8,9 +8,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from hub.models import Finding
 from hub.store.desk import Sessions
@@ -48,15 +48,28 @@ class FindingsStore:
         return found
 
     def keep(self, checked: Sequence[tuple[str, str, tuple[Finding, ...]]]) -> None:
-        """(post id, version, findings) of posts just checked, in one transaction."""
-        if not checked:
+        """(post id, version, findings) of posts just checked, in one transaction, as
+        two statements run for many rows (an ORM object per row made a first publish of
+        a million posts flush its whole session at every row)."""
+        wanted = {post_id: (version, _write(found)) for post_id, version, found in checked}
+        if not wanted:
             return
         for attempt in range(2):  # a row another process added meanwhile: once more
             with self._sessions() as session:
-                for post_id, version, findings in checked:
-                    row = session.get(FindingsRow, post_id) or FindingsRow(post_id=post_id)
-                    row.version, row.findings = version, _write(findings)
-                    session.add(row)
+                present = self._present(session, list(wanted))
+                _write_rows(
+                    session,
+                    [
+                        {"post_id": pid, "version": version, "findings": text}
+                        for pid, (version, text) in wanted.items()
+                        if pid not in present
+                    ],
+                    [
+                        {"pid": pid, "version": version, "findings": text}
+                        for pid, (version, text) in wanted.items()
+                        if pid in present
+                    ],
+                )
                 try:
                     session.commit()
                     return
@@ -65,11 +78,20 @@ class FindingsStore:
                     if attempt:
                         raise
 
+    @staticmethod
+    def _present(session: Session, ids: list[str]) -> set[str]:
+        present: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            present.update(
+                session.exec(select(FindingsRow.post_id).where(col(FindingsRow.post_id).in_(chunk)))
+            )
+        return present
+
     def mark(self, found: Mapping[str, tuple[Finding, ...]]) -> None:
         """The findings of every post as a publish found them (post id -> findings,
         posts without any left out): what the desk lists. Only rows that change are
         written (a publish marks every post)."""
-        table = FindingsRow.__table__  # type: ignore[attr-defined]
         with self._sessions() as session:
             listed = {
                 pid: (count, text)
@@ -84,15 +106,19 @@ class FindingsStore:
                 text = _write(findings)
                 if listed.get(post_id, (0, ""))[1] != text:
                     changes[post_id] = (len(findings), text)
-            for post_id, (count, text) in changes.items():
-                if post_id in listed:
-                    session.execute(
-                        update(table)
-                        .where(table.c.post_id == post_id)
-                        .values(count=count, listed=text)
-                    )
-                else:
-                    session.add(FindingsRow(post_id=post_id, version="", listed=text, count=count))
+            _write_rows(
+                session,
+                [
+                    {"post_id": pid, "version": "", "findings": "[]", "listed": text, "count": n}
+                    for pid, (n, text) in changes.items()
+                    if pid not in listed
+                ],
+                [
+                    {"pid": pid, "count": n, "listed": text}
+                    for pid, (n, text) in changes.items()
+                    if pid in listed
+                ],
+            )
             session.commit()
 
     def listed(self, limit: int, offset: int = 0) -> tuple[list[tuple[str, int]], int]:
@@ -110,6 +136,24 @@ class FindingsStore:
                 .limit(limit)
             )
             return [(pid, n) for pid, n in rows], int(total)
+
+
+def _write_rows(
+    session: Session, new: list[dict[str, object]], changed: list[dict[str, object]]
+) -> None:
+    """Rows inserted whole, and columns of existing rows (keyed "pid") updated: each one
+    statement for many rows."""
+    table = FindingsRow.__table__  # type: ignore[attr-defined]
+    if new:
+        session.execute(insert(table), [{"listed": "[]", "count": 0, **row} for row in new])
+    if changed:
+        columns = [name for name in changed[0] if name != "pid"]
+        statement = (
+            update(table)
+            .where(table.c.post_id == bindparam("pid"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        session.execute(statement, changed)
 
 
 FIELDS = ("kind", "text", "severity", "suggestion", "field", "position", "note")
