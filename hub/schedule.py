@@ -12,7 +12,9 @@ and so are the desk's decisions: a new line on the desk's log, or a timed decisi
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
 import signal
 import threading
 from collections.abc import Callable
@@ -204,21 +206,15 @@ def run_forever(config: Config, clock: Clock) -> None:
     runner.on_reload = partial(_retick, scheduler)
     _add(scheduler, runner, clock())
 
-    asked = iter(range(1, 1 << 62))
+    signals: queue.SimpleQueue[bool] = queue.SimpleQueue()  # safe in a signal handler
 
     def reload(signum: int, frame: object) -> None:
-        log.info("SIGHUP: channels.yaml is read again at once")
-        runner.reload_asked.set()
-        # A tick of its own, after the one under way if any: moving the "crawl" job's
-        # next run to now while it runs would be skipped (max_instances) for an hour.
-        scheduler.add_job(
-            runner.tick,
-            "date",
-            run_date=clock(),
-            id=f"sighup-{next(asked)}",
-            misfire_grace_time=None,
-        )
+        signals.put(True)  # the scheduler's own locks are no place for a signal handler
 
+    forwarding = threading.Thread(
+        target=_sighups, args=(signals, runner, scheduler, clock), name="hub-sighup", daemon=True
+    )
+    forwarding.start()
     previous = signal.signal(signal.SIGHUP, reload)
     try:
         scheduler.start()
@@ -228,8 +224,34 @@ def run_forever(config: Config, clock: Clock) -> None:
         scheduler.shutdown(wait=True)
     finally:
         signal.signal(signal.SIGHUP, previous)
+        signals.put(False)
+        forwarding.join()
         runner.close()
         log.info("scheduler stopped")
+
+
+def _sighups(
+    signals: queue.SimpleQueue[bool], runner: Runner, scheduler: BlockingScheduler, clock: Clock
+) -> None:
+    """Each SIGHUP: channels.yaml read again at once, in a tick of its own after the one
+    under way if any (moving the "crawl" job's next run to now while it runs would be
+    skipped, max_instances, for an hour). Signals that come while such a tick waits
+    are that tick's."""
+    ids = itertools.count(1)
+    waiting = threading.Event()
+
+    def tick() -> None:
+        waiting.clear()
+        runner.tick()
+
+    while signals.get():
+        log.info("SIGHUP: channels.yaml is read again at once")
+        runner.reload_asked.set()
+        if not waiting.is_set():
+            waiting.set()
+            scheduler.add_job(
+                tick, "date", run_date=clock(), id=f"sighup-{next(ids)}", misfire_grace_time=None
+            )
 
 
 def _retick(scheduler: BackgroundScheduler | BlockingScheduler, config: Config) -> None:

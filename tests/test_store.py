@@ -15,8 +15,8 @@ import pytest
 
 from hub.audited import FetchAttempt
 from hub.errors import StoreError
-from hub.models import Attachment, Post, SourceState
-from hub.store import Store
+from hub.models import Attachment, Finding, Post, SourceState
+from hub.store import Store, findings
 from tests.conftest import POSTGRES, new_store, run_sql, sqlite_only
 
 T0 = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
@@ -363,3 +363,30 @@ def test_posts_read_again_are_what_another_process_changed_meanwhile(tmp_path: P
     run_sql(database, f"DELETE FROM posts WHERE id = '{gone}'")  # noqa: S608 (a test's own id)
     assert [s.post.id for s in reader.posts()] == [edited.id]
     assert [s.post.id for s in reader.posts("yjj")] == [edited.id]
+
+
+def test_findings_kept_over_rows_another_process_wrote_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`keep` reads which posts have a row, then writes; rows added between the two
+    (another publisher) fail the insert once, and the second try updates them."""
+    store = new_store(tmp_path / "hub.sqlite3")
+    flagged = (Finding("typo", "错别字", "serious", "错别字", "title", 0),)
+    store.findings.keep([("a", "v1", ()), ("b", "v1", flagged)])
+    present = findings.FindingsStore._present
+    calls = []
+
+    def stale_once(session: object, ids: list[str]) -> set[str]:
+        calls.append(ids)
+        return set() if len(calls) == 1 else present(session, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(findings.FindingsStore, "_present", staticmethod(stale_once))
+    monkeypatch.setattr(findings, "KEEP_CHUNK", 2)
+    store.findings.keep([("a", "v2", flagged), ("b", "v2", ()), ("c", "v2", flagged)])
+    assert len(calls) == 3  # the first chunk twice, the second once
+    assert store.findings.kept({"a": "v2", "b": "v2", "c": "v2"}) == {
+        "a": flagged,
+        "b": (),
+        "c": flagged,
+    }
+    store.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -100,7 +101,7 @@ class Router:
         self._index = KeywordIndex(k for r in rules for k in r.keywords)
         every = sorted({k for r in rules for k in r.keywords})
         self._every, self._number = tuple(every), {k: n for n, k in enumerate(every)}
-        self._keywords = hashlib.sha256("\n".join(every).encode()).hexdigest()[:16]
+        self._keywords = hashlib.sha256(json.dumps(every).encode()).hexdigest()[:16]
         # A rule with keywords is tried only on posts where one of them occurs where it
         # counts (a title keyword in the title), and only the channels of the rules left
         # are looked at.

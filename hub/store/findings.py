@@ -16,6 +16,8 @@ from hub.models import Finding
 from hub.store.desk import Sessions
 from hub.store.tables import PostRow
 
+KEEP_CHUNK = 10_000  # posts written per transaction by `keep`
+
 
 class FindingsRow(SQLModel, table=True):
     __tablename__ = "post_findings"
@@ -48,29 +50,32 @@ class FindingsStore:
         return found
 
     def keep(self, checked: Sequence[tuple[str, str, tuple[Finding, ...]]]) -> None:
-        """(post id, version, findings) of posts just checked, in one transaction, as
-        two statements run for many rows (an ORM object per row made a first publish of
-        a million posts flush its whole session at every row)."""
+        """(post id, version, findings) of posts just checked, a transaction per
+        KEEP_CHUNK posts of two statements for many rows (an ORM object per row made
+        a first publish of a million posts flush its whole session at every row)."""
         wanted = {post_id: (version, _write(found)) for post_id, version, found in checked}
-        if not wanted:
-            return
+        ids = list(wanted)
+        for start in range(0, len(ids), KEEP_CHUNK):
+            self._keep({pid: wanted[pid] for pid in ids[start : start + KEEP_CHUNK]})
+
+    def _keep(self, wanted: dict[str, tuple[str, str]]) -> None:
         for attempt in range(2):  # a row another process added meanwhile: once more
             with self._sessions() as session:
                 present = self._present(session, list(wanted))
-                _write_rows(
-                    session,
-                    [
-                        {"post_id": pid, "version": version, "findings": text}
-                        for pid, (version, text) in wanted.items()
-                        if pid not in present
-                    ],
-                    [
-                        {"pid": pid, "version": version, "findings": text}
-                        for pid, (version, text) in wanted.items()
-                        if pid in present
-                    ],
-                )
                 try:
+                    _write_rows(
+                        session,
+                        [
+                            {"post_id": pid, "version": version, "findings": text}
+                            for pid, (version, text) in wanted.items()
+                            if pid not in present
+                        ],
+                        [
+                            {"pid": pid, "version": version, "findings": text}
+                            for pid, (version, text) in wanted.items()
+                            if pid in present
+                        ],
+                    )
                     session.commit()
                     return
                 except IntegrityError:
