@@ -361,10 +361,7 @@ def test_sighup_reads_channels_yaml_at_once(tmp_path: Path, server: ScriptedServ
         deadline = time.monotonic() + 120  # the first tick crawls and publishes
         while not (config.site_dir / "index.html").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        config.path.write_text(
-            config.path.read_text(encoding="utf-8").replace("title: 测试,", "title: 改名了,"),
-            encoding="utf-8",
-        )
+        _rename(config)
         os.kill(child.pid, signal.SIGHUP)
         renamed = _renamed(config, child)
     finally:
@@ -392,10 +389,7 @@ def test_sighup_during_a_tick_reads_channels_yaml_after_it(
     child = _schedule(config)
     try:
         assert asked.wait(120), "the first tick never crawled"
-        config.path.write_text(
-            config.path.read_text(encoding="utf-8").replace("title: 测试,", "title: 改名了,"),
-            encoding="utf-8",
-        )
+        _rename(config)
         os.kill(child.pid, signal.SIGHUP)
         time.sleep(1)  # the signal is handled while the tick still waits for its feed
         release.set()
@@ -407,6 +401,14 @@ def test_sighup_during_a_tick_reads_channels_yaml_after_it(
     assert renamed, output
     assert "channels.yaml reloaded" in output, output
     assert child.returncode == 0, output
+
+
+def _rename(config: Config) -> None:
+    """The site's title edited in channels.yaml."""
+    config.path.write_text(
+        config.path.read_text(encoding="utf-8").replace("title: 测试,", "title: 改名了,"),
+        encoding="utf-8",
+    )
 
 
 def _renamed(config: Config, child: subprocess.Popen[str]) -> bool:

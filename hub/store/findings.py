@@ -5,7 +5,7 @@ finding of each post as the last publish found them, for the desk's list."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, update
@@ -17,6 +17,7 @@ from hub.store.desk import Sessions
 from hub.store.tables import PostRow
 
 KEEP_CHUNK = 10_000  # posts written per transaction by `keep`
+IN_CHUNK = 500  # post ids per IN (...) of a query
 
 
 class FindingsRow(SQLModel, table=True):
@@ -39,10 +40,8 @@ class FindingsStore:
         """The findings kept for these posts (post id -> the version wanted), where the
         version kept is that one."""
         found: dict[str, tuple[Finding, ...]] = {}
-        wanted = list(version_of)
         with self._sessions() as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in _chunks(list(version_of), IN_CHUNK):
                 rows = session.exec(select(FindingsRow).where(col(FindingsRow.post_id).in_(chunk)))
                 for row in rows:
                     if version_of[row.post_id] == row.version:
@@ -54,9 +53,8 @@ class FindingsStore:
         KEEP_CHUNK posts of two statements for many rows (an ORM object per row made
         a first publish of a million posts flush its whole session at every row)."""
         wanted = {post_id: (version, _write(found)) for post_id, version, found in checked}
-        ids = list(wanted)
-        for start in range(0, len(ids), KEEP_CHUNK):
-            self._keep({pid: wanted[pid] for pid in ids[start : start + KEEP_CHUNK]})
+        for chunk in _chunks(list(wanted), KEEP_CHUNK):
+            self._keep({pid: wanted[pid] for pid in chunk})
 
     def _keep(self, wanted: dict[str, tuple[str, str]]) -> None:
         for attempt in range(2):  # a row another process added meanwhile: once more
@@ -86,8 +84,7 @@ class FindingsStore:
     @staticmethod
     def _present(session: Session, ids: list[str]) -> set[str]:
         present: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in _chunks(ids, IN_CHUNK):
             present.update(
                 session.exec(select(FindingsRow.post_id).where(col(FindingsRow.post_id).in_(chunk)))
             )
@@ -141,6 +138,11 @@ class FindingsStore:
                 .limit(limit)
             )
             return [(pid, n) for pid, n in rows], int(total)
+
+
+def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _write_rows(
