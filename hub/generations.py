@@ -45,6 +45,7 @@ def staged(
     middle of it. If `write`, the body or the switch fails — a full disk, say — the new
     folder is removed and `link` is untouched; failures to write raise `error`."""
     previous = current(link)
+    _sweep(folders)  # what an earlier process moved aside and did not finish deleting
     try:
         folders.mkdir(parents=True, exist_ok=True)
         folder = folders / f"{name}-{secrets.token_hex(3)}"
@@ -80,9 +81,10 @@ def _prune(folders: Path, keep: set[Path | None]) -> None:
     """Remove every generation but the live one and the one before it, including folders
     a process killed half-way left behind. They are moved aside at once (a rename each)
     and deleted by a thread: a portal's build holds a file per page, and deleting a
-    hundred thousand of them is not something a publish should wait for. (The process
-    waits for that thread before it exits; what a killed one left is deleted next time.)"""
-    trash = folders.parent / f".{folders.name}-trash"
+    hundred thousand of them (a million: two minutes) is not something a publish, or
+    the end of `hub publish`, should wait for. A process may exit before the thread is
+    done; the next one that publishes goes on from where it stopped (`_sweep`)."""
+    trash = _trash(folders)
     with _EMPTYING:
         for path in folders.iterdir():
             if path.is_dir() and path not in keep:
@@ -91,9 +93,22 @@ def _prune(folders: Path, keep: set[Path | None]) -> None:
                     path.rename(trash / path.name)
                 except OSError:
                     shutil.rmtree(path, ignore_errors=True)
+    _sweep(folders)
+
+
+def _trash(folders: Path) -> Path:
+    return folders.parent / f".{folders.name}-trash"
+
+
+def _sweep(folders: Path) -> None:
+    """Start deleting what was moved aside from `folders`, unless nothing was or a
+    thread of this process is at it. (A daemon thread: the process's end does not wait
+    for it.)"""
+    trash = _trash(folders)
+    with _EMPTYING:
         if trash.is_dir() and trash not in _BEING_EMPTIED:
             _BEING_EMPTIED.add(trash)
-            threading.Thread(target=_empty, args=(trash,), name="hub-prune").start()
+            threading.Thread(target=_empty, args=(trash,), name="hub-prune", daemon=True).start()
 
 
 _EMPTYING = threading.Lock()
@@ -122,8 +137,8 @@ def _empty(trash: Path) -> None:
 
 
 def settle() -> None:
-    """Wait until old generations moved aside are deleted (tests; a process exiting
-    waits anyway)."""
+    """Wait until old generations moved aside are deleted (tests, and commands that
+    must leave nothing behind)."""
     for thread in threading.enumerate():
         if thread.name == "hub-prune":
             thread.join()

@@ -86,8 +86,8 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
 
 def origin_named(text: str) -> str:
     """The department a reprint names as its source (来源：X), or ''."""
-    if "源" not in text and not _COMPATIBLE.search(text):
-        return ""  # (a publish asks of every post: most name no source)
+    if "来源" not in text and not _COMPATIBLE.search(text):
+        return ""  # (a publish asks of every post: most name no source; 资源 is common)
     match = _ORIGIN.search(unicodedata.normalize("NFKC", text))
     return match.group(1) if match else ""
 

@@ -189,6 +189,26 @@ def test_old_builds_are_pruned(tmp_path: Path) -> None:
     assert sorted(p.name for p in cfg.data_dir.iterdir() if "builds" in p.name) == ["builds"]
 
 
+def test_what_an_earlier_process_left_to_delete_is_deleted_by_the_next_publish(
+    tmp_path: Path,
+) -> None:
+    """A process that published may end before its thread deleted the build before last
+    (a million files take minutes); the next publish goes on with it from its start,
+    even when that publish fails."""
+    cfg = make_config(tmp_path)
+    left = cfg.data_dir / ".builds-trash" / "20260101T000000-abcdef"
+    (left / "a" / "b").mkdir(parents=True)
+    for n in range(50):
+        (left / "a" / "b" / f"{n}.html").write_text("旧", encoding="utf-8")
+    cfg.templates_dir.mkdir()
+    (cfg.templates_dir / "post.html").write_text("{{ no_such_variable }}", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"post\.html"):
+        site.build(site.Edition(cfg, routed_posts(cfg), {}, T0))
+    generations.settle()
+    assert not left.exists()
+    assert sorted(p.name for p in cfg.data_dir.iterdir() if "builds" in p.name) == ["builds"]
+
+
 def test_navigation_marks_the_current_section_only(
     built: tuple[config.Config, list[Routed], site.BuildResult],
 ) -> None:
