@@ -325,6 +325,36 @@ def test_a_portal_with_posts_is_not_replaced_by_an_empty_one_unless_forced(
     assert code == 0 and "published 0 posts" in out
 
 
+def test_the_hub_program_ends_a_publish_with_its_output_and_its_status(project: Config) -> None:
+    """The `hub` program skips Python's teardown after a publish (`common.program`): what
+    the command printed through a pipe, its log and its exit status all arrive."""
+    command = [sys.executable, "-m", "hub", "run", "-c", str(project.path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^published \d+ posts as \d+ files", done.stdout, re.MULTILINE)
+    assert "INFO hub.pipeline: run finished" in done.stderr  # the last log line
+    lose_database(project)
+    command[3] = "publish"
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 1 and "would replace a portal of" in done.stderr
+    done = subprocess.run([*command, "--force"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "published 0 posts" in done.stdout
+    # Python's teardown (atexit's handlers with it) is skipped after a publish only
+    traced = (
+        "import atexit, sys; atexit.register(print, 'teardown', file=sys.stderr); "
+        "sys.argv[0] = 'hub'; from hub.cli import program; program()"
+    )
+    for args, teardown in ((["publish", "--force"], False), (["check"], True)):
+        done = subprocess.run(
+            [sys.executable, "-c", traced, *args, "-c", str(project.path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert ("teardown" in done.stderr) is teardown
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

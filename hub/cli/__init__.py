@@ -12,6 +12,6 @@ from hub.cli import (  # noqa: F401 (importing them registers their commands)
     operate,
     searching,
 )
-from hub.cli.common import main
+from hub.cli.common import main, program
 
-__all__ = ["main"]
+__all__ = ["main", "program"]

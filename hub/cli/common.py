@@ -125,6 +125,35 @@ def main(verbose: bool, config_path: Path | None, log_format: str) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+def program() -> None:
+    """The `hub` executable (`python -m hub` too). A command that held a portal's worth
+    of posts in memory (a publish: gigabytes at a hundred thousand posts) ends without
+    Python freeing them one by one, which took 5 s of a 43 s `hub publish` at 100,000
+    posts: its output and logs are flushed (its store was closed) and the process exits
+    with the command's status. Every other command ends as Python programs do."""
+    try:
+        main()
+    except SystemExit as ended:
+        if not _ENDING["quick"]:
+            raise
+        code = ended.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)  # (as SystemExit would)
+        status = code if isinstance(code, int) else (0 if code is None else 1)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        logging.shutdown()
+        os._exit(status)
+
+
+_ENDING = {"quick": False}
+
+
+def end_quickly() -> None:
+    """Let `program` skip Python's teardown when this command ends (after a publish)."""
+    _ENDING["quick"] = True
+
+
 def wait_option(command: F) -> F:
     return click.option(
         "--wait",
@@ -203,6 +232,7 @@ def publish_site(
 ) -> PublishResult:
     outcome = pipeline.publish(config, store, now(), full=full, force=force)
     tally.published = True
+    end_quickly()
     tally.alerts += pipeline.alerting.held(config, outcome, now())
     index = outcome.indexed
     click.echo(
