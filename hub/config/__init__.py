@@ -6,6 +6,7 @@ Paths (data/, site/, index/, templates/) are relative to the folder holding the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from hub.config.alerting import ALERT_KINDS, AlertKind, Alerts, Email, Webhook
@@ -209,8 +210,27 @@ def _line(lines: dict[KeyPath, int], loc: KeyPath) -> int:
 
 def _check_references(config: Config) -> None:
     errors = _check_sources(config) + _check_channels(config) + _check_overrides(config)
+    errors += _check_site(config)
     if errors:
         raise ConfigError.combine(errors)
+
+
+def _check_site(config: Config) -> list[ConfigError]:
+    """The footer's images are files of the site's templates/ folder or of the theme."""
+    theme = Path(str(files("hub.theme")))
+    errors = []
+    for name in ("party_mark", "error_report"):
+        badge = getattr(config.site, name)
+        if badge is None or not badge.image:
+            continue
+        if not any((root / badge.image).is_file() for root in (config.templates_dir, theme)):
+            errors.append(
+                config.error(
+                    ("site", name, "image"),
+                    f"no such image: {badge.image} (put it in {config.templates_dir}/static/)",
+                )
+            )
+    return errors
 
 
 def _check_sources(config: Config) -> list[ConfigError]:

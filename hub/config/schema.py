@@ -40,6 +40,31 @@ from hub.models import DEFAULT_ENGINE, SearchEngine
 Rules = Annotated[tuple["Rule", ...], BeforeValidator(as_tuple)]
 
 
+class Badge(Model):
+    """A mark in every page's footer, as government sites carry them: an image of the
+    site's own (under its templates/static/ folder, or the theme's) linking to a page."""
+
+    link: Url
+    image: str = ""  # e.g. static/marks/dzjg.png; none: `text` is shown instead
+    text: str = ""  # the image's alternative text (default: the mark's name)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        if value and (
+            not re.fullmatch(r"static/[A-Za-z0-9_./-]+\.(png|svg|gif|jpe?g|webp)", value)
+            or ".." in value.split("/")
+        ):
+            raise ValueError(
+                f"{value!r}: an image under static/ in the site's templates/ folder, "
+                "such as static/marks/dzjg.png (png, svg, gif, jpg or webp)"
+            )
+        return value
+
+
+FOOTER = ("汇集各镇（街道）、各部门发布的信息，原文版权归发布单位所有。",)
+
+
 class Site(Model):
     title: str
     base_url: Url
@@ -56,6 +81,15 @@ class Site(Model):
     icp: str = ""  # ICP 备案号, e.g. 示ICP备12345678号
     police: str = ""  # 公安机关备案号, e.g. 示公网安备 12345678901234号
     contact: str = ""  # 联系方式: telephone, e-mail or address
+    party_mark: Badge | None = None  # 党政机关网站标识, linked to its record
+    error_report: Badge | None = None  # 我为政府网站找错, linked to the site's page there
+    footer: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = FOOTER  # lines, as written
+
+    @property
+    def police_record(self) -> str:
+        """The page of the 公网安备 record: its number is the digits of `police`."""
+        digits = "".join(re.findall(r"\d+", self.police))
+        return f"https://beian.mps.gov.cn/#/query/webSearch?code={digits}" if digits else ""
 
     @property
     def domain(self) -> str:

@@ -176,6 +176,19 @@ site:
   description: 汇集{COUNTY}各镇（街道）、各部门发布的政务信息。
   timezone: Asia/Shanghai
   per_page: 20
+  # what a government site states on every page (fictional numbers: the demo county's)
+  organizer: {COUNTY}人民政府办公室
+  site_code: "9999000001"        # 网站标识码
+  icp: 示ICP备00000001号
+  police: 示公网安备 99990002000001号   # linked to its record at beian.mps.gov.cn
+  contact: 0000-12345678
+  footer:                        # the county's own wording, line by line
+    - 本平台汇集{COUNTY}各镇（街道）、各部门发布的信息，原文版权归发布单位所有。
+    - "{COUNTY}融媒体中心承办　纠错与建议：0000-12345678"
+  # the 党政机关 mark and the 我为政府网站找错 entry: a county links its own records and
+  # may show their images (image: static/marks/dzjg.png, in its templates/ folder)
+  party_mark: {{link: "https://bszs.conac.cn/", text: 党政机关}}
+  error_report: {{link: "https://zfwzzc.www.gov.cn/", text: 我为政府网站找错}}
 
 fetch:
   allow_private: true     # the demo county lives on 127.0.0.1; keep false for real sources

@@ -37,6 +37,25 @@ def month_path(base: str, month: str, page: int = 1) -> str:
     return f"{base}{month}/" if page == 1 else f"{base}{month}/{page}/"
 
 
+NEAR = 2  # page numbers shown either side of the current one
+JUMPS = 60  # past this many pages, the jump list offers every tenth
+
+
+def pages_near(page: int, pages: int) -> range:
+    """The numbers a pager shows around `page`: five when there are as many."""
+    first = max(1, min(page - NEAR, pages - 2 * NEAR))
+    return range(first, min(pages, first + 2 * NEAR) + 1)
+
+
+def pages_to_jump(pages: int) -> list[int]:
+    """The pages a pager's jump list offers (none when the numbers show them all)."""
+    if pages <= 2 * NEAR + 1:
+        return []
+    if pages <= JUMPS:
+        return list(range(1, pages + 1))
+    return sorted({1, pages, *range(10, pages, 10)})
+
+
 def feed_path(slug: str, kind: str) -> str:
     """A section's feed (`slug` empty: everything) in one of FEED_FORMATS."""
     return f"c/{slug}/feed.{kind}" if slug else f"feed.{kind}"
