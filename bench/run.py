@@ -35,6 +35,7 @@ from bench import (
     routing,
     search,
     startup,
+    weight,
 )
 
 
@@ -66,6 +67,7 @@ def main() -> None:
         *startup.rows(args.repeat),
         *audit.rows(args.repeat),
         *checks.rows(args.repeat),
+        *weight.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

@@ -5,6 +5,7 @@ nothing. Figures are read from `python bench/run.py`, never asserted here."""
 from __future__ import annotations
 
 import logging
+import os
 
 import jieba
 import pytest
@@ -74,3 +75,25 @@ def test_the_nginx_benchmark_runs_and_every_server_answers_every_page() -> None:
     ] * 3
     for row in rows:
         assert row.value > 0 and row.note.endswith("no errors"), (row.name, row.note)
+
+
+def test_the_page_weight_benchmark_weighs_every_kind_of_page() -> None:
+    from bench import weight  # noqa: PLC0415
+
+    if weight.chromium() is None:
+        if os.environ.get("HUB_REQUIRE_BROWSER") == "1":
+            pytest.fail("HUB_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
+    rows = weight.rows()
+    assert [r.name.removeprefix("page weight, ") for r in rows] == [
+        "home",
+        "section",
+        "post",
+        "department",
+        "search",
+        "sources",
+        "site map",
+    ]
+    for row in rows:
+        requests = int(row.note.split()[0])
+        assert requests >= 2 and row.value > 1, (row.name, row.note)  # the page and its style

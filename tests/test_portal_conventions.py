@@ -5,6 +5,10 @@ and the 公网安备 record linked."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,8 @@ from bs4 import BeautifulSoup, Tag
 
 from hub import config, site
 from hub.errors import ConfigError
+from hub.models import StoredPost
+from tests.conftest import Crawled
 from tests.test_portal import T0, YAML, posts, read, route
 
 
@@ -188,3 +194,43 @@ def test_a_missing_or_strange_mark_image_stops_at_its_line(
     with pytest.raises(ConfigError) as raised:
         config.load(tmp_path / "channels.yaml")
     assert said in str(raised.value)
+
+
+def test_a_post_dated_by_its_day_shows_no_invented_time(tmp_path: Path) -> None:
+    cfg = built_site(tmp_path)
+    zone = cfg.site.zone
+    stored = posts(2)
+    midnight = datetime(2026, 6, 14, tzinfo=zone)  # a list page's 2026-06-14: no time given
+    day_only = replace(stored[0].post, published=midnight.astimezone(UTC))
+    stored[0] = StoredPost(day_only, T0, day_only.published or T0)
+    site.build(site.Edition(cfg, route(cfg, stored), {}, T0, extra={}))
+    pages = {
+        post.post.id: read(cfg, site.post_path(post.post.id, post.filed, zone)) for post in stored
+    }
+    day = BeautifulSoup(pages[stored[0].post.id], "html.parser")
+    shown = day.find("time")
+    assert isinstance(shown, Tag)
+    assert shown.get_text() == "2026年06月14日" and shown["datetime"] == "2026-06-14"
+    assert day.find("meta", attrs={"name": "PubDate"})["content"] == "2026-06-14"  # type: ignore[index]
+    timed = BeautifulSoup(pages[stored[1].post.id], "html.parser")
+    shown = timed.find("time")
+    assert isinstance(shown, Tag)
+    assert shown.get_text() == "2026年06月15日 08:00"  # 00:00 UTC: 08:00 in Shanghai
+    assert shown["datetime"] == "2026-06-15T08:00:00+08:00"
+
+
+def test_the_demo_countys_list_pages_give_days_and_its_feeds_times(crawled: Crawled) -> None:
+    """Crawled: TRS and Hanweb list pages print a day (`2026-06-14`), feeds a moment."""
+    shown = Counter()
+    for page in (crawled.config.site_dir / "p").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        published = re.search(r"发布时间：<time datetime=\"([^\"]+)\">([^<]+)</time>", text)
+        assert published, page
+        moment, words = published.groups()
+        if "T" in moment:
+            assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日 \d{2}:\d{2}", words)
+            shown["time"] += 1
+        else:
+            assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", words), words
+            shown["day"] += 1
+    assert shown["day"] > 100 and shown["time"] > 100, shown

@@ -23,10 +23,10 @@ from hub.config.schema import (
     Rule,
     Schedule,
     Search,
-    Site,
     Source,
     validate,
 )
+from hub.config.site import Site
 from hub.config.types import parse_duration, parse_size
 from hub.config.yamlfile import KeyPath, format_path, read_yaml
 from hub.errors import ConfigError

@@ -167,7 +167,9 @@ def article_page(post: DemoPost) -> str:
     names: tuple[str, ...] = ("ArticleTitle", "PubDate", "ContentSource")
     if source.shape == "hanweb":  # Hanweb sites print the same tags in lower case
         names = tuple(n.lower() for n in names)
-    values = (post.title, f"{local:%Y-%m-%d %H:%M}", department)
+    # Hanweb sites give the day alone, in the page and in its tags; TRS sites the minute
+    day = f"{local:%Y-%m-%d}" if source.shape == "hanweb" else f"{local:%Y-%m-%d %H:%M}"
+    values = (post.title, day, department)
     meta = "".join(
         f'<meta name="{n}" content="{escape(v)}">' for n, v in zip(names, values, strict=True)
     )

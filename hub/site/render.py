@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,35 @@ def template_dirs(config: Config) -> list[Path]:
     theme = theme_dir()
     mine = [own] if own.is_dir() and own.resolve() != theme.resolve() else []
     return [*mine, theme]
+
+
+def whole_day(value: datetime, zone: Any) -> bool:
+    """Whether a date stands for a whole day: midnight in the site's zone is how a
+    source that gives only the day (`2026-11-30`, `[11-30]`) is stored. (A post truly
+    published at 00:00:00 is shown by its day: less precise, never wrong.)"""
+    local = value.astimezone(zone)
+    return not (local.hour or local.minute or local.second or local.microsecond)
+
+
+def moment(
+    value: datetime | None, day: str = "%Y年%m月%d日", time: str = " %H:%M", *, zone: Any
+) -> str:
+    """A date as a page shows it: its day, and its time unless the source gave none
+    (never an invented 00:00)."""
+    if value is None:
+        return ""
+    return value.astimezone(zone).strftime(day if whole_day(value, zone) else day + time)
+
+
+def iso_moment(value: datetime | None, *, zone: Any) -> str:
+    """For `<time datetime>`: the day alone (`2026-11-30`) where the source gave only
+    the day, else the moment with its offset."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    if whole_day(value, zone):
+        return local.date().isoformat()
+    return local.isoformat(timespec="seconds")
 
 
 class Renderer:
@@ -73,7 +103,8 @@ class Renderer:
         self.env.filters.update(
             local=lambda d, fmt="%Y-%m-%d": d.astimezone(zone).strftime(fmt) if d else "",
             weekday=lambda d: "星期" + WEEKDAYS[d.astimezone(zone).weekday()],
-            iso=lambda d: d.astimezone(zone).isoformat(timespec="seconds") if d else "",
+            iso=partial(iso_moment, zone=zone),
+            moment=partial(moment, zone=zone),
             rfc822=lambda d: format_datetime(d.astimezone(UTC), usegmt=True) if d else "",
             w3c=lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if d else "",
         )
@@ -141,7 +172,8 @@ class Templates:
         self.env.globals.update(names)
         self.env.filters.update(
             local=lambda d, fmt="%Y-%m-%d %H:%M": d.astimezone(zone).strftime(fmt) if d else "",
-            iso=lambda d: d.astimezone(zone).isoformat(timespec="seconds") if d else "",
+            iso=partial(iso_moment, zone=zone),
+            moment=partial(moment, zone=zone, day="%Y-%m-%d"),
         )
         self.env.filters.update(filters or {})
 

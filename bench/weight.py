@@ -1,0 +1,118 @@
+"""Page weight of the residents' portal, as a phone loads it: each kind of page of the
+demo county (home, a section, a post, a department, search with filters, /sources/,
+the site map), opened in headless Chromium at 390x844 from `hub serve` with an empty
+cache: the requests it makes and the bytes sent over the wire (gzip as served).
+
+    python -m bench.weight
+
+The baseline in the same run is the page's own HTML: the rows say how much the rest
+(style, script, icon) adds to it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.common import Row, quiet
+from bench.load import demo_site, served
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Request
+
+WIDTH, HEIGHT = 390, 844
+
+
+@dataclass(frozen=True)
+class Weight:
+    requests: int
+    bytes: int  # every response, headers and body as sent
+    html: int  # the page's own document, the same way
+
+
+def chromium() -> str | None:
+    found = os.environ.get("HUB_CHROMIUM")
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = found or shutil.which(name)
+    return found
+
+
+def pages(site: Path) -> dict[str, str]:
+    """A path of each kind of page in the built demo portal."""
+    post = min((site / "p").rglob("*.html")).relative_to(site).as_posix()
+    source = min(p.parent.name for p in (site / "s").glob("*/index.html"))
+    section = min(p.parent.name for p in (site / "c").glob("*/index.html"))
+    return {
+        "home": "",
+        "section": f"c/{section}/",
+        "post": post,
+        "department": f"s/{source}/",
+        "search": "search/?q=%E9%98%B2%E6%B1%9B&group=%E9%83%A8%E9%97%A8",  # 防汛, 部门
+        "sources": "sources/",
+        "site map": "map/",
+    }
+
+
+def weigh(browser_path: str, base: str, paths: dict[str, str]) -> dict[str, Weight]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (heavy, dev only)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            return {name: first_visit(browser, base + path) for name, path in paths.items()}
+        finally:
+            browser.close()
+
+
+def first_visit(browser: Browser, url: str) -> Weight:
+    """`url` loaded in a new context (nothing cached), until the network is quiet."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page = context.new_page()
+        done: list[Request] = []
+
+        def finished(request: Request) -> None:  # (playwright wants a function of Python)
+            done.append(request)
+
+        page.on("requestfinished", finished)
+        page.goto(url, wait_until="networkidle")
+        sizes = {r.url: r.sizes() for r in done}
+        sent = {u: s["responseBodySize"] + s["responseHeadersSize"] for u, s in sizes.items()}
+        return Weight(len(done), sum(sent.values()), sent[url])
+    finally:
+        context.close()
+
+
+def rows(repeat: int = 1) -> list[Row]:
+    del repeat
+    browser_path = chromium()
+    if browser_path is None:
+        return [Row("page weight", float("nan"), "KB", "no Chromium found: not measured")]
+    with tempfile.TemporaryDirectory() as folder, quiet():
+        config = demo_site(Path(folder))
+        with served(config.path) as (host, port):
+            weights = weigh(browser_path, f"http://{host}:{port}/", pages(config.site_dir))
+    return [
+        Row(
+            f"page weight, {name}",
+            w.bytes / 1024,
+            "KB",
+            f"{w.requests} requests; the HTML {w.html / 1024:.1f} KB, the rest "
+            f"{(w.bytes - w.html) / 1024:.1f} KB ({w.bytes / w.html:.2f}x the HTML alone)",
+        )
+        for name, w in weights.items()
+    ]
+
+
+def main() -> None:
+    for row in rows():
+        print(f"{row.name:<32} {row.value:8.1f} {row.unit:<3} {row.note}")
+
+
+if __name__ == "__main__":
+    main()
