@@ -74,7 +74,7 @@ PATHS = [
     "/static/style.css",
     "/static/style.css?v=0123456789",
     "/static/favicon.svg",
-    "/static/elder.js",
+    "/static/aids.js",
     "/p/2099/01/nothing.html",  # the site's 404 page
     "/.manifest.json",  # the build's record: not a page
     "/c/pingan",  # a folder without its slash: redirected
@@ -109,7 +109,7 @@ def test_nginx_answers_as_hub_serve_does(front: Front, crawled: Crawled, path: s
         ("/c/pingan/feed.json", "application/feed+json"),
         ("/sources.opml", "text/x-opml; charset=utf-8"),
         ("/static/style.css", "text/css; charset=utf-8"),
-        ("/static/elder.js", "text/javascript; charset=utf-8"),
+        ("/static/aids.js", "text/javascript; charset=utf-8"),
         ("/static/favicon.svg", "image/svg+xml"),
     ],
 )

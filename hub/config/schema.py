@@ -232,6 +232,9 @@ class Channel(Model):
     # a section no post has reached yet is left out of the portal's navigation, home page
     # and sitemap (a blank column fails an inspection); true shows it all the same
     show_empty: bool = False
+    # where the navigation bar lists it: in its row, or in the 更多栏目 group at its end
+    # (a bar that fits one row on a desktop screen)
+    nav: Literal["main", "more"] = "main"
 
     @model_validator(mode="after")
     def _takes_something(self) -> Channel:

@@ -128,7 +128,12 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
 
 
 # Leaders' news is not repeated among the departments' news: 时政要闻 keeps it.
-EXTRA = {"shizheng": ("exclusive: 要闻", "priority: 10"), "bumen": ("exclusive: 要闻",)}
+EXTRA = {
+    "shizheng": ("exclusive: 要闻", "priority: 10"),
+    "bumen": ("exclusive: 要闻",),
+    # the navigation bar's row fits a desktop screen: these go in its 更多栏目 group
+    **dict.fromkeys(("haoli", "zhoubao", "shoufa"), ("nav: more",)),
+}
 TAGS = {"wlj": "[文旅]", "swj": "[文旅, 商贸]", "rmt": "[媒体]", "xwxcb": "[媒体]"}
 
 
@@ -225,6 +230,7 @@ channels:
     title: 其他信息
     description: 未归入以上栏目的信息。
     fallback: true
+    nav: more
 
 # overrides:   editors' decisions about single posts, kept across crawls (docs/channels.md)
 #   - post: <the id at the end of the post's portal address, or its original URL>

@@ -130,7 +130,7 @@ class Renderer:
                     digest.update(path.read_bytes())
         digest.update(repr(sorted(versions.items())).encode())
         digest.update(repr(config.site).encode())
-        digest.update(repr([(c.slug, c.title) for c in self.nav]).encode())
+        digest.update(repr([(c.slug, c.title, c.nav) for c in self.nav]).encode())
         return digest.hexdigest()[:16]
 
     def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:
