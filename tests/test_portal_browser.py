@@ -6,14 +6,16 @@ people to look at (the layout facts are asserted here and in tests/test_browser.
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import Crawled
-from tests.test_browser import browser, portal  # noqa: F401 (the fixtures, shared)
+from tests.test_browser import AXE, browser, portal  # noqa: F401 (the fixtures, shared)
 
 pytestmark = pytest.mark.browser
 
@@ -178,3 +180,74 @@ def test_the_page_is_read_aloud_in_chinese_by_the_browser(
     stop.click()
     assert page.get_by_role("button", name="朗读本页").get_attribute("aria-pressed") == "false"
     context.close()
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_axe_finds_no_violation_of_any_level(
+    browser: Browser,  # noqa: F811
+    portal: str,  # noqa: F811
+    screen: str,
+) -> None:
+    if not AXE.is_file():
+        if os.environ.get("HUB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"HUB_REQUIRE_BROWSER is set but axe-core is not at {AXE}")
+        pytest.skip(f"axe-core is not at {AXE} (npm install axe-core, as .ci/run does)")
+    urls = [
+        portal,
+        portal + "c/zhenjie/2/",
+        post_url(browser, portal),
+        portal + "search/?" + urllib.parse.urlencode({"q": "防汛", "group": "部门", "page": "2"}),
+        portal + "sources/",
+        portal + "map/",
+    ]
+    found = []
+    for url in urls:
+        for mode in ("normal", "elder", "contrast"):
+            page = opened(browser, url, screen, elder=mode == "elder")
+            if mode == "contrast":
+                page.get_by_role("button", name="高对比度").click()
+            page.add_script_tag(path=str(AXE))
+            result: dict[str, Any] = page.evaluate(
+                "axe.run(document, {resultTypes: ['violations']})"
+            )
+            found += [
+                (url, mode, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+            ]
+            page.context.close()
+    assert found == [], "\n".join(map(str, found))
+
+
+# cells people see (a phone's cards keep the column names for screen readers only)
+NARROW_CELLS = """[...document.querySelectorAll('table th, table td')]
+  .filter(c => !c.closest('thead') || c.closest('thead').getBoundingClientRect().width > 1)
+  .map(c => [c.getBoundingClientRect().width, parseFloat(getComputedStyle(c).fontSize),
+             c.textContent.trim()])
+  .filter(([width, size, text]) => text.length > 1 && width < 2 * size + 1)"""
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_the_sources_table_and_the_search_filters_work_on_a_phone(
+    browser: Browser,  # noqa: F811
+    portal: str,  # noqa: F811
+    elder: bool,
+) -> None:
+    page = opened(browser, portal + "sources/", "phone", elder=elder)
+    assert page.evaluate(NARROW_CELLS) == []  # no column one character wide
+    page.context.close()
+    page = opened(browser, portal + "search/?q=" + urllib.parse.quote("防汛"), "phone", elder=elder)
+    panel = page.locator("details.filters")
+    assert panel.get_attribute("open") is None
+    summary = panel.locator("summary")
+    box = summary.bounding_box()
+    assert box is not None and box["height"] >= 44  # a target a finger can hit
+    summary.click()
+    assert panel.get_attribute("open") is not None
+    for field in ("since", "until"):
+        date = page.locator(f"input[name={field}]")
+        assert date.is_visible()
+        size = date.bounding_box()
+        assert size is not None and size["height"] >= 44 and size["width"] >= 140, (field, size)
+    assert page.locator("select[name=section]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.context.close()
