@@ -217,4 +217,4 @@ def test_the_sources_page_shows_the_inspection_indicators(audited: Config) -> No
     # availability of each source's address over the last 7 days of fetches
     assert page.split(">活跃局</a>")[1].split("</tr>")[0].count("100%") == 1
     failing = page.split(">故障局</a>")[1].split("</tr>")[0]
-    assert '<td class="state-failing">0%</td>' in failing
+    assert 'data-label="可访问" class="state-failing">0%</td>' in failing

@@ -74,7 +74,7 @@ def test_help_explains_every_command_in_one_line() -> None:
 def test_check_accepts_the_demo_config(tmp_path: Path, county: CountyServer) -> None:
     path = write_project(tmp_path, county)
     code, out, _ = hub("check", "-c", str(path))
-    assert (code, out) == (0, f"{path}: ok: 51 sources, 15 channels\n")
+    assert (code, out) == (0, f"{path}: ok: 51 sources, 16 channels\n")
 
 
 def test_a_bad_config_stops_with_exit_2_and_a_located_line(tmp_path: Path) -> None:

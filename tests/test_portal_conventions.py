@@ -234,3 +234,69 @@ def test_the_demo_countys_list_pages_give_days_and_its_feeds_times(crawled: Craw
             assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", words), words
             shown["day"] += 1
     assert shown["day"] > 100 and shown["time"] > 100, shown
+
+
+def home(cfg: config.Config) -> BeautifulSoup:
+    return BeautifulSoup(read(cfg, "index.html"), "html.parser")
+
+
+def leads(page: BeautifulSoup) -> dict[str, str]:
+    """The post leading each section's box, by the box's heading."""
+    found = {}
+    for box in page.select(".board .section"):
+        lead = box.select_one(".lead-story h3 a")
+        found[box.select_one("h2").get_text()] = lead.get_text() if lead else ""  # type: ignore[union-attr]
+    return found
+
+
+def test_the_home_page_has_a_lead_story_notices_and_no_post_leading_two_boxes(
+    tmp_path: Path,
+) -> None:
+    cfg = built_site(tmp_path)
+    page = home(cfg)
+    assert page.select_one(".headline") is None and page.select_one(".notices") is None
+    boxes = leads(page)
+    assert len(set(boxes.values())) == len(boxes)  # the town's festival leads one box
+    assert boxes["镇街动态"] == "板泉镇乡村旅游节开幕" and boxes["宜游"] != boxes["镇街动态"]
+    (tmp_path / "led").mkdir()
+    cfg = built_site(
+        tmp_path / "led", with_site("  lead_sections: [yiyou]\n  notices: zhenjie\n"), count=5
+    )
+    page = home(cfg)
+    headline = page.select_one(".headline h2 a")
+    assert headline is not None and headline.get_text() == "板泉镇乡村旅游节开幕"  # the newest
+    notices = page.select_one(".notices")
+    assert notices is not None and notices.select_one("h2").get_text() == "镇街动态"  # type: ignore[union-attr]
+    assert [a.get_text() for a in notices.select("li a")] == [
+        "板泉镇乡村旅游节开幕",
+        "板泉镇召开例会",
+        "板泉镇开展防汛演练",
+    ]
+    boxes = leads(page)
+    assert "镇街动态" not in boxes  # the notices are not a box too
+    assert "板泉镇乡村旅游节开幕" not in boxes.values()  # the 头条 leads no box
+    assert boxes["宜游"] == "县文旅局发布暑期旅游线路"
+
+
+def test_the_editors_lead_story_comes_before_the_leading_sections(tmp_path: Path) -> None:
+    (tmp_path / "channels.yaml").write_text(with_site("  lead_sections: [yiyou]\n"), "utf-8")
+    cfg = config.load(tmp_path / "channels.yaml")
+    routed = route(cfg, posts(5))
+    chosen = next(r for r in routed if r.post.post.title == "县文旅局召开安全会议")
+    site.build(site.Edition(cfg, routed, {}, T0, extra={}, lead=chosen.post.post.id))
+    headline = home(cfg).select_one(".headline h2 a")
+    assert headline is not None and headline.get_text() == "县文旅局召开安全会议"
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("  lead_sections: [yiyou, nosuch]\n", "channels.yaml:11: site.lead_sections[1]: unknown"),
+        ("  notices: tongzhi\n", "channels.yaml:11: site.notices: unknown channel 'tongzhi'"),
+    ],
+)
+def test_the_home_pages_sections_must_exist(tmp_path: Path, setting: str, said: str) -> None:
+    (tmp_path / "channels.yaml").write_text(with_site(setting), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        config.load(tmp_path / "channels.yaml")
+    assert said in str(raised.value)

@@ -216,9 +216,19 @@ def _check_references(config: Config) -> None:
 
 
 def _check_site(config: Config) -> list[ConfigError]:
-    """The footer's images are files of the site's templates/ folder or of the theme."""
+    """The home page's sections are channels; the footer's images are files of the
+    site's templates/ folder or of the theme."""
     theme = Path(str(files("hub.theme")))
-    errors = []
+    slugs = {c.slug for c in config.channels}
+    known = ", ".join(c.slug for c in config.channels)
+    errors = [
+        config.error(("site", "lead_sections", n), f"unknown channel {slug!r} (known: {known})")
+        for n, slug in enumerate(config.site.lead_sections)
+        if slug not in slugs
+    ]
+    if config.site.notices and config.site.notices not in slugs:
+        message = f"unknown channel {config.site.notices!r} (known: {known})"
+        errors.append(config.error(("site", "notices"), message))
     for name in ("party_mark", "error_report"):
         badge = getattr(config.site, name)
         if badge is None or not badge.image:

@@ -59,6 +59,10 @@ class Site(Model):
     party_mark: Badge | None = None  # 党政机关网站标识, linked to its record
     error_report: Badge | None = None  # 我为政府网站找错, linked to the site's page there
     footer: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = FOOTER  # lines, as written
+    # the home page: its 头条, when the editors chose none, is the newest post of these
+    # sections; `notices` (a section's slug) is the 通知公告 block under it
+    lead_sections: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = ()
+    notices: str = ""
 
     @property
     def police_record(self) -> str:

@@ -48,6 +48,13 @@ CHANNELS: tuple[tuple[str, str, str, str, str], ...] = (
     ("zhenjie", "镇街动态", "各镇（街道）发布的工作动态。", "[{group: 镇街}]", ""),
     ("bumen", "部门快讯", "县直各部门发布的工作信息。", "[{group: 部门}]", ""),
     (
+        "tongzhi",
+        "通知公告",
+        "各单位发布的通知、公告和公示。",
+        "[{title_keywords: [通知, 公告, 公示, 通告]}]",
+        "",
+    ),
+    (
         "yiju",
         "宜居桐溪",
         "城乡建设、人居环境、供水与绿化。",
@@ -132,7 +139,8 @@ EXTRA = {
     "shizheng": ("exclusive: 要闻", "priority: 10"),
     "bumen": ("exclusive: 要闻",),
     # the navigation bar's row fits a desktop screen: these go in its 更多栏目 group
-    **dict.fromkeys(("haoli", "zhoubao", "shoufa"), ("nav: more",)),
+    "tongzhi": ("column: notice",),  # the home page's 通知公告 block (site.notices)
+    **dict.fromkeys(("hongse", "haoli", "zhoubao", "shoufa"), ("nav: more",)),
 }
 TAGS = {"wlj": "[文旅]", "swj": "[文旅, 商贸]", "rmt": "[媒体]", "xwxcb": "[媒体]"}
 
@@ -194,6 +202,8 @@ site:
   # may show their images (image: static/marks/dzjg.png, in its templates/ folder)
   party_mark: {{link: "https://bszs.conac.cn/", text: 党政机关}}
   error_report: {{link: "https://zfwzzc.www.gov.cn/", text: 我为政府网站找错}}
+  lead_sections: [shizheng]      # the home page's 头条, unless the editors chose one
+  notices: tongzhi               # the 通知公告 block under it
 
 fetch:
   allow_private: true     # the demo county lives on 127.0.0.1; keep false for real sources

@@ -14,6 +14,7 @@ from typing import Any
 from hub.audited import AuditReport
 from hub.config import Config, Source
 from hub.models import Routed, SourceState
+from hub.site import home
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -31,7 +32,6 @@ from hub.site.views import (
     source_path,
 )
 
-HOME_PER_SECTION = 6
 FEED_ITEMS = 50
 SUMMARY_CHARS = 90
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, by the sitemaps.org protocol
@@ -161,18 +161,10 @@ class Plan:
         )
 
     def pages(self) -> Iterator[Page]:
-        yield Page(
-            "",
-            "home.html",
-            {
-                "headline": self.lead,
-                "sections": [
-                    (link, self.by_channel.get(slug, [])[:HOME_PER_SECTION])
-                    for slug, link in self.channels.items()
-                    if slug in self.shown
-                ],
-            },
+        context = home.context(
+            self.config.site, self.channels, self.by_channel, self.shown, self.lead
         )
+        yield Page("", "home.html", context)
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug, [])
             yield from self._listed(posts, channel_path(slug), "channel.html", {"channel": link})
