@@ -64,7 +64,9 @@ def weigh(browser_path: str, base: str, paths: dict[str, str]) -> dict[str, Weig
             executable_path=browser_path, args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            return {name: first_visit(browser, base + path) for name, path in paths.items()}
+            weights = {name: first_visit(browser, base + path) for name, path in paths.items()}
+            weights["service worker install"] = installed(browser, base)
+            return weights
         finally:
             browser.close()
 
@@ -88,6 +90,42 @@ def first_visit(browser: Browser, url: str) -> Weight:
         context.close()
 
 
+INSTALLED = """async () => {
+  await navigator.serviceWorker.ready;
+  for (let n = 0; n < 100; n++) {
+    const keys = await caches.keys();
+    if (keys.length && (await (await caches.open(keys[0])).keys()).length >= 5) return true;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return false;
+}"""
+
+
+def installed(browser: Browser, url: str) -> Weight:
+    """What the service worker fetches once per version of the theme and sections, after
+    the first page: the home page, the offline page, the theme's files and each
+    section's newest list (the page's own requests aside)."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        done: list[Request] = []
+
+        def finished(request: Request) -> None:
+            if request.service_worker is not None:
+                done.append(request)
+
+        context.on("requestfinished", finished)
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        if not page.evaluate(INSTALLED):
+            raise SystemExit("the service worker did not install")
+        page.wait_for_load_state("networkidle")
+        sent = [r.sizes() for r in done]
+        total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sent)
+        return Weight(len(done), total, 0)
+    finally:
+        context.close()
+
+
 def rows(repeat: int = 1) -> list[Row]:
     del repeat
     browser_path = chromium()
@@ -97,6 +135,7 @@ def rows(repeat: int = 1) -> list[Row]:
         config = demo_site(Path(folder))
         with served(config.path) as (host, port):
             weights = weigh(browser_path, f"http://{host}:{port}/", pages(config.site_dir))
+    worker = weights.pop("service worker install")
     return [
         Row(
             f"page weight, {name}",
@@ -106,6 +145,15 @@ def rows(repeat: int = 1) -> list[Row]:
             f"{(w.bytes - w.html) / 1024:.1f} KB ({w.bytes / w.html:.2f}x the HTML alone)",
         )
         for name, w in weights.items()
+    ] + [
+        Row(
+            "page weight, service worker install",
+            worker.bytes / 1024,
+            "KB",
+            f"{worker.requests} requests, once per version of the theme and sections, "
+            "after the first page has loaded: the home page, the offline page, the "
+            "theme's files and each section's newest list",
+        )
     ]
 
 

@@ -75,6 +75,10 @@ PATHS = [
     "/static/style.css?v=0123456789",
     "/static/favicon.svg",
     "/static/aids.js",
+    "/static/icon-192.png",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline.html",
     "/p/2099/01/nothing.html",  # the site's 404 page
     "/.manifest.json",  # the build's record: not a page
     "/c/pingan",  # a folder without its slash: redirected
@@ -111,6 +115,9 @@ def test_nginx_answers_as_hub_serve_does(front: Front, crawled: Crawled, path: s
         ("/static/style.css", "text/css; charset=utf-8"),
         ("/static/aids.js", "text/javascript; charset=utf-8"),
         ("/static/favicon.svg", "image/svg+xml"),
+        ("/static/icon-192.png", "image/png"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+        ("/sw.js", "text/javascript; charset=utf-8"),
     ],
 )
 def test_media_types(front: Front, path: str, kind: str) -> None:

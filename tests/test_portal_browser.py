@@ -251,3 +251,54 @@ def test_the_sources_table_and_the_search_filters_work_on_a_phone(
     assert page.locator("select[name=section]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.context.close()
+
+
+KEPT = """async (wanted) => {
+  const cache = await caches.open((await caches.keys())[0]);
+  return (await Promise.all(wanted.map((u) => cache.match(u)))).every(Boolean);
+}"""
+
+
+def test_pages_read_stay_readable_offline_and_never_stale_online(
+    browser: Browser,  # noqa: F811
+    portal: str,  # noqa: F811
+    crawled: Crawled,
+) -> None:
+    home = opened(browser, portal, "phone")
+    links = home.locator("ol.posts a")
+    read, unread = (portal.rstrip("/") + str(links.nth(n).get_attribute("href")) for n in (0, 1))
+    context = home.context
+    page = home
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    section = portal + "c/zhenjie/"
+    for _ in range(100):  # the home page and every section's list, kept at install
+        if page.evaluate(KEPT, [portal, section, portal + "offline.html"]):
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail("the service worker did not keep the home page and the sections")
+    page.goto(read)  # read online: kept
+    title = page.locator("article.post h1").inner_text()
+    context.set_offline(True)
+    try:
+        for url, shown in ((read, title), (section, "镇街动态"), (portal, "头条")):
+            page.goto(url)
+            assert shown in page.locator("main").inner_text(), url
+        page.goto(unread)  # never read: the offline page, not the browser's error
+        assert page.locator("main h1").inner_text() == "当前网络不可用"
+    finally:
+        context.set_offline(False)
+    # online again, a page changed since it was kept is shown as it is now
+    path = crawled.config.site_dir.resolve() / read.removeprefix(portal)
+    before = path.read_text(encoding="utf-8")
+    changed = path.with_name(path.name + ".new")
+    changed.write_text(before.replace(title, title + "（已更新）"), encoding="utf-8")
+    changed.replace(path)
+    try:
+        page.goto(read)
+        assert page.locator("article.post h1").inner_text() == title + "（已更新）"
+    finally:
+        restored = path.with_name(path.name + ".old")
+        restored.write_text(before, encoding="utf-8")
+        restored.replace(path)
+    context.close()

@@ -61,6 +61,7 @@ class Site(Model):
     footer: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = FOOTER  # lines, as written
     # the home page: its 头条, when the editors chose none, is the newest post of these
     # sections; `notices` (a section's slug) is the 通知公告 block under it
+    short_name: str = ""  # on a phone's home screen (the web app manifest); default: title
     lead_sections: Annotated[tuple[str, ...], BeforeValidator(as_tuple)] = ()
     notices: str = ""
 

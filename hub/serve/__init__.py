@@ -46,6 +46,7 @@ MEDIA_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
 }
 # Sent with every answer, by hub serve and by the nginx configuration alike. Framing and
 # a content security policy are left to the operator: a county's main site may frame

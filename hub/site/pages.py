@@ -195,6 +195,10 @@ class Plan:
         yield Page("search/", "search.html", search_context(self.config, {}, None))
         yield Page("404.html", "404.html")
         yield Page("robots.txt", "robots.txt")
+        yield Page("manifest.webmanifest", "manifest.webmanifest")
+        yield Page("offline.html", "offline.html")
+        shown = [link.path for slug, link in self.channels.items() if slug in self.shown]
+        yield Page("sw.js", "sw.js", {"sections": shown})
         yield from self._sitemaps()
 
     def _post_pages(self) -> Iterator[Page]:

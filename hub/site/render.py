@@ -22,6 +22,7 @@ from hub.config import Config
 from hub.errors import BuildError
 
 WEEKDAYS = "一二三四五六日"
+TEMPLATE_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".js", ".webmanifest")
 
 
 def theme_dir() -> Path:
@@ -83,6 +84,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        # JSON (feeds, the web app manifest) in UTF-8, as readable as the pages
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         site = config.site
         zone = site.zone
         base_path = urlsplit(site.base_url).path or "/"
@@ -99,8 +102,10 @@ class Renderer:
             url=lambda path="": base_path + path,
             absolute=site.url,
             navigation=self._navigation,
+            build_digest=self.digest,
         )
         self.env.filters.update(
+            url_of=lambda path: base_path + path,
             local=lambda d, fmt="%Y-%m-%d": d.astimezone(zone).strftime(fmt) if d else "",
             weekday=lambda d: "星期" + WEEKDAYS[d.astimezone(zone).weekday()],
             iso=partial(iso_moment, zone=zone),
@@ -125,7 +130,7 @@ class Renderer:
         digest = hashlib.sha256()
         for folder in self.dirs:
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.suffix in (".html", ".xml", ".atom", ".json", ".txt"):
+                if path.is_file() and path.suffix in TEMPLATE_SUFFIXES:
                     digest.update(f"{path.relative_to(folder)}\n".encode())
                     digest.update(path.read_bytes())
         digest.update(repr(sorted(versions.items())).encode())

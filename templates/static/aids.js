@@ -2,7 +2,8 @@
    compact header on a phone), text size steps, a high-contrast scheme and reading the
    page aloud with the browser's own speech (zh-CN, no outside service). Each choice is
    remembered on this device; <head> applies them before the page is drawn. The page
-   reads the same without them, and without JavaScript (the buttons stay hidden). */
+   reads the same without them, and without JavaScript (the buttons stay hidden).
+   Also: the service worker that keeps pages read for offline reading (sw.js). */
 (function () {
   var root = document.documentElement;
   var tools = document.querySelector(".aids");
@@ -84,4 +85,13 @@
     reader.remove();
   }
   tools.hidden = false;
+
+  // offline copies of the pages read, through the service worker at the site's root
+  var manifest = document.querySelector("link[rel=manifest]");
+  if ("serviceWorker" in navigator && window.isSecureContext && manifest) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(new URL("sw.js", manifest.href).href)
+        .catch(function () { /* the pages work without it */ });
+    });
+  }
 })();
