@@ -85,9 +85,12 @@ def _prune(folders: Path, keep: set[Path | None]) -> None:
     the end of `hub publish`, should wait for. A process may exit before the thread is
     done; the next one that publishes goes on from where it stopped (`_sweep`)."""
     trash = _trash(folders)
+    # compared as resolved paths: `previous` is where the link leads, and `folders` may
+    # lie behind a symlink of its own (a data folder on another disk)
+    kept = {p.resolve() for p in keep if p is not None}
     with _EMPTYING:
         for path in folders.iterdir():
-            if path.is_dir() and path not in keep:
+            if path.is_dir() and path.resolve() not in kept:
                 try:
                     trash.mkdir(exist_ok=True)
                     path.rename(trash / path.name)

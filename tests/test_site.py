@@ -189,6 +189,24 @@ def test_old_builds_are_pruned(tmp_path: Path) -> None:
     assert sorted(p.name for p in cfg.data_dir.iterdir() if "builds" in p.name) == ["builds"]
 
 
+def test_a_data_folder_behind_a_symlink_keeps_the_build_before_the_live_one(
+    tmp_path: Path,
+) -> None:
+    """Readers may still be in the build before the live one: a data folder reached
+    through a symlink (another disk) must not make it look like an old one."""
+    (tmp_path / "disk").mkdir()
+    (tmp_path / "data").symlink_to(tmp_path / "disk", target_is_directory=True)
+    cfg = make_config(tmp_path)
+    routed = routed_posts(cfg)
+    folders = [
+        site.build(site.Edition(cfg, routed, {}, T0 + timedelta(minutes=n))).folder
+        for n in range(2)
+    ]
+    generations.settle()
+    assert all(folder.is_dir() for folder in folders)
+    assert len(list((cfg.data_dir / "builds").iterdir())) == 2
+
+
 def test_what_an_earlier_process_left_to_delete_is_deleted_by_the_next_publish(
     tmp_path: Path,
 ) -> None:
