@@ -84,15 +84,22 @@ class SourceError(HubError):
 
 class FetchError(SourceError):
     """The source could not be fetched (kind: network, timeout, http, gone, too-large,
-    refused-address, robots); `retry_after` is the wait in seconds a server asked for."""
+    refused-address, robots); `retry_after` is the wait in seconds a server asked for;
+    `status` the HTTP status of an error answer."""
 
     kind: ErrorKind = "network"
 
     def __init__(
-        self, message: str, *, kind: ErrorKind | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        kind: ErrorKind | None = None,
+        retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message, kind=kind)
         self.retry_after = retry_after
+        self.status = status
 
 
 class ParseError(SourceError):

@@ -73,6 +73,8 @@ class ListItem:
     url: str  # absolute link to the article page
     title: str  # the full title (a@title wins over truncated link text)
     published: datetime | None  # the date printed beside the link, when there is one
+    department: str = ""  # a service catalogue's: the department that provides it
+    topic: str = ""  # a service catalogue's: its own topic of the service
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,18 @@
 /* The portal on a phone's home screen, and offline: hub's service worker.
    Pages come from the network whenever it answers (never a stale page while online),
-   and each page read is kept; offline, a kept page is shown, else the offline page.
-   The home page and each section's newest list are kept at install. Search is live:
-   offline it shows the offline page. The theme's files (?v= addresses, which never
-   change) come from the cache first. Written by every publish; a new version (new
-   theme files, new sections) replaces the old cache. */
-const CACHE = "hub-{{ build_digest }}";
+   and each page read is kept (the newest KEPT of them; a page the server says is gone
+   is dropped); offline, a kept page is shown, else the offline page. The home page and
+   each section's newest list are kept at install. Search is live: offline it shows the
+   offline page. The theme's files (?v= addresses, which never change) come from the
+   cache first. Written by every publish; a new version (new theme files, new sections)
+   replaces the old cache, and only this portal's: its caches are named by its scope. */
+const PREFIX = "hub:" + self.registration.scope + ":";
+const CACHE = PREFIX + "{{ build_digest }}";
 const OFFLINE = {{ url('offline.html')|tojson }};
 const STATIC = {{ url('static/')|tojson }};
 const SEARCH = {{ url('search')|tojson }};
 const PRECACHE = {{ ([url(), url('offline.html'), asset('static/style.css'), asset('static/aids.js'), asset('static/favicon.svg')] + sections|map('url_of')|list)|tojson }};
+const KEPT = 200;  // pages read, besides those kept at install
 
 // a reader who asked to save data gets the offline page and the theme, not the lists
 const SAVE_DATA = Boolean(self.navigator.connection && self.navigator.connection.saveData);
@@ -25,16 +28,30 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((key) => key.startsWith("hub-") && key !== CACHE).map((key) => caches.delete(key))
+        keys.filter((key) => key.startsWith(PREFIX) && key !== CACHE).map((key) => caches.delete(key))
       ))
       .then(() => self.clients.claim())
   );
 });
 
-function keep(request, response) {
+const INSTALLED = new Set(PRECACHE.map((path) => new URL(path, self.location.origin).href));
+
+// the oldest pages read go first (a cache lists its entries in the order they were put)
+async function trim(cache) {
+  const read = (await cache.keys()).filter((request) => !INSTALLED.has(request.url));
+  await Promise.all(read.slice(0, Math.max(0, read.length - KEPT)).map((r) => cache.delete(r)));
+}
+
+function keep(event, request, response) {
   if (response.ok && response.type === "basic") {
     const copy = response.clone();
-    caches.open(CACHE).then((cache) => cache.put(request, copy));
+    event.waitUntil(caches.open(CACHE).then(async (cache) => {
+      await cache.delete(request);  // put again: the newest read is last
+      await cache.put(request, copy);
+      await trim(cache);
+    }));
+  } else if (response.status === 404 || response.status === 410) {
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.delete(request)));
   }
   return response;
 }
@@ -47,12 +64,12 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(
       fetch(request)
-        .then((response) => (live ? response : keep(request, response)))
+        .then((response) => (live ? response : keep(event, request, response)))
         .catch(() => caches.match(request).then((kept) => kept || caches.match(OFFLINE)))
     );
   } else if (url.pathname.startsWith(STATIC)) {
     event.respondWith(
-      caches.match(request).then((kept) => kept || fetch(request).then((r) => keep(request, r)))
+      caches.match(request).then((kept) => kept || fetch(request).then((r) => keep(event, request, r)))
     );
   }
 });

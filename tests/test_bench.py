@@ -87,6 +87,7 @@ def test_the_page_weight_benchmark_weighs_every_kind_of_page() -> None:
     rows = weight.rows()
     assert [r.name.removeprefix("page weight, ") for r in rows] == [
         *("home", "section", "post", "department", "search", "sources", "site map"),
+        *("services", "a theme's services", "a service"),
         "service worker install",
     ]
     for row in rows:

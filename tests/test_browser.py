@@ -111,7 +111,7 @@ def test_home_links_every_section_and_the_skip_link_works(
     titles = [nav.nth(i).text_content() for i in range(nav.count())]  # 更多栏目's too
     channels = crawled.config.channels  # those in 更多栏目 at the end, each in its order
     main, more = ([c.title for c in channels if (c.nav == "more") is m] for m in (False, True))
-    assert titles == ["首页", *main, *more]
+    assert titles == ["首页", crawled.config.services.title, *main, *more]
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "跳到正文"

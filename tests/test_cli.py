@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hub import pipeline
 from hub.cli import main
 from hub.config import Config
-from hub.demo import CountyServer
+from hub.demo import CountyServer, catalogue
 from hub.models import SourceState
 from tests.conftest import Crawled, lose_database, write_project
 
@@ -74,7 +74,7 @@ def test_help_explains_every_command_in_one_line() -> None:
 def test_check_accepts_the_demo_config(tmp_path: Path, county: CountyServer) -> None:
     path = write_project(tmp_path, county)
     code, out, _ = hub("check", "-c", str(path))
-    assert (code, out) == (0, f"{path}: ok: 51 sources, 16 channels\n")
+    assert (code, out) == (0, f"{path}: ok: 51 sources, 1 service catalogue, 16 channels\n")
 
 
 def test_a_bad_config_stops_with_exit_2_and_a_located_line(tmp_path: Path) -> None:
@@ -94,11 +94,13 @@ def test_a_bad_config_stops_with_exit_2_and_a_located_line(tmp_path: Path) -> No
 
 def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
     code, out, err = hub("run", "-c", str(project.path))
-    stored = sum(pipeline.open_store(project).post_counts().values())
-    assert code == 0
+    counts = pipeline.open_store(project).post_counts()
+    services = counts.pop("zwfw")
+    stored = sum(counts.values())
+    assert code == 0 and services == len(catalogue.SERVICES)
     assert out.startswith(
-        f"crawled 51 sources: {stored} new posts, 0 changed, 0 unchanged sources, "
-        f"2 failed\npublished {stored} posts as "
+        f"crawled 52 sources: {stored} new posts, {services} new services, 0 changed, "
+        f"0 unchanged sources, 2 failed\npublished {stored} posts and {services} services as "
     )
     assert "  qxj: http: HTTP 500 Internal Server Error" in err
     code, out, _ = hub("search", "-c", str(project.path), "防汛", "--json")
@@ -123,10 +125,10 @@ def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
 
 def test_status_shows_each_source_health(project: Config) -> None:
     code, out, _ = hub("status", "-c", str(project.path))
-    assert code == 0 and out.split("\n\n")[0].splitlines()[-1] == "51 new"  # nothing fetched yet
+    assert code == 0 and out.split("\n\n")[0].splitlines()[-1] == "52 new"  # nothing fetched yet
     hub("crawl", "-c", str(project.path))
     code, out, _ = hub("status", "-c", str(project.path))
-    assert out.split("\n\n")[0].splitlines()[-1] == "49 ok, 2 failing"
+    assert out.split("\n\n")[0].splitlines()[-1] == "50 ok, 2 failing"
     assert out.splitlines()[0].split() == [
         "source",
         "name",
@@ -179,7 +181,7 @@ def test_demo_once_builds_the_portal_in_an_empty_folder(tmp_path: Path) -> None:
     check_search_and_index_commands(config)
     runs = json.loads(hub("status", "-c", str(config), "--json")[1])["runs"]
     assert [(r["kind"], r["published"]) for r in runs] == [("index", False), ("run", True)]
-    assert runs[1]["sources"] == 51 and runs[1]["failed"] == 2
+    assert runs[1]["sources"] == 52 and runs[1]["failed"] == 2
 
 
 def check_search_and_index_commands(config: Path) -> None:
@@ -331,7 +333,9 @@ def test_the_hub_program_ends_a_publish_with_its_output_and_its_status(project: 
     command = [sys.executable, "-m", "hub", "run", "-c", str(project.path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
-    assert re.search(r"^published \d+ posts as \d+ files", done.stdout, re.MULTILINE)
+    assert re.search(
+        r"^published \d+ posts and \d+ services as \d+ files", done.stdout, re.MULTILINE
+    )
     assert "INFO hub.pipeline: run finished" in done.stderr  # the last log line
     lose_database(project)
     command[3] = "publish"

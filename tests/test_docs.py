@@ -42,6 +42,7 @@ def test_every_key_is_documented(key: str) -> None:
         "alerts",
         "desk",
         "store",
+        "services",
         "sources",
         "channels",
         "overrides",

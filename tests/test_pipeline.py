@@ -15,7 +15,7 @@ import pytest
 
 from hub import pipeline, search
 from hub.config import Config
-from hub.demo import SOURCES, CountyServer, World
+from hub.demo import SOURCES, CountyServer, World, catalogue
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
 from hub.models import Post
@@ -65,7 +65,9 @@ def test_publish_fills_every_section(crawled: Crawled) -> None:
         page = (site_dir / "c" / channel.slug / "index.html").read_text(encoding="utf-8")
         assert page.count("<li>") >= 1 and "本栏目暂无信息" not in page, channel.slug
         assert f'href="/c/{channel.slug}/"' in home
-    assert crawled.publish.posts == sum(pipeline.open_store(crawled.config).post_counts().values())
+    counts = pipeline.open_store(crawled.config).post_counts()
+    assert crawled.publish.services == counts.pop("zwfw")  # the catalogue's: on /banshi/
+    assert crawled.publish.posts == sum(counts.values())
 
 
 def test_search_finds_flood_posts(crawled: Crawled) -> None:
@@ -85,10 +87,13 @@ def test_second_crawl_is_conditional_and_new_posts_arrive_later(
     first = pipeline.crawl(project, store, clock())
     requests = county.requests
     again = pipeline.crawl(project, store, clock())
-    assert sum(r.not_modified for r in again) == sum(r.ok for r in first)
+    # every source but the service catalogue, which is read whole each time
+    assert sum(r.not_modified for r in again) == sum(r.ok for r in first) - 1
+    assert not next(r for r in again if r.source_id == "zwfw").not_modified
     assert sum(r.new for r in again) == 0
-    # one request per source (no article fetched twice), and robots.txt once per crawl
-    assert county.requests - requests == len(SOURCES) + 1
+    # one request per source (no article fetched twice), robots.txt once per crawl, and
+    # the catalogue's pages and the one past its end
+    assert county.requests - requests == len(SOURCES) + 1 + catalogue.pages() + 1
     clock.advance(timedelta(days=2))
     later = pipeline.crawl(project, store, clock())
     assert sum(r.new for r in later) > 10
@@ -106,7 +111,7 @@ def test_due_only_crawls_wait_for_each_source_interval(
         return {r.source_id for r in results}
 
     failing = {"qxj", "kxj"}
-    healthy = {s.id for s in SOURCES} - failing
+    healthy = {s.id for s in project.sources} - failing
     assert due_at(1) == set()
     assert due_at(2) == healthy | failing
     # the second failure in a row waits twice the interval (until minute 6)

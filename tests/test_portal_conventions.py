@@ -182,6 +182,8 @@ def test_the_default_footer_and_no_marks(tmp_path: Path) -> None:
         ("../secret.png", "an image under static/"),
         ("static/../../x.png", "an image under static/"),
         ("static/mark.exe", "an image under static/"),
+        ("static//mark.png", "an image under static/"),
+        ("static/.hidden.png", "an image under static/"),
     ],
 )
 def test_a_missing_or_strange_mark_image_stops_at_its_line(

@@ -180,8 +180,8 @@ def test_status_lists_the_latest_runs(project: Config) -> None:
     ]
     assert history[1].split()[2] == "publish" and history[1].split()[-1] == "yes"
     run = history[2].split()
-    assert run[2] == "run" and run[4] == "51" and int(run[5]) > 1000 and run[7] == "2"
+    assert run[2] == "run" and run[4] == "52" and int(run[5]) > 1000 and run[7] == "2"
     payload = json.loads(hub("status", "-c", str(project.path), "--json")[1])
     assert [r["kind"] for r in payload["runs"]] == ["publish", "run"]
     assert payload["runs"][1]["failed"] == 2 and payload["runs"][1]["published"] is True
-    assert len(payload["sources"]) == 51
+    assert len(payload["sources"]) == 52

@@ -20,7 +20,7 @@ import pytest
 
 from hub import pipeline, schedule
 from hub.config import Config
-from hub.demo import SOURCES, CountyServer
+from hub.demo import CountyServer
 from tests.conftest import POSTGRES, Clock
 from tests.httpserver import Reply, ScriptedServer
 
@@ -89,7 +89,7 @@ def test_ticks_crawl_due_sources_and_publish_new_posts(
 ) -> None:
     runner = runners(project, clock)
     first = runner.tick()
-    assert len(first) == len(SOURCES)
+    assert len(first) == len(project.sources)
     assert (project.site_dir / "index.html").is_file()  # the first tick always publishes
     built = project.site_dir.resolve()
     assert runner.tick() == []  # nothing is due yet

@@ -166,7 +166,8 @@ def all_hits(index: Path, query: str) -> list[str]:
     while True:
         request = search.Request(query, page=page, per_page=100)
         results = search.search(index, request)
-        found += [h.id for h in results.hits]
+        # the set judges posts; the demo's services are judged in test_services.py
+        found += [h.id for h in results.hits if not h.path.startswith("banshi/")]
         if page >= results.pages:
             return found
         page += 1

@@ -204,12 +204,16 @@ def crawl_sources(
             config, store, now(), due_only=due_only, only=only, progress=advance
         )
     tally.alerts += pipeline.alerting.crawled(config, before, store.states(), now())
-    new = sum(r.new for r in results)
+    catalogues = {s.id for s in config.catalogues}
+    new = sum(r.new for r in results if r.source_id not in catalogues)
+    services = sum(r.new for r in results if r.source_id in catalogues)
     changed = sum(r.changed for r in results)
     failed = [r for r in results if not r.ok]
     same = sum(1 for r in results if r.not_modified)
     click.echo(
-        f"crawled {len(results)} sources: {new} new posts, {changed} changed, "
+        f"crawled {len(results)} sources: {new} new posts, "
+        + (f"{services} new services, " if services else "")
+        + f"{changed} changed, "
         f"{same} unchanged sources, {len(failed)} failed"
     )
     for result in failed:
@@ -236,10 +240,12 @@ def publish_site(
     tally.alerts += pipeline.alerting.held(config, outcome, now())
     index = outcome.indexed
     click.echo(
-        f"published {outcome.posts} posts as {outcome.pages} files ({outcome.written} "
+        f"published {outcome.posts} posts"
+        + (f" and {outcome.services} services" if outcome.services else "")
+        + f" as {outcome.pages} files ({outcome.written} "
         f"written, the rest unchanged) in {outcome.seconds:.1f}s to {config.site_dir}; "
         + (
-            f"search index rebuilt: {index.added} posts"
+            f"search index rebuilt: {index.added} documents"
             if index.rebuilt
             else f"search index: {index.added} added, {index.updated} updated, "
             f"{index.deleted} removed"

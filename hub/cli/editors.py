@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 def check(config_path: Path) -> None:
     """Validate channels.yaml (keys, references, selectors, rules); writes nothing."""
     config = pipeline.load(config_path)
-    click.echo(f"{config_path}: ok: {len(config.sources)} sources, {len(config.channels)} channels")
+    catalogues = len(config.catalogues)
+    listed = f"{len(config.sources) - catalogues} sources, " + (
+        f"{catalogues} service catalogue{'s' if catalogues > 1 else ''}, " if catalogues else ""
+    )
+    click.echo(f"{config_path}: ok: {listed}{len(config.channels)} channels")
     store = pipeline.existing_store(config)
     routed = pipeline.route(config, store, now()) if store else []
     for line in [

@@ -26,6 +26,7 @@ from hub.config.schema import (
     Source,
     validate,
 )
+from hub.config.services import SECTION, Services, Theme
 from hub.config.site import Site
 from hub.config.types import parse_duration, parse_size
 from hub.config.yamlfile import KeyPath, format_path, read_yaml
@@ -33,6 +34,7 @@ from hub.errors import ConfigError
 
 __all__ = [
     "ALERT_KINDS",
+    "SECTION",
     "AlertKind",
     "Alerts",
     "Audit",
@@ -50,8 +52,10 @@ __all__ = [
     "Rule",
     "Schedule",
     "Search",
+    "Services",
     "Site",
     "Source",
+    "Theme",
     "Webhook",
     "WordList",
     "load",
@@ -108,6 +112,15 @@ class Config:
     @property
     def sources(self) -> tuple[Source, ...]:
         return self.document.sources
+
+    @property
+    def services(self) -> Services:
+        return self.document.services
+
+    @property
+    def catalogues(self) -> tuple[Source, ...]:
+        """The sources whose items are services (办事事项), not posts."""
+        return tuple(s for s in self.document.sources if s.services)
 
     @property
     def channels(self) -> tuple[Channel, ...]:
@@ -237,7 +250,8 @@ def _check_site(config: Config) -> list[ConfigError]:
             errors.append(
                 config.error(
                     ("site", name, "image"),
-                    f"no such image: {badge.image} (put it in {config.templates_dir}/static/)",
+                    f"no such image: {config.templates_dir / badge.image} (put it in "
+                    f"{config.templates_dir / 'static'}/, or use one of the theme's)",
                 )
             )
     return errors
@@ -256,8 +270,9 @@ def _check_sources(config: Config) -> list[ConfigError]:
 
 def _check_channels(config: Config) -> list[ConfigError]:
     errors: list[ConfigError] = []
+    catalogues = {s.id for s in config.catalogues}
     known = {
-        "source": ({s.id for s in config.sources}, "source"),
+        "source": ({s.id for s in config.sources} - catalogues, "source"),
         "group": ({s.group for s in config.sources if s.group}, "group"),
         "tags": ({t for s in config.sources for t in s.tags}, "tag"),
     }
@@ -269,6 +284,9 @@ def _check_channels(config: Config) -> list[ConfigError]:
                 config.error(("channels", c, "slug"), f"duplicate channel slug {channel.slug!r}")
             )
         slugs.setdefault(channel.slug, c)
+        if channel.slug == SECTION and catalogues:
+            message = f"{SECTION!r} is the services' own (search's filter for them): rename it"
+            errors.append(config.error(("channels", c, "slug"), message))
         fallbacks += channel.fallback
         if fallbacks > 1 and channel.fallback:
             errors.append(
@@ -281,7 +299,10 @@ def _check_channels(config: Config) -> list[ConfigError]:
                     errors += [
                         config.error(
                             ("channels", c, kind, r, name),
-                            f"unknown {noun} {value!r} (known: {listing})",
+                            f"{value!r} is a service catalogue (kind: services): its "
+                            "services are listed on /banshi/, never routed to a section"
+                            if name == "source" and value in catalogues
+                            else f"unknown {noun} {value!r} (known: {listing})",
                         )
                         for value in getattr(rule, name)
                         if value not in values

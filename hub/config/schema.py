@@ -23,6 +23,7 @@ from pydantic import (
 from hub.audited import Column
 from hub.config.alerting import Alerts
 from hub.config.checking import Checks
+from hub.config.services import Services
 from hub.config.site import Site
 from hub.config.types import (
     Bytes,
@@ -94,6 +95,9 @@ class Page(Model):
     date: str = ""
     article: str = ""
     more: str = ""  # the next pages' URL, with {page} (2, 3, ...) or {index} (1, 2, ...)
+    # a service catalogue's (`kind: services`): each item's department and topic
+    department: str = ""
+    topic: str = ""
     backfill: int = Field(default=1, ge=1, le=100)  # list pages read at most per crawl
 
     @model_validator(mode="after")
@@ -118,6 +122,9 @@ class Source(Model):
     unit: str = ""  # the department that runs it (一单位一平台一号); its name when empty
     platform: str = ""  # where it is published (微信公众号, 微博); its URL's host when empty
     column: Column = "news"  # what pace of updates an inspection expects of it
+    # posts (news, notices: routed to the sections) or services (a catalogue of 办事事项,
+    # listed on the portal's /banshi/ pages and found by search, never routed)
+    kind: Literal["posts", "services"] = "posts"
 
     @field_validator("encoding")
     @classmethod
@@ -133,7 +140,16 @@ class Source(Model):
     def _one_kind(self) -> Source:
         if (self.feed is None) == (self.page is None):
             raise ValueError("a source needs exactly one of `feed:` or `page:`")
+        if self.kind == "posts" and self.page and (self.page.department or self.page.topic):
+            raise ValueError(
+                "`department:` and `topic:` are read only for a service catalogue: "
+                "add `kind: services`"
+            )
         return self
+
+    @property
+    def services(self) -> bool:
+        return self.kind == "services"
 
     @property
     def url(self) -> str:
@@ -325,6 +341,7 @@ class Document(Model):
     search: Search = Search()
     checks: Checks = Checks()
     alerts: Alerts = Alerts()
+    services: Services = Services()
     sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()

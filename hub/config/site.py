@@ -26,9 +26,10 @@ class Badge(Model):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
+        parts = value.split("/")
         if value and (
             not re.fullmatch(r"static/[A-Za-z0-9_./-]+\.(png|svg|gif|jpe?g|webp)", value)
-            or ".." in value.split("/")
+            or any(not part or part.startswith(".") for part in parts)  # //, .., .hidden
         ):
             raise ValueError(
                 f"{value!r}: an image under static/ in the site's templates/ folder, "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from hub.demo import render
+from hub.demo import catalogue, render
 from hub.demo.county import SOURCES, DemoSource
 from hub.demo.phrases import COUNTY
 from hub.demo.ports import PORTAL_PORT, WORLD_PORT
@@ -140,7 +140,7 @@ EXTRA = {
     "bumen": ("exclusive: 要闻",),
     # the navigation bar's row fits a desktop screen: these go in its 更多栏目 group
     "tongzhi": ("column: notice",),  # the home page's 通知公告 block (site.notices)
-    **dict.fromkeys(("hongse", "haoli", "zhoubao", "shoufa"), ("nav: more",)),
+    **dict.fromkeys(("hemei", "hongse", "haoli", "zhoubao", "shoufa"), ("nav: more",)),
 }
 TAGS = {"wlj": "[文旅]", "swj": "[文旅, 商贸]", "rmt": "[媒体]", "xwxcb": "[媒体]"}
 
@@ -159,12 +159,33 @@ def _source_yaml(source: DemoSource, base: str) -> str:
     return "\n".join(lines)
 
 
+def _catalogue_yaml(base: str) -> str:
+    return f"""\
+  - id: zwfw
+    name: {COUNTY}政务服务事项目录
+    group: 政务服务
+    kind: services        # its items are services, listed on /banshi/, never routed
+    page:
+      url: {base}{catalogue.list_path()}
+      item: table.sx tbody tr
+      title: td.sxmc a
+      link: td.sxmc a
+      department: td.ssbm   # each service's department, as the catalogue names it
+      topic: td.zt
+      more: list_{{page}}.html
+      backfill: 50        # every page of the catalogue is read at each crawl"""
+
+
 def channels_yaml(
     world_url: str = f"http://127.0.0.1:{WORLD_PORT}",
     portal_url: str = f"http://127.0.0.1:{PORTAL_PORT}/",
 ) -> str:
     """The demo's channels.yaml, for a world served at `world_url`."""
     sources = "\n".join(_source_yaml(s, world_url) for s in SOURCES)
+    themes = "\n".join(
+        f"    - {{name: {name}, slug: {slug}, words: [{words}]}}"
+        for name, slug, words in catalogue.THEMES
+    )
     channels = []
     for slug, title, description, include, exclude in CHANNELS:
         block = [
@@ -231,8 +252,17 @@ checks:                   # content checks before publishing (docs/checks.md)
   protected: checks/protected.txt   # names (fictional here), titles, formulations
   hold: serious           # serious findings hold a post for a reviewer
 
+# 办事服务: the county's service catalogue (a `kind: services` source below), on the
+# portal's /banshi/ pages by theme and by department; a service is in each theme whose
+# name, or one of whose words, its name (or the catalogue's topic of it) contains
+services:
+  title: 办事服务
+  themes:
+{themes}
+
 sources:
 {sources}
+{_catalogue_yaml(world_url)}
 
 channels:
 {chr(10).join(channels)}

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
-from hub.demo import county, render
+from hub.demo import catalogue, county, render
 from hub.demo.world import DemoPost, World
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ _ARTICLE = re.compile(
 _LIST = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?:col/)?index(?:_(?P<page>\d+))?\.html$")
 _FEED = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?P<kind>rss|atom)\.xml$")
 _FILE = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/files/P0(?P<num>\d+)\.docx$")
+_CATALOGUE = re.compile(rf"^/{catalogue.PREFIX}/list(?:_(?P<page>\d+))?\.html$")
+_GUIDE = re.compile(rf"^/{catalogue.PREFIX}/bszn/(?P<num>\d{{4}})\.html$")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -95,12 +97,11 @@ class CountyServer:
             self.hits[target] += 1
         parts = urlsplit(target)
         path = parts.path
-        if path in ("/", "/index.html"):
-            page = render.index_page(county.SOURCES, self.base_url, self.world.now())
-            return Response(200, page.encode())
-        if path == "/robots.txt":
-            return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        if path in ("/", "/index.html", "/robots.txt"):
+            return self._site_page(path)
         sid = path.split("/")[1] if path.count("/") >= 2 else ""
+        if sid == catalogue.PREFIX:
+            return self._catalogue(path)
         if gate := self._held.get(sid):
             gate.wait(120)
         try:
@@ -130,6 +131,25 @@ class CountyServer:
         if post is not None and render.article_path(post) == path:
             return self._html(source, render.article_page(post), _modified([post]))
         return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+
+    def _site_page(self, path: str) -> Response:
+        if path == "/robots.txt":
+            return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        page = render.index_page(county.SOURCES, self.base_url, self.world.now())
+        return Response(200, page.encode())
+
+    @staticmethod
+    def _catalogue(path: str) -> Response:
+        """The county's service catalogue and each service's 办事指南."""
+        if match := _CATALOGUE.match(path):
+            page = catalogue.list_page(int(match["page"] or 1) - 1)
+        elif match := _GUIDE.match(path):
+            page = catalogue.guide_page(int(match["num"]))
+        else:
+            page = None
+        if page is None:
+            return Response(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+        return Response(200, page.encode(), "text/html; charset=utf-8")
 
     def _feed(self, source: county.DemoSource) -> Response:
         posts = self.world.latest(source, render.FEED_ITEMS)

@@ -355,7 +355,8 @@ def _status_error(fetched: Fetched, now: datetime) -> FetchError:
     asked = fetched.headers.get("retry-after", "")
     wait = retry_after(asked, now) if status in (429, 503) else None
     phrase = f" {fetched.reason}" if fetched.reason else ""
-    return FetchError(f"HTTP {status}{phrase} from {fetched.url}", kind=kind, retry_after=wait)
+    message = f"HTTP {status}{phrase} from {fetched.url}"
+    return FetchError(message, kind=kind, retry_after=wait, status=status)
 
 
 def retry_after(value: str, now: datetime) -> float | None:

@@ -84,6 +84,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.parse.read import (
         read_feed as read_feed,
     )
+    from hub.parse.read import (
+        service_posts as service_posts,
+    )
     from hub.parse.selectors import (
         check_source as check_source,
     )
@@ -111,6 +114,7 @@ __all__ = [
     "read_feed",
     "same_site",
     "sanitize",
+    "service_posts",
     "skipped",
     "to_text",
     "unique",
@@ -142,6 +146,7 @@ __getattr__ = face(
         "list_items": "hub.parse.read",
         "list_page_url": "hub.parse.read",
         "read_feed": "hub.parse.read",
+        "service_posts": "hub.parse.read",
         "check_source": "hub.parse.selectors",
     },
 )

@@ -101,7 +101,9 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
             continue
         seen.add(absolute)
         printed = _value(node, date) if date else ""
-        items.append(ListItem(absolute, name, parse_date(printed, zone, now)))
+        department = _value(node, page.department) if page.department else ""
+        topic = _value(node, page.topic) if page.topic else ""
+        items.append(ListItem(absolute, name, parse_date(printed, zone, now), department, topic))
     if not items:
         raise ParseError(f"the item selector {item!r} found no linked items on {url}", kind="empty")
     return items

@@ -86,6 +86,28 @@ def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
     )
 
 
+def service_posts(items: list[ListItem], reading: Reading) -> Parsed:
+    """A service catalogue's items as they are: each service a post of its name, the
+    link to its 办事指南 or online application, its department (the source's own when
+    the catalogue names none) and its topic; no page behind it is fetched."""
+    source = reading.source
+    parsed = Parsed()
+    for item in items:
+        parsed += make_post(
+            source.id,
+            limits.label(item.title, item.url),
+            guid=None,
+            link=item.url,
+            title=item.title,
+            body="",
+            published=item.published,
+            updated=None,
+            author=item.department or source.department,
+            categories=(item.topic,) if item.topic else (),
+        )
+    return unique(parsed)
+
+
 def _shallow_enough(text: str, url: str) -> None:
     """A page nested too deep to parse in reasonable time is refused before parsing."""
     depth = nesting(text)

@@ -42,6 +42,8 @@ def check_source(source: Source) -> list[tuple[str, str]]:
         "link": page.link,
         "date": page.date,
         "article": page.article,
+        "department": page.department,
+        "topic": page.topic,
     }
     return [
         (key, message)

@@ -20,6 +20,7 @@ from hub.errors import FetchError, ParseError, SourceError, StoreError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Parsed, SourceResult, SourceState
 from hub.parse import Reading
+from hub.pipeline.catalogues import catalogue
 from hub.pipeline.claims import Claims, Given, Held, Keep, Leased, Terms, always_held, terms
 from hub.pipeline.decide import (
     Failure,
@@ -276,11 +277,18 @@ class Crawler:
         if fetched.status == 304:
             return 0, 0, Success(True, fetched.headers, feed_url, 0)
         reading = Reading(source, self.zone, self.now, self.embeds)
+        # whole: the source listed everything it has, so what it lacks is gone (a service
+        # catalogue's feed, or every page of it)
+        whole = bool(source.services and source.feed)
         if source.feed:
             fetched, parsed, found = await self._feed(reading, fetched)
             feed_url = found or feed_url
             since = feed_window(p.published for p in parsed.posts)
             listed = {p.id for p in parsed.posts}
+        elif source.services:
+            items, whole = await catalogue(self.fetcher, self.reader, reading, fetched)
+            parsed = parse.service_posts(items, reading)
+            since, listed = None, {p.id for p in parsed.posts}
         else:
             parsed, items = await self._articles(reading, fetched)
             since = page_window([item.published for item in items])
@@ -290,11 +298,13 @@ class Crawler:
         )
         # an item left out whole (over its budget, say) is still listed upstream: with
         # one left out, what the source no longer lists cannot be told this time
-        if since is not None and not parsed.dropped:
+        if (since is not None or whole) and not parsed.dropped:
             # a crawler whose lease another took over may hold an older listing: what it
             # lacks is not withdrawn (the new holder judges that)
             if await self._stored(held):
-                await self._stored(self.store.mark_removed, source.id, listed, since, self.now)
+                await self._stored(
+                    self.store.mark_removed, source.id, listed, None if whole else since, self.now
+                )
             else:
                 log.warning("%s: its lease was taken over; no post marked withdrawn", source.id)
         return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
@@ -308,8 +318,9 @@ class Crawler:
                 state.feed_url or source.url,
                 source_id=source.id,
                 now=self.now,
-                etag=state.etag,
-                last_modified=state.last_modified,
+                # a catalogue's first page unchanged says nothing of its other pages
+                etag="" if source.services else state.etag,
+                last_modified="" if source.services else state.last_modified,
             )
         except FetchError as exc:
             if exc.kind in UNAVAILABLE:

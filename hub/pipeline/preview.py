@@ -18,7 +18,7 @@ from hub.models import Routed
 from hub.pipeline import editorial
 from hub.pipeline.project import loads
 from hub.pipeline.publishing import find_reprints
-from hub.pipeline.routing import settle
+from hub.pipeline.routing import services, settle
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -62,6 +62,7 @@ def try_rules(
         now,
         canonical_of=find_reprints(candidate, shown, decisions),
         lead=store.desk.setting("lead"),
+        services=services(candidate, store),
     )
     site.build(edition, full=True)
     return Preview(candidate, diff, staged.site_dir)

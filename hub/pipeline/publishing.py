@@ -13,18 +13,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
 from hub.audited import AuditReport, SectionAudit
-from hub.config import Config
+from hub.config import SECTION, Config
 from hub.decisions import Decision
 from hub.errors import BuildError
 from hub.models import Finding, Routed, SourceState, StoredPost
 from hub.pipeline import checking, runs, trace
-from hub.pipeline.routing import route, settle
+from hub.pipeline.routing import route, services, settle
 from hub.route import post_ref
 from hub.route.review import Gate
 
@@ -42,6 +43,7 @@ class PublishResult:
     held: tuple[Routed, ...] = ()  # posts this publish put on the review queue
     findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # of those
     stale: tuple[SectionAudit, ...] = ()  # sections of the portal no longer up to date
+    services: int = 0  # listed on the 办事服务 pages
 
 
 def publish(
@@ -109,6 +111,7 @@ def _publish(
         now=now,
         findings={pid: f for pid, f in gated.findings.items() if pid in shown},
     )
+    catalogued = services(config, store)
     edition = site.Edition(
         config,
         routed,
@@ -118,6 +121,7 @@ def _publish(
         audit=audited,
         extra={"sources.opml": sources_opml(config, routed, now)},
         lead=store.desk.setting("lead"),
+        services=catalogued,
     )
     with site.staged(edition, full=full) as built:
         # before the switch: a publish that cannot finish (a full disk) keeps the
@@ -126,6 +130,7 @@ def _publish(
         # what the portal shows, for explain/diff, and the sections its navigation lists
         trace.save(config.data_dir, routed, now, built.shown)
         documents = _documents(config, _originals(routed, canonical_of))
+        documents = chain(documents, _service_documents(config, catalogued))
         indexed = search.update(config.index_dir, documents, engine=config.search.engine)
     seconds = time.monotonic() - started
     held = tuple(gated.new_waiting)
@@ -138,6 +143,7 @@ def _publish(
         held,
         {r.post.post.id: gated.findings.get(r.post.post.id, ()) for r in held},
         tuple(s for s in audited.sections if s.freshness.stale),
+        len(catalogued),
     )
 
 
@@ -268,7 +274,7 @@ def _audit(
 ) -> AuditReport:
     """(The portal's /sources/ shows no findings: a publish does not look for them.)"""
     evidence = audit_module.Evidence(
-        config.sources,
+        [s for s in config.sources if not s.services],  # a catalogue is not an account
         config.channels,
         routed,
         states,
@@ -284,7 +290,9 @@ def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
     with runs.publish_lock(config, PUBLISH_WAIT):
         routed = route(config, store, now)
         originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
-        documents = _documents(config, originals)
+        documents = chain(
+            _documents(config, originals), _service_documents(config, services(config, store))
+        )
         return search.update(config.index_dir, documents, rebuild=True, engine=config.search.engine)
 
 
@@ -316,6 +324,30 @@ def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Docu
 # post id -> (its routing, its department, group and zone, its document): made once per
 # routing of a post in a long-running hub (routing is kept per version of a post)
 _DOCUMENTS: dict[str, tuple[Routed, tuple[str, str, tzinfo], search.Document]] = {}
+
+
+def _service_documents(
+    config: Config, catalogued: Sequence[StoredPost]
+) -> Iterator[search.Document]:
+    """The services of the catalogues, found by search under their own filter."""
+    groups = {s.id: s.group for s in config.catalogues}
+    for stored in catalogued:
+        post = stored.post
+        path = site.service_path(post.id)
+        department = post.author or post.source_id
+        parts = (post.hash, department, groups.get(post.source_id, ""), path)
+        yield search.Document(
+            id=post.id,
+            hash=hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16],
+            title=post.title,
+            text="\n".join((post.text, *post.categories)),
+            department=department,
+            source_id=post.source_id,
+            group=groups.get(post.source_id, ""),
+            sections=(SECTION,),
+            date=stored.date,
+            path=path,
+        )
 
 
 def _document(item: Routed, name: str, group: str, zone: tzinfo) -> search.Document:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from hub.config import Config
 from hub.decisions import Decision, Policy
-from hub.models import Routed
+from hub.models import Routed, StoredPost
 from hub.pipeline import checking, trace
 from hub.route import Router
 from hub.route.review import Gate, gate
@@ -48,7 +48,7 @@ def settle(
     if live is None:
         last = trace.load(config.data_dir)
         live, published_at = last.placements, last.published_at
-    configured = {s.id for s in config.sources}
+    configured = {s.id for s in config.sources if not s.services}
     hide_removed = {s.id for s in config.sources if not s.keep_removed}
     posts = [
         p
@@ -67,6 +67,15 @@ def settle(
     )
     gated.findings = found
     return gated
+
+
+def services(config: Config, store: Store) -> list[StoredPost]:
+    """The services of the catalogues (`kind: services`) the portal lists: each one
+    its catalogue still lists."""
+    catalogues = {s.id for s in config.catalogues}
+    if not catalogues:
+        return []
+    return [p for p in store.posts() if p.post.source_id in catalogues and not p.removed]
 
 
 def route(config: Config, store: Store, now: datetime) -> list[Routed]:

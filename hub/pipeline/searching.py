@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from hub import search
-from hub.config import Config
+from hub.config import SECTION, Config
 from hub.errors import QueryError
 from hub.models import Hit, Results
 from hub.pipeline import trace
@@ -80,7 +80,8 @@ class SearchService:
             return int(raw)
 
         known = {
-            "section": {c.slug for c in self.config.channels},
+            "section": {c.slug for c in self.config.channels}
+            | ({SECTION} if self.config.catalogues else set()),
             "source": {s.id for s in self.config.sources},
             "group": {s.group for s in self.config.sources},
         }

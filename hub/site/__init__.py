@@ -19,6 +19,7 @@ from hub.site.publish import current_build
 from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
 from hub.site.report import report_page
+from hub.site.services import service_path
 from hub.site.views import post_path, search_context
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "current_build",
     "post_path",
     "report_page",
+    "service_path",
     "staged",
     "theme_dir",
 ]

@@ -13,8 +13,8 @@ from typing import Any
 
 from hub.audited import AuditReport
 from hub.config import Config, Source
-from hub.models import Routed, SourceState
-from hub.site import home
+from hub.models import Routed, SourceState, StoredPost
+from hub.site import home, services
 from hub.site.views import (
     FEED_FORMATS,
     ChannelLink,
@@ -69,6 +69,7 @@ class Edition:
     audit: AuditReport | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     lead: str = ""  # a post id
+    services: Sequence[StoredPost] = ()  # of the service catalogues, for /banshi/
 
 
 class Plan:
@@ -104,7 +105,8 @@ class Plan:
         self.shown = {
             c.slug for c in config.channels if c.show_empty or self.by_channel.get(c.slug)
         }
-        self.sources = [self._source(s, states) for s in config.sources]
+        self.sources = [self._source(s, states) for s in config.sources if not s.services]
+        self.services = services.views(config, edition.services)
         by_id = {view.id: view for view in self.listed}
         self.lead = by_id.get(edition.lead)  # a lead taken down or reprinted shows no banner
 
@@ -164,6 +166,7 @@ class Plan:
         context = home.context(
             self.config.site, self.channels, self.by_channel, self.shown, self.lead
         )
+        context["themes"] = services.shown_themes(self.config, self.services)
         yield Page("", "home.html", context)
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug, [])
@@ -198,7 +201,9 @@ class Plan:
         yield Page("manifest.webmanifest", "manifest.webmanifest")
         yield Page("offline.html", "offline.html")
         shown = [link.path for slug, link in self.channels.items() if slug in self.shown]
+        shown += [services.HOME] if self.config.catalogues else []
         yield Page("sw.js", "sw.js", {"sections": shown})
+        yield from (Page(*made) for made in services.pages(self.config, self.services))
         yield from self._sitemaps()
 
     def _post_pages(self) -> Iterator[Page]:
@@ -348,6 +353,7 @@ class Plan:
             ("", self.listed[0].date if self.listed else None),
             ("sources/", None),
             ("map/", None),
+            *((path, None) for path, _, _ in services.pages(self.config, self.services)),
         ]
         for slug, link in self.channels.items():
             posts = self.by_channel.get(slug)

@@ -74,6 +74,8 @@ class Renderer:
         not given)."""
         self.config = config
         self.nav = [c for c in config.channels if shown is None or c.slug in shown]
+        # the 办事服务 pages' title, in the navigation where a catalogue is configured
+        self.directory = config.services.title if config.catalogues else ""
         self.dirs = template_dirs(config)
         self._navs: dict[str, str] = {}
         self.env = Environment(
@@ -97,6 +99,7 @@ class Renderer:
         self.env.globals.update(
             site=site,
             nav=self.nav,
+            directory=self.directory,
             # static files are cached for a day: their URLs change when their content does
             asset=lambda path: f"{base_path}{path}?v={versions.get(path, '0')}",
             url=lambda path="": base_path + path,
@@ -136,6 +139,7 @@ class Renderer:
         digest.update(repr(sorted(versions.items())).encode())
         digest.update(repr(config.site).encode())
         digest.update(repr([(c.slug, c.title, c.nav) for c in self.nav]).encode())
+        digest.update(repr(self.directory).encode())
         return digest.hexdigest()[:16]
 
     def render(self, template: str, context: Mapping[str, Any], now: datetime) -> str:

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from hub.audited import SourceAudit
-from hub.config import Config
+from hub.config import SECTION, Config
 from hub.models import Attachment, Results, SourceState
 
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
@@ -204,7 +204,8 @@ def search_context(
         "results": results,
         "hits": results.hits if results else None,
         "choices": {
-            "sections": [(c.slug, c.title) for c in config.channels],
+            "sections": [(c.slug, c.title) for c in config.channels]
+            + ([(SECTION, config.services.title)] if config.catalogues else []),
             "sources": [(s.id, s.name) for s in config.sources],
             "groups": [(g, g) for g in groups],
         },

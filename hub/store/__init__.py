@@ -223,17 +223,18 @@ class Store:
             session.commit()
         return len(rows)
 
-    def mark_removed(self, source_id: str, listed: set[str], since: datetime, now: datetime) -> int:
-        """Posts of a source published since `since` that it no longer lists were removed
-        upstream (撤稿): mark them; a listed post that was marked is back. Nothing is
-        deleted. Returns how many were newly marked."""
+    def mark_removed(
+        self, source_id: str, listed: set[str], since: datetime | None, now: datetime
+    ) -> int:
+        """Posts of a source published since `since` (any post: None, for a listing that
+        is whole) that it no longer lists were removed upstream (撤稿): mark them; a
+        listed post that was marked is back. Nothing is deleted. Returns how many were
+        newly marked."""
         of_source = select(PostRow).where(PostRow.source_id == source_id)
         wanted = sorted(listed)
+        window = of_source if since is None else of_source.where(col(PostRow.published) >= since)
         with self._session() as session:
-            rows = {
-                row.id: row
-                for row in session.exec(of_source.where(col(PostRow.published) >= since))
-            }
+            rows = {row.id: row for row in session.exec(window)}
             for start in range(0, len(wanted), 500):  # under both databases' limits
                 chunk = wanted[start : start + 500]
                 rows.update(

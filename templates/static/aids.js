@@ -16,11 +16,12 @@
     try { return localStorage.getItem(key); } catch (e) { return null; }
   }
 
-  function toggle(selector, cls, key, on, off) {
+  // a toggle keeps its name; whether it is on is its aria-pressed (a name that changed
+  // as well would tell a screen reader's user the opposite)
+  function toggle(selector, cls, key) {
     var button = tools.querySelector(selector);
     function show(state) {
       button.setAttribute("aria-pressed", state ? "true" : "false");
-      button.textContent = state ? off : on;
     }
     show(root.classList.contains(cls));
     button.addEventListener("click", function () {
@@ -29,8 +30,8 @@
       show(state);
     });
   }
-  toggle(".elder-toggle", "elder", "hub-elder", "长辈模式", "退出长辈模式");
-  toggle(".contrast-toggle", "contrast", "hub-contrast", "高对比度", "标准配色");
+  toggle(".elder-toggle", "elder", "hub-elder");
+  toggle(".contrast-toggle", "contrast", "hub-contrast");
 
   var step = parseInt(recall("hub-size") || "1", 10);
   if (!(step >= 0 && step < SCALES.length)) step = 1;
@@ -51,11 +52,12 @@
   var speech = window.speechSynthesis;
   if (speech && window.SpeechSynthesisUtterance) {
     var reading = false;
+    var run = 0;  // each reading's number: the end of an earlier one stops nothing
     function stop() {
       reading = false;
+      run += 1;
       speech.cancel();
       reader.setAttribute("aria-pressed", "false");
-      reader.textContent = "朗读本页";
     }
     function text() {
       var main = document.querySelector(".post") || document.querySelector("main");
@@ -63,10 +65,11 @@
     }
     reader.addEventListener("click", function () {
       if (reading) { stop(); return; }
-      reading = true;
-      reader.setAttribute("aria-pressed", "true");
-      reader.textContent = "停止朗读";
       speech.cancel();
+      reading = true;
+      run += 1;
+      var mine = run;
+      reader.setAttribute("aria-pressed", "true");
       var voice = speech.getVoices().filter(function (v) { return /^zh(-|_)?CN/i.test(v.lang); })[0];
       // sentence by sentence: some engines stop a long utterance half-way
       var parts = text().replace(/([。！？!?；;\n])/g, "$1\u0000").split("\u0000")
@@ -75,7 +78,7 @@
         var said = new SpeechSynthesisUtterance(part);
         said.lang = "zh-CN";
         if (voice) said.voice = voice;
-        if (n === parts.length - 1) said.onend = stop;
+        if (n === parts.length - 1) said.onend = function () { if (mine === run) stop(); };
         speech.speak(said);
       });
       if (!parts.length) stop();
