@@ -5,6 +5,7 @@ Every error is one clear line on stderr and a non-zero exit: 2 for a bad channel
 """
 
 from hub.cli import (  # noqa: F401 (importing them registers their commands)
+    adding,
     auditing,
     desk,
     editors,

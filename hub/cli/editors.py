@@ -267,7 +267,7 @@ def _diff_text(diff: RouteDiff, config: Config) -> str:
 
 @main.group()
 def sources() -> None:
-    """Exchange the source list with feed readers and other portals as OPML."""
+    """Add a source by its address, try one, exchange the list as OPML."""
 
 
 @sources.command(name="import")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hub.config.alerting import ALERT_KINDS, AlertKind, Alerts, Email, Webhook
 from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
+from hub.config.entries import add_source, source_entry
 from hub.config.schema import (
     Audit,
     Channel,
@@ -58,10 +59,12 @@ __all__ = [
     "Theme",
     "Webhook",
     "WordList",
+    "add_source",
     "load",
     "loads",
     "parse_duration",
     "parse_size",
+    "source_entry",
 ]
 
 

@@ -165,3 +165,9 @@ def _walk(
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), lines, filename, count)
+
+
+def scalar(value: str | int | bool) -> str:
+    """One value as YAML writes it in flow style, quoted where it must be."""
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    return text.removesuffix("\n").removesuffix("\n...").strip()

@@ -15,6 +15,15 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     from hub.parse.dates import (
         parse_date as parse_date,
     )
+    from hub.parse.detect import (
+        ListLayout as ListLayout,
+    )
+    from hub.parse.detect import (
+        detect_body as detect_body,
+    )
+    from hub.parse.detect import (
+        detect_list as detect_list,
+    )
     from hub.parse.encoding import (
         decode as decode,
     )
@@ -94,11 +103,14 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
 __all__ = [
     "Entries",
     "Entry",
+    "ListLayout",
     "Reading",
     "article_post",
     "canonical_link",
     "check_source",
     "decode",
+    "detect_body",
+    "detect_list",
     "discover_feed",
     "entry_post",
     "entry_posts",
@@ -123,6 +135,9 @@ __getattr__ = face(
     __name__,
     {
         "parse_date": "hub.parse.dates",
+        "ListLayout": "hub.parse.detect",
+        "detect_body": "hub.parse.detect",
+        "detect_list": "hub.parse.detect",
         "decode": "hub.parse.encoding",
         "Entries": "hub.parse.entry",
         "Entry": "hub.parse.entry",

@@ -24,6 +24,11 @@ _FULL = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + _ZONE
 )
 _YEARLESS = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?" + _TIME)
+# the day printed apart from the year and month, as list pages lay it out: "30 2026-11"
+_SPLIT = re.compile(
+    r"^(?:(?P<d>\d{1,2})(?:\s+|\s*[/|]\s*)(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?"
+    r"|(?P<y2>\d{4})\s*[-/.年]\s*(?P<m2>\d{1,2})\s*月?(?:\s+|\s*[/|]\s*)(?P<d2>\d{1,2})\s*日?)$"
+)
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 
 
@@ -69,6 +74,16 @@ def _chinese(text: str, zone: tzinfo, now: datetime) -> datetime | None:
         return _build(int(match["y"]), match)
     if match := _COMPACT.search(text):
         return _build(int(match["y"]), match)
+    if match := _SPLIT.match(text):
+        year, month, day = (
+            (match["y"], match["m"], match["d"])
+            if match["y"]
+            else (match["y2"], match["m2"], match["d2"])
+        )
+        try:
+            return datetime(int(year), int(month), int(day))
+        except ValueError:
+            return None
     if match := _YEARLESS.search(text):
         local_now = now.astimezone(zone)
         guess = _build(local_now.year, match)

@@ -3,6 +3,7 @@ page's items, an article page's post, the next list page, a page's announced fee
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from hub.config import Page
@@ -52,7 +53,7 @@ def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
     if source.page is None:
         raise ValueError(f"source {source.id} has no page: settings")
     text = decode(fetched.content, fetched.headers, source.encoding)
-    _shallow_enough(text, fetched.url)
+    shallow_enough(text, fetched.url)
     return parse_list(text, fetched.url, source.page, reading.zone, reading.now)
 
 
@@ -66,7 +67,7 @@ def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
     source, zone, now = reading.source, reading.zone, reading.now
     selector = source.page.article if source.page else ""
     text = decode(fetched.content, fetched.headers, source.encoding)
-    _shallow_enough(text, fetched.url)
+    shallow_enough(text, fetched.url)
     article = parse_article(text, fetched.url, selector)
     body = sanitize(article.body_html, fetched.url, reading.embeds)
     if not to_text(body):
@@ -76,7 +77,7 @@ def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
         limits.label(item.title, item.url),
         guid=None,
         link=item.url,
-        title=item.title or article.title,
+        title=full_title(item.title, article.title),
         body=body,
         # the article's own date usually carries the time of day; the list's only the day
         published=parse_date(article.published, zone, now) or item.published,
@@ -84,6 +85,22 @@ def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
         author=article.department,
         attachments=article.attachments,
     )
+
+
+_CUT = ("...", "…", "..", "……")
+
+
+def full_title(listed: str, page: str) -> str:
+    """The list's title, unless the list cut it (…) and the article page's title is the
+    whole of it."""
+    if not listed:
+        return page
+    for mark in _CUT:
+        stem = listed.removesuffix(mark).rstrip()
+        if stem != listed and page.startswith(stem) and len(page) > len(stem):
+            # a <title> goes on with the site's name: 标题_县教育局, 标题 - 县教育局
+            return stem + re.split(r"_|\s[-|–—]\s|\|", page[len(stem) :], maxsplit=1)[0]
+    return listed
 
 
 def service_posts(items: list[ListItem], reading: Reading) -> Parsed:
@@ -108,7 +125,7 @@ def service_posts(items: list[ListItem], reading: Reading) -> Parsed:
     return unique(parsed)
 
 
-def _shallow_enough(text: str, url: str) -> None:
+def shallow_enough(text: str, url: str) -> None:
     """A page nested too deep to parse in reasonable time is refused before parsing."""
     depth = nesting(text)
     if depth > limits.MAX_NESTING:

@@ -15,6 +15,8 @@ names is first used (`hub.lazy`), so that a command pays only for the stages it 
 - `checking`: content checks over the stored posts (the county's lists read), and which
   findings hold a post for review;
 - `editorial`: explain, route diff, check warnings, OPML import;
+- `detecting` and `trial`: a source made from a column's address, and one source run
+  without storing anything (`hub sources add`, `hub sources test`);
 - `preview`: a candidate channels.yaml tried apart from the live site, and saved;
 - `runs` and `trace`: the record of every run, and of what each publish placed where;
 - `alerting`: a run's alerts told to the editors when it ends (e-mail, group robots).
@@ -34,6 +36,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         checking as checking,
     )
     from hub.pipeline import (
+        detecting as detecting,
+    )
+    from hub.pipeline import (
         editorial as editorial,
     )
     from hub.pipeline import (
@@ -44,6 +49,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
     from hub.pipeline import (
         trace as trace,
+    )
+    from hub.pipeline import (
+        trial as trial,
     )
     from hub.pipeline.crawling import (
         Progress as Progress,
@@ -165,6 +173,7 @@ __all__ = [
     "checking",
     "crawl",
     "crawl_lock",
+    "detecting",
     "due",
     "editorial",
     "existing_store",
@@ -189,6 +198,7 @@ __all__ = [
     "stamp",
     "status",
     "trace",
+    "trial",
     "try_rules",
     "user_agent",
     "write_report",
@@ -199,10 +209,12 @@ __getattr__ = face(
     {
         "alerting": "hub.pipeline.alerting",
         "checking": "hub.pipeline.checking",
+        "detecting": "hub.pipeline.detecting",
         "editorial": "hub.pipeline.editorial",
         "linking": "hub.pipeline.linking",
         "runs": "hub.pipeline.runs",
         "trace": "hub.pipeline.trace",
+        "trial": "hub.pipeline.trial",
         "Progress": "hub.pipeline.crawling",
         "Stopping": "hub.pipeline.crawling",
         "crawl": "hub.pipeline.crawling",

@@ -100,6 +100,11 @@ class Reader:
         items: list[ListItem] = await self._document(parse.list_items, fetched, reading)
         return items
 
+    async def feed_title(self, fetched: Fetched, reading: Reading) -> str:
+        """A feed's own title, as plain text."""
+        found: Entries = await self._document(parse.feed_entries, fetched, reading)
+        return found.title
+
     async def discover(self, fetched: Fetched) -> str | None:
         found: str | None = await self._document(parse.discover_feed, fetched)
         return found

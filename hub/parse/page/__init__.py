@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from bs4 import BeautifulSoup, Tag
-from bs4.exceptions import FeatureNotFound
 
 from hub.config import Page
 from hub.errors import ParseError
 from hub.models import Attachment, ListItem
 from hub.parse.dates import parse_date
 from hub.parse.html import file_name, join_url, one_line
+from hub.parse.page.body import densest_block, printed_date
+from hub.parse.page.soup import soup_of
 from hub.parse.selectors import split_selector
+
+SCOPE = ":scope"  # a selector for the item itself
 
 # Government CMSs (TRS, Hanweb, ...) print these in the <head> of every article page.
 META_TITLE = ("articletitle", "title", "og:title")
@@ -64,16 +67,9 @@ class Article:
     attachments: tuple[Attachment, ...] = ()
 
 
-def _soup(text: str) -> BeautifulSoup:
-    try:
-        return BeautifulSoup(text, "lxml")
-    except FeatureNotFound:  # lxml missing: the slower parser still works
-        return BeautifulSoup(text, "html.parser")
-
-
 def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
     css, attr = split_selector(selector)
-    node = scope.select_one(css) if css else scope
+    node = scope.select_one(css) if css and css != SCOPE else scope
     if node is None:
         return ""
     if attr:
@@ -86,12 +82,12 @@ def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
 def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> list[ListItem]:
     """The linked items of a list page, in page order."""
     item, title, link, date = page.item, page.title, page.link, page.date
-    soup = _soup(text)
+    soup = soup_of(text)
     items: list[ListItem] = []
     seen: set[str] = set()
     for node in soup.select(item):
         css, attr = split_selector(link)
-        anchor = node.select_one(css) if css else node
+        anchor = node.select_one(css) if css and css != SCOPE else node
         href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
         absolute = join_url(url, href) if href and not href.startswith("#") else ""
         if not absolute:
@@ -101,6 +97,8 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
             continue
         seen.add(absolute)
         printed = _value(node, date) if date else ""
+        if date == SCOPE and anchor is not None:  # the item's text, less its title's
+            printed = printed.replace(anchor.get_text(" ", strip=True), " ")
         department = _value(node, page.department) if page.department else ""
         topic = _value(node, page.topic) if page.topic else ""
         items.append(ListItem(absolute, name, parse_date(printed, zone, now), department, topic))
@@ -112,12 +110,12 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
 def parse_article(text: str, url: str, selector: str) -> Article:
     """The body of an article page by the source's selector, else by the page's meta tags
     and its largest block of paragraphs."""
-    soup = _soup(text)
+    soup = soup_of(text)
     meta = _meta(soup)
     title = meta.get("title") or _first_text(soup, "h1") or _first_text(soup, "title")
     body = soup.select_one(selector) if selector else None
     if body is None:
-        body = _densest_block(soup)
+        body = densest_block(soup)
     if body is None:
         raise ParseError(
             f"no article body found on {url}"
@@ -127,7 +125,7 @@ def parse_article(text: str, url: str, selector: str) -> Article:
     return Article(
         title,
         body.decode_contents(),
-        meta.get("date", ""),
+        meta.get("date") or printed_date(soup),
         meta.get("source", ""),
         _attachments(soup, url),
     )
@@ -147,13 +145,23 @@ def _attachments(soup: BeautifulSoup, base: str) -> tuple[Attachment, ...]:
 
 def discover_feed(text: str, url: str) -> str | None:
     """The feed an HTML page announces with <link rel="alternate">, if any."""
-    for link in _soup(text).find_all("link", href=True):
+    return next(iter(alternates(soup_of(text), url)), None)
+
+
+def alternates(soup: BeautifulSoup, url: str) -> list[str]:
+    """The feeds a page announces with <link rel="alternate">, in page order."""
+    found = []
+    for link in soup.find_all("link", href=True):
         raw = link.get("rel")
         rels = {str(r).lower() for r in (raw if isinstance(raw, list) else str(raw or "").split())}
         kind = str(link.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rels and kind in FEED_TYPES:
-            return join_url(url, str(link["href"])) or None
-    return None
+        if (
+            "alternate" in rels
+            and kind in FEED_TYPES
+            and (address := join_url(url, str(link["href"])))
+        ):
+            found.append(address)
+    return found
 
 
 def _meta(soup: BeautifulSoup) -> dict[str, str]:
@@ -172,16 +180,3 @@ def _meta(soup: BeautifulSoup) -> dict[str, str]:
 def _first_text(soup: BeautifulSoup, name: str) -> str:
     node = soup.find(name)
     return node.get_text(" ", strip=True) if isinstance(node, Tag) else ""
-
-
-def _densest_block(soup: BeautifulSoup) -> Tag | None:
-    best: Tag | None = None
-    best_size = 0
-    for paragraph in soup.find_all("p"):
-        parent = paragraph.parent
-        if not isinstance(parent, Tag):
-            continue
-        size = sum(len(p.get_text(strip=True)) for p in parent.find_all("p", recursive=False))
-        if size > best_size:
-            best, best_size = parent, size
-    return best

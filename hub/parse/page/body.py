@@ -1,0 +1,127 @@
+"""Where an article page keeps its text and its date.
+
+The body: the content block a government CMS names in its template (TRS's
+`.TRS_Editor`, Hanweb's `#zoom`, ...) where it holds the page's text, else the block
+that holds most of the page's running text: each paragraph (a `<p>`, or text set
+straight in a `<div>` or `<td>` between `<br>`s) counts for the block holding it and
+half for the one above, less the text of links (menus, related posts). The date: the
+CMS's meta tags first, else the one printed after a label such as 发布时间."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
+
+from hub.parse.page.css import unique_selector
+from hub.parse.page.soup import text_of
+
+# the content blocks of the CMSs county sites run on, most telling first
+KNOWN_BODIES = (
+    ".TRS_Editor",
+    ".TRS_UEDITOR",
+    ".Custom_UnionStyle",
+    "#zoom",
+    "#Zoom",
+    "#UCAP-CONTENT",
+    "#fontzoom",
+    ".pages_content",
+    ".article-content",
+    ".article_content",
+    "#article_content",
+    ".wzzw",
+    "#zw",
+)
+_BLOCKS = ("div", "td", "section", "article", "main")
+_SKIP = ("script", "style", "noscript", "textarea", "select", "option", "head", "title")
+_LABELED = re.compile(
+    r"(?:发布时间|发布日期|发文日期|时间|日期)\s*[:：]\s*"
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+MIN_RUN = 10  # characters: shorter runs are labels and menus
+
+
+def densest_block(soup: BeautifulSoup) -> Tag | None:
+    """The block holding most of the page's running text, less its links' text (on a
+    page of short lines only, the block of its paragraphs however short)."""
+    return _densest(soup, MIN_RUN) or _densest(soup, 1)
+
+
+def _densest(soup: BeautifulSoup, shortest: int) -> Tag | None:
+    nodes: dict[int, Tag] = {}
+    scores: dict[int, float] = {}
+
+    def credit(node: object, amount: float) -> None:
+        if isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
+            nodes[id(node)] = node
+            scores[id(node)] = scores.get(id(node), 0.0) + amount
+
+    for paragraph in soup.find_all("p"):
+        size = len(text_of(paragraph)) - _link_chars(paragraph)
+        if size >= shortest and paragraph.find_parent("p") is None:
+            credit(paragraph.parent, size)
+            credit(paragraph.parent.parent if paragraph.parent else None, size / 2)
+    for run in soup.find_all(string=True):
+        if not isinstance(run, NavigableString) or len(run.strip()) < max(shortest, MIN_RUN):
+            continue
+        parent = run.parent
+        if not isinstance(parent, Tag) or parent.name in _SKIP or parent.name == "a":
+            continue
+        if parent.find_parent(["p", "a", *_SKIP]) is not None or parent.name == "p":
+            continue
+        block = parent if parent.name in _BLOCKS else parent.find_parent(_BLOCKS)
+        if block is not None:
+            credit(block, len(run.strip()))
+            credit(block.parent, len(run.strip()) / 2)
+    best: Tag | None = None
+    best_score = 0.0
+    for key, score in scores.items():
+        node = nodes[key]
+        total = len(text_of(node)) or 1
+        weighted = score * (1 - min(_link_chars(node) / total, 1.0))
+        if weighted > best_score:
+            best, best_score = node, weighted
+    return best
+
+
+def _link_chars(node: Tag) -> int:
+    return sum(len(text_of(a)) for a in node.find_all("a"))
+
+
+def known_body(soup: BeautifulSoup, dense: Tag | None) -> str:
+    """The first CMS content block that holds the page's text, or ""."""
+    wanted = len(text_of(dense)) if dense is not None else 0
+    for selector in KNOWN_BODIES:
+        node = soup.select_one(selector)
+        if node is None:
+            continue
+        size = len(text_of(node))
+        if size >= max(0.8 * wanted, 20) and size <= 1.5 * wanted + 200:
+            return selector
+    return ""
+
+
+def body_selector(soups: Sequence[BeautifulSoup]) -> tuple[str, str]:
+    """(selector, how) for the body of these article pages of one source: a known
+    content block found on all of them, else the densest block's selector where it is
+    the same on all of them, else "" (each page's densest block is read)."""
+    dense = [densest_block(soup) for soup in soups]
+    known = {known_body(soup, block) for soup, block in zip(soups, dense, strict=True)}
+    if len(known) == 1 and (block := known.pop()):
+        return block, f"the CMS's content block ({block})"
+    written = {
+        unique_selector(soup, block) if block is not None else None
+        for soup, block in zip(soups, dense, strict=True)
+    }
+    if len(written) == 1 and (selector := written.pop()):
+        return selector, f"the block with the most text ({selector}), the same on each page read"
+    return "", "the block with the most text on each page"
+
+
+def printed_date(soup: BeautifulSoup) -> str:
+    """The date printed after a label (发布时间：2026-11-30 09:30), or ""."""
+    body = soup.body or soup
+    found = _LABELED.search(body.get_text(" ")[:20000])
+    return found[1] if found else ""
