@@ -55,7 +55,9 @@ OWNER_PACKAGES["hub.serve"] = {"starlette", "uvicorn"}
 OWNER_PACKAGES["hub.search.engine"] = {"whoosh"}
 OWNER_PACKAGES["hub.search.tantivy"] = {"tantivy"}  # the second engine, beside whoosh's
 OWNER_PACKAGES["hub.config"] = {"pydantic"}
-OWNER_PACKAGES["hub.parse.page"] = {"bs4"}  # list and article pages, and their detection  # the schema, one module per large section
+OWNER_PACKAGES["hub.parse.page"] = {
+    "bs4"
+}  # list and article pages, and their detection  # the schema, one module per large section
 
 
 def test_each_third_party_library_has_one_owner_module() -> None:
