@@ -54,10 +54,9 @@ OWNER_PACKAGES = {"hub.cli": {"click"}, "hub.store": {"sqlalchemy", "sqlmodel"}}
 OWNER_PACKAGES["hub.serve"] = {"starlette", "uvicorn"}
 OWNER_PACKAGES["hub.search.engine"] = {"whoosh"}
 OWNER_PACKAGES["hub.search.tantivy"] = {"tantivy"}  # the second engine, beside whoosh's
-OWNER_PACKAGES["hub.config"] = {"pydantic"}
-OWNER_PACKAGES["hub.parse.page"] = {
-    "bs4"
-}  # list and article pages, and their detection  # the schema, one module per large section
+OWNER_PACKAGES["hub.config"] = {"pydantic"}  # the schema, one module per large section
+# list and article pages, and finding a column's list and body without selectors
+OWNER_PACKAGES["hub.parse.page"] = {"bs4"}
 
 
 def test_each_third_party_library_has_one_owner_module() -> None:
