@@ -9,7 +9,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
-from hub.demo.county import DemoSource
+from hub.demo.county import SOURCES, DemoSource
 from hub.demo.phrases import COUNTY
 from hub.demo.world import LOCAL, DemoPost
 
@@ -201,7 +201,8 @@ def article_page(post: DemoPost) -> str:
 def index_page(sources: Sequence[DemoSource], base: str, now: datetime) -> str:
     rows = "".join(
         f'<li><a href="{base}{entry_path(s)}">{escape(s.name)}</a> ({s.group}, {s.shape}'
-        f"{', GBK' if s.gbk else ''}{', ' + s.status if s.status != 'ok' else ''})</li>\n"
+        f"{', GBK' if s.gbk else ''}{', ' + s.status if s.status != 'ok' else ''})"
+        f"{'' if s in SOURCES else ' ← 尚未接入：hub sources add 这个地址'}</li>\n"
         for s in sources
     )
     return (

@@ -135,7 +135,9 @@ class CountyServer:
     def _site_page(self, path: str) -> Response:
         if path == "/robots.txt":
             return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        page = render.index_page(county.SOURCES, self.base_url, self.world.now())
+        page = render.index_page(
+            (*county.SOURCES, *county.UNLISTED), self.base_url, self.world.now()
+        )
         return Response(200, page.encode())
 
     @staticmethod
