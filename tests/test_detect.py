@@ -224,7 +224,7 @@ def test_the_entry_is_appended_to_sources_keeping_the_file(config: Config) -> No
         config.path,
     ).sources[0]  # fmt: skip
     written = add_source(text, source_entry(source, "added by hand"))
-    assert written.startswith(text.split("    # sources still")[0])
+    assert written.startswith(text.split("    # sources still", maxsplit=1)[0])
     assert written.endswith("    # sources still to add\n\nchannels:   # the sections\n"
                             "  - {slug: qita, title: 其他, fallback: true}\n")  # fmt: skip
     again = loads(written, config.path)
