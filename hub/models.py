@@ -194,6 +194,9 @@ class SourceState:
     posts: int = 0  # stored posts of this source
     notes: str = ""  # what the last crawl that read it left out or cut, a line each
     note_count: int = 0  # how many notes that crawl had (only the first few are kept)
+    # a service catalogue's: whole listings in a row that lacked too many of its services
+    # to take them off at once (`pipeline.decide.withdrawal`)
+    shrunk: int = 0
 
     @property
     def health(self) -> Health:

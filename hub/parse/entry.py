@@ -4,6 +4,7 @@ and the caps every post is held to."""
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -102,10 +103,19 @@ def entry_post(entry: Entry, reading: Reading) -> Parsed:
         body=body,
         published=parse_date(entry.published, zone, now),
         updated=parse_date(entry.updated, zone, now),
-        author=entry.author,
+        # a catalogue's service is its department's; the catalogue's own when it names none
+        author=department(entry.author) or reading.source.department
+        if reading.source.services
+        else entry.author,
         categories=entry.categories,
         attachments=attachments(entry.enclosures, body, base),
     )
+
+
+def department(name: str) -> str:
+    """A department's name as one string whatever spaces a page put in it (县 市场监督
+    管理局), for its services to be grouped under one name."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def entry_posts(entries: Sequence[Entry], reading: Reading) -> Parsed:

@@ -4,6 +4,7 @@ page's items, an article page's post, the next list page, a page's announced fee
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urljoin
 
 from hub.config import Page
@@ -12,7 +13,7 @@ from hub.models import Fetched, ListItem, Parsed, post_id
 from hub.parse import limits
 from hub.parse.dates import parse_date
 from hub.parse.encoding import as_utf8, decode
-from hub.parse.entry import Entries, Reading, entry_post, make_post, unique
+from hub.parse.entry import Entries, Reading, department, entry_post, make_post, unique
 from hub.parse.feed import read_entries
 from hub.parse.html import nesting, sanitize, to_text
 from hub.parse.identity import identity_key
@@ -54,7 +55,10 @@ def list_items(fetched: Fetched, reading: Reading) -> list[ListItem]:
         raise ValueError(f"source {source.id} has no page: settings")
     text = decode(fetched.content, fetched.headers, source.encoding)
     shallow_enough(text, fetched.url)
-    return parse_list(text, fetched.url, source.page, reading.zone, reading.now)
+    # a catalogue's services may share a link; a column's items never do
+    return parse_list(
+        text, fetched.url, source.page, reading.zone, reading.now, by_name=source.services
+    )
 
 
 def item_post_id(source_id: str, item: ListItem) -> str:
@@ -109,17 +113,22 @@ def service_posts(items: list[ListItem], reading: Reading) -> Parsed:
     the catalogue names none) and its topic; no page behind it is fetched."""
     source = reading.source
     parsed = Parsed()
+    links = Counter(item.url for item in items)
     for item in items:
+        # a link several services share (one 在线办理 page), or one that differs from
+        # another only after its "#" (/portal/#/guide?id=7), is no service's own: the
+        # name tells them apart
+        shared = links[item.url] > 1 or "#" in item.url
         parsed += make_post(
             source.id,
             limits.label(item.title, item.url),
-            guid=None,
+            guid=f"{item.title} {item.url}" if shared else None,
             link=item.url,
             title=item.title,
             body="",
             published=item.published,
             updated=None,
-            author=item.department or source.department,
+            author=department(item.department) or source.department,
             categories=(item.topic,) if item.topic else (),
         )
     return unique(parsed)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub import parse, reprints
@@ -23,6 +24,7 @@ from hub.parse import Reading
 from hub.pipeline.catalogues import catalogue
 from hub.pipeline.claims import Claims, Given, Held, Keep, Leased, Terms, always_held, terms
 from hub.pipeline.decide import (
+    WITHDRAW_AFTER,
     Failure,
     Pace,
     Success,
@@ -32,6 +34,7 @@ from hub.pipeline.decide import (
     feed_window,
     is_due,
     page_window,
+    withdrawal,
 )
 from hub.pipeline.linking import check_links
 from hub.pipeline.project import user_agent
@@ -283,7 +286,7 @@ class Crawler:
         if source.feed:
             fetched, parsed, found = await self._feed(reading, fetched)
             feed_url = found or feed_url
-            since = feed_window(p.published for p in parsed.posts)
+            since = None if source.services else feed_window(p.published for p in parsed.posts)
             listed = {p.id for p in parsed.posts}
         elif source.services:
             items, whole = await catalogue(self.fetcher, self.reader, reading, fetched)
@@ -296,18 +299,29 @@ class Crawler:
         new, changed = await self._stored(
             self.store.save, parsed.posts, self.now, reprints.sketch_post
         )
+        shrunk, notes = 0, parsed.notes
+        if whole and not parsed.dropped:  # a catalogue: what it lacks may be gone
+            kept, lacking = await self._stored(self.store.unlisted, source.id, listed)
+            whole, shrunk = withdrawal(kept, len(listed), lacking, state.shrunk)
+            if lacking and not whole:
+                notes += (
+                    f"the catalogue lists {len(listed)} services and lacks {lacking} of the "
+                    f"{kept} shown: none taken off unless it lacks them {WITHDRAW_AFTER} "
+                    f"crawls in a row ({shrunk} so far)",
+                )
         # an item left out whole (over its budget, say) is still listed upstream: with
         # one left out, what the source no longer lists cannot be told this time
-        if (since is not None or whole) and not parsed.dropped:
+        if (since is not None or source.services) and not parsed.dropped:
             # a crawler whose lease another took over may hold an older listing: what it
             # lacks is not withdrawn (the new holder judges that)
             if await self._stored(held):
                 await self._stored(
-                    self.store.mark_removed, source.id, listed, None if whole else since, self.now
+                    partial(self.store.mark_removed, withdraw=whole or not source.services),
+                    *(source.id, listed, None if whole else since, self.now),
                 )
             else:
                 log.warning("%s: its lease was taken over; no post marked withdrawn", source.id)
-        return new, changed, Success(False, fetched.headers, feed_url, new, parsed.notes)
+        return new, changed, Success(False, fetched.headers, feed_url, new, notes, shrunk)
 
     async def _open(self, source: Source, state: SourceState) -> Fetched:
         """The source's own address, each fetch recorded for the availability audit: it

@@ -37,6 +37,7 @@ class Success:
     feed_url: str  # the feed autodiscovery found, or ""
     new: int  # posts stored for the first time
     notes: tuple[str, ...] = ()  # what the parse stage left out or cut
+    shrunk: int = 0  # a catalogue's: whole listings in a row that lacked too many services
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,27 @@ def after_success(state: SourceState, found: Success, now: datetime, pace: Pace)
         next_fetch_at=now + polled_after(state.source_id, now, pace),
         notes=state.notes if found.not_modified else "\n".join(found.notes[:KEPT_NOTES]),
         note_count=state.note_count if found.not_modified else len(found.notes),
+        shrunk=found.shrunk,
     )
+
+
+# A whole listing (a service catalogue's) that lacks a few of the items hub keeps from
+# it has dropped them; one that lacks many has more likely failed in a way that answered
+# 200 (a login page, a cut feed, a page from a cache): they are taken off only when
+# WITHDRAW_AFTER whole listings in a row lack that many.
+WITHDRAW_FEW = 2
+WITHDRAW_SHARE = 0.1
+WITHDRAW_AFTER = 3
+
+
+def withdrawal(kept: int, listed: int, lacking: int, shrunk: int) -> tuple[bool, int]:
+    """For a whole listing of `listed` items that lacks `lacking` of the `kept` ones
+    hub shows: whether to take those off now, and the source's next `shrunk`."""
+    if lacking == 0 or listed == 0:  # nothing gone, or nothing listed: never all gone
+        return False, 0 if lacking == 0 else shrunk
+    if lacking <= max(WITHDRAW_FEW, kept * WITHDRAW_SHARE) or shrunk + 1 >= WITHDRAW_AFTER:
+        return True, 0
+    return False, shrunk + 1
 
 
 def failure_kind(kind: ErrorKind, state: SourceState) -> ErrorKind:

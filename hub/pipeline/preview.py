@@ -62,7 +62,7 @@ def try_rules(
         now,
         canonical_of=find_reprints(candidate, shown, decisions),
         lead=store.desk.setting("lead"),
-        services=services(candidate, store),
+        services=services(candidate, store, now, decisions),
     )
     site.build(edition, full=True)
     return Preview(candidate, diff, staged.site_dir)

@@ -111,7 +111,7 @@ def _publish(
         now=now,
         findings={pid: f for pid, f in gated.findings.items() if pid in shown},
     )
-    catalogued = services(config, store)
+    catalogued = services(config, store, now, decisions)
     edition = site.Edition(
         config,
         routed,
@@ -184,7 +184,7 @@ def sources_opml(config: Config, routed: Sequence[Routed], now: datetime, channe
     """The sources (those that reach `channel`, when given) as OPML 2.0: the portal's
     sources.opml, and `hub sources export`."""
     reaching = {r.post.post.source_id for r in routed if channel in r.channels}
-    chosen = [s for s in config.sources if not channel or s.id in reaching]
+    chosen = [s for s in config.sources if not s.services and (not channel or s.id in reaching)]
     listed = (
         opml.Listed(s.id, s.name, s.group, s.feed or "", s.page.url if s.page else "")
         for s in chosen
@@ -291,7 +291,8 @@ def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
         routed = route(config, store, now)
         originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
         documents = chain(
-            _documents(config, originals), _service_documents(config, services(config, store))
+            _documents(config, originals),
+            _service_documents(config, services(config, store, now)),
         )
         return search.update(config.index_dir, documents, rebuild=True, engine=config.search.engine)
 

@@ -5,6 +5,7 @@ questions and `hub check`, without the portal's machinery."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -69,13 +70,32 @@ def settle(
     return gated
 
 
-def services(config: Config, store: Store) -> list[StoredPost]:
+def services(
+    config: Config,
+    store: Store,
+    now: datetime,
+    decisions: Mapping[str, Decision] | None = None,
+) -> list[StoredPost]:
     """The services of the catalogues (`kind: services`) the portal lists: each one
-    its catalogue still lists."""
+    its catalogue still lists and the desk has not taken down, under the name an
+    editor gave it."""
     catalogues = {s.id for s in config.catalogues}
     if not catalogues:
         return []
-    return [p for p in store.posts() if p.post.source_id in catalogues and not p.removed]
+    if decisions is None:
+        decisions = store.desk.decisions()
+    shown = []
+    for stored in store.posts():
+        if stored.post.source_id not in catalogues or stored.removed:
+            continue
+        decision = decisions.get(stored.post.id)
+        if decision is not None and decision.hidden(now):
+            continue
+        if decision is not None and decision.title:
+            shown.append(replace(stored, post=replace(stored.post, title=decision.title)))
+        else:
+            shown.append(stored)
+    return shown
 
 
 def route(config: Config, store: Store, now: datetime) -> list[Routed]:

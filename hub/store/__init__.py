@@ -148,6 +148,15 @@ class Store:
                 found.update(session.exec(select(PostRow.id).where(col(PostRow.id).in_(chunk))))
         return found
 
+    def unlisted(self, source_id: str, listed: set[str]) -> tuple[int, int]:
+        """(the source's posts not marked withdrawn, how many of them `listed` lacks)."""
+        live = select(PostRow.id).where(
+            PostRow.source_id == source_id, col(PostRow.removed).is_(None)
+        )
+        with self._session() as session:
+            kept = set(session.exec(live))
+        return len(kept), len(kept - listed)
+
     def save(
         self, posts: Iterable[Post], now: datetime, sketch: Sketcher | None = None
     ) -> tuple[int, int]:
@@ -224,12 +233,18 @@ class Store:
         return len(rows)
 
     def mark_removed(
-        self, source_id: str, listed: set[str], since: datetime | None, now: datetime
+        self,
+        source_id: str,
+        listed: set[str],
+        since: datetime | None,
+        now: datetime,
+        *,
+        withdraw: bool = True,
     ) -> int:
         """Posts of a source published since `since` (any post: None, for a listing that
-        is whole) that it no longer lists were removed upstream (撤稿): mark them; a
-        listed post that was marked is back. Nothing is deleted. Returns how many were
-        newly marked."""
+        is whole) that it no longer lists were removed upstream (撤稿): mark them (unless
+        not `withdraw`); a listed post that was marked is back. Nothing is deleted.
+        Returns how many were newly marked."""
         of_source = select(PostRow).where(PostRow.source_id == source_id)
         wanted = sorted(listed)
         window = of_source if since is None else of_source.where(col(PostRow.published) >= since)
@@ -245,7 +260,7 @@ class Store:
                 present = row.id in listed
                 if present and row.removed is not None:
                     row.removed = None
-                elif not present and row.removed is None:
+                elif not present and row.removed is None and withdraw:
                     row.removed, marked = now, marked + 1
                 else:
                     continue

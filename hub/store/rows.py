@@ -97,4 +97,5 @@ def to_state(row: SourceRow, posts: int = 0) -> SourceState:
         posts=posts,
         notes=row.notes,
         note_count=row.note_count,
+        shrunk=row.shrunk,
     )

@@ -71,6 +71,7 @@ class SourceRow(SQLModel, table=True):
     last_new_post_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     notes: str = ""
     note_count: int = 0
+    shrunk: int = 0
 
 
 class RunRow(SQLModel, table=True):

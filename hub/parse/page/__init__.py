@@ -79,8 +79,11 @@ def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
     return node.get_text(" ", strip=True)
 
 
-def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> list[ListItem]:
-    """The linked items of a list page, in page order."""
+def parse_list(
+    text: str, url: str, page: Page, zone: tzinfo, now: datetime, *, by_name: bool = False
+) -> list[ListItem]:
+    """The linked items of a list page, in page order: each link once, or with `by_name`
+    each link and name once (a catalogue's services that share one page)."""
     item, title, link, date = page.item, page.title, page.link, page.date
     soup = soup_of(text)
     items: list[ListItem] = []
@@ -93,9 +96,10 @@ def parse_list(text: str, url: str, page: Page, zone: tzinfo, now: datetime) -> 
         if not absolute:
             continue
         name = _value(node, title, default_attr="title")  # a@title beats truncated text
-        if absolute in seen or not name:
+        key = f"{absolute} {name}" if by_name else absolute
+        if key in seen or not name:
             continue
-        seen.add(absolute)
+        seen.add(key)
         printed = _value(node, date) if date else ""
         if date == SCOPE and anchor is not None:  # the item's text, less its title's
             printed = printed.replace(anchor.get_text(" ", strip=True), " ")
