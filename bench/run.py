@@ -26,6 +26,7 @@ from bench import (
     checks,
     crawl,
     desk,
+    detect,
     faults,
     freshness,
     load,
@@ -68,6 +69,7 @@ def main() -> None:
         *audit.rows(args.repeat),
         *checks.rows(args.repeat),
         *weight.rows(args.repeat),
+        *detect.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

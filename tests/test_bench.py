@@ -93,3 +93,17 @@ def test_the_page_weight_benchmark_weighs_every_kind_of_page() -> None:
     for row in rows:
         requests = int(row.note.split()[0])
         assert requests >= 2 and row.value > 1, (row.name, row.note)  # the page and its style
+
+
+def test_the_detection_benchmark_runs_and_lists_what_it_missed() -> None:
+    from bench import detect  # noqa: PLC0415
+
+    rows = {row.name: row for row in detect.rows(1)}
+    items = rows["detection: items right, corpus of 11 CMS styles"]
+    assert items.unit == "%" and 0 < items.value <= 100
+    # every miss is named: none, or each with its style and path
+    assert (
+        "misses: none" in items.note or ": item /" in items.note or "nothing detected" in items.note
+    )
+    assert rows["detection: article bodies right"].value > 0
+    assert "requests at most" in rows["detection: one demo column, slowest of 8"].note
