@@ -48,7 +48,7 @@ def corpus_rows(config: Config, workers: Workers) -> list[Row]:
         for col in cols:
             try:
                 found = detect(config, base + col.list_path, NOW, workers=workers)
-            except Exception as exc:  # noqa: BLE001 (a miss of the whole column, listed)
+            except Exception as exc:  # a miss of the whole column, listed
                 misses.append(f"{col.style}: nothing detected ({exc})")
                 items += len(col.items)
                 bodies += len(col.items)
@@ -103,27 +103,29 @@ def corpus_rows(config: Config, workers: Workers) -> list[Row]:
 
 
 def demo_rows(workers: Workers, repeat: int) -> list[Row]:
-    with tempfile.TemporaryDirectory() as folder:
-        with CountyServer(World(clock=lambda: datetime.now(UTC))) as county:
-            config = _config(Path(folder), county.base_url)
-            chosen = [s for s in (*SOURCES, *UNLISTED) if s.id in SAMPLE]
-            detected: list[float] = []
-            tried: list[float] = []
-            asked: list[int] = []
-            for _ in range(max(1, repeat)):
-                for demo in chosen:
-                    url = county.base_url + entry_path(demo)
-                    before = county.requests
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        CountyServer(World(clock=lambda: datetime.now(UTC))) as county,
+    ):
+        config = _config(Path(folder), county.base_url)
+        chosen = [s for s in (*SOURCES, *UNLISTED) if s.id in SAMPLE]
+        detected: list[float] = []
+        tried: list[float] = []
+        asked: list[int] = []
+        for _ in range(max(1, repeat)):
+            for demo in chosen:
+                url = county.base_url + entry_path(demo)
+                before = county.requests
+                started = time.perf_counter()
+                detect(config, url, datetime.now(UTC), workers=workers)
+                detected.append(time.perf_counter() - started)
+                asked.append(county.requests - before)
+                listed = next((s for s in config.sources if s.id == demo.id), None)
+                if listed is not None:
                     started = time.perf_counter()
-                    detect(config, url, datetime.now(UTC), workers=workers)
-                    detected.append(time.perf_counter() - started)
-                    asked.append(county.requests - before)
-                    listed = next((s for s in config.sources if s.id == demo.id), None)
-                    if listed is not None:
-                        started = time.perf_counter()
-                        trial(config, listed, datetime.now(UTC), count=3, workers=workers)
-                        tried.append(time.perf_counter() - started)
-            command = _command(config, county.base_url + entry_path(UNLISTED[0]))
+                    trial(config, listed, datetime.now(UTC), count=3, workers=workers)
+                    tried.append(time.perf_counter() - started)
+        command = _command(config, county.base_url + entry_path(UNLISTED[0]))
     slowest = max(detected)
     return [
         Row(
@@ -161,7 +163,10 @@ def _command(config: Config, url: str) -> float:
 
 
 def rows(repeat: int) -> list[Row]:
-    with quiet(), Workers(preload=["hub.parse.read", "hub.parse.detect"]) as workers:
-        with tempfile.TemporaryDirectory() as folder:
-            config = _config(Path(folder), "http://127.0.0.1:9")
-            return [*corpus_rows(config, workers), *demo_rows(workers, repeat)]
+    with (
+        quiet(),
+        Workers(preload=["hub.parse.read", "hub.parse.detect"]) as workers,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        config = _config(Path(folder), "http://127.0.0.1:9")
+        return [*corpus_rows(config, workers), *demo_rows(workers, repeat)]

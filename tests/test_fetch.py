@@ -132,6 +132,23 @@ def test_loopback_is_refused_before_any_packet_by_default(server: ScriptedServer
     assert server.seen == []  # nothing reached the server
 
 
+def test_a_bridge_the_operator_names_is_fetched_and_no_other_private_address(
+    server: ScriptedServer,
+) -> None:
+    server.routes["/feed"] = Reply(200, b"<rss/>")
+    port = int(server.url.rsplit(":", 1)[1])
+    bridged = Fetch(bridges=[f"127.0.0.1:{port}"])
+    assert get(server.url + "/feed", bridged).content == b"<rss/>"
+    # the same host on another port, or another private address, is still refused
+    assert failure(f"http://127.0.0.1:{port + 1}/feed", bridged).kind == "refused-address"
+    assert failure("http://10.0.0.7/feed", bridged).kind == "refused-address"
+    # a redirect from the bridge to another private address is refused too
+    server.routes["/away"] = Reply(302, headers={"Location": f"http://127.0.0.1:{port + 1}/x"})
+    assert failure(server.url + "/away", bridged).kind == "refused-address"
+    with pytest.raises(ValueError, match="host:port"):
+        Fetch(bridges=["127.0.0.1"])
+
+
 def test_localhost_is_refused_by_name() -> None:
     assert failure("http://localhost:9/x", Fetch()).kind == "refused-address"
     assert failure("http://db.localhost:9/x", Fetch()).kind == "refused-address"

@@ -50,6 +50,24 @@ class Fetch(Model):
     every: Seconds = 3600.0  # how often a source is polled, unless it says otherwise
     delay: Pause = 0.25  # between two requests to one host
     robots: bool = True  # honour robots.txt
+    # host:port of a bridge on this machine or network (a feed made of a WeChat account,
+    # say) fetched though its address is private; every other private address refused
+    bridges: Names = ()
+
+    @field_validator("bridges")
+    @classmethod
+    def _host_ports(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            host, _, port = entry.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"a bridge is host:port, as 127.0.0.1:1200; not {entry!r}")
+        return tuple(entry.lower() for entry in value)
+
+    @property
+    def bridged(self) -> frozenset[tuple[str, int]]:
+        """(host, port) of each bridge, as a URL's hostname and port give them."""
+        pairs = (entry.rpartition(":") for entry in self.bridges)
+        return frozenset((host.strip("[]"), int(port)) for host, _, port in pairs)
 
 
 class Schedule(Model):

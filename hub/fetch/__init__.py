@@ -41,13 +41,16 @@ MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as
 CHECK_BYTES = 64 * 1024  # of a body a link check reads (a small page read whole keeps
 # its connection for the next request; a large one is cut, and its connection closed)
 _REDIRECTS = {301, 302, 303, 307, 308}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 REPLY_BYTES = 64 * 1024  # of a webhook's reply, what is read at most
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport, dialling only the addresses the guard allows."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(
+        self, limits: httpx.Limits, bridges: frozenset[tuple[str, int]] = frozenset()
+    ) -> None:
         super().__init__(limits=limits, trust_env=False)
         # httpx has no public hook for the network backend (encode/httpx#3749 proposes
         # one); its pool takes one, so replace the pool it built with an equal one that
@@ -58,6 +61,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             limits.max_keepalive_connections or 16,
             limits.keepalive_expiry,
             httpx.create_ssl_context(),
+            bridges,
         )
 
 
@@ -72,7 +76,7 @@ class Fetcher:
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         )
         if transport is None and not settings.allow_private:
-            transport = GuardedTransport(limits)
+            transport = GuardedTransport(limits, settings.bridged)
         self._client = httpx.AsyncClient(
             transport=transport,
             limits=limits,
@@ -275,6 +279,8 @@ class Fetcher:
         if self.settings.allow_private:
             return
         host = parts.hostname
+        if (host, parts.port or DEFAULT_PORTS[parts.scheme]) in self.settings.bridged:
+            return  # a bridge the operator named
         if host == "localhost" or host.endswith(".localhost"):
             raise FetchError(f"refused {host}: a local address", kind="refused-address")
         try:

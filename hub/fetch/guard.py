@@ -20,8 +20,9 @@ class RefusedAddressError(httpcore.ConnectError):
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves the host itself and connects only to a public address it checked."""
 
-    def __init__(self) -> None:
+    def __init__(self, bridges: frozenset[tuple[str, int]] = frozenset()) -> None:
         self._inner = httpcore.AnyIOBackend()
+        self._bridges = bridges  # (host, port) the operator named: dialled as they are
 
     async def connect_tcp(
         self,
@@ -31,6 +32,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        if (host.lower(), port) in self._bridges:
+            return await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         loop = asyncio.get_running_loop()
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -60,7 +63,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 def pool(
-    limits_connections: int, keepalive: int, expiry: float | None, ssl_context: Any
+    limits_connections: int,
+    keepalive: int,
+    expiry: float | None,
+    ssl_context: Any,
+    bridges: frozenset[tuple[str, int]] = frozenset(),
 ) -> httpcore.AsyncConnectionPool:
     """A connection pool that dials through the guard."""
     return httpcore.AsyncConnectionPool(
@@ -68,5 +75,5 @@ def pool(
         max_connections=limits_connections,
         max_keepalive_connections=keepalive,
         keepalive_expiry=expiry,
-        network_backend=GuardedBackend(),
+        network_backend=GuardedBackend(bridges),
     )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from hub import opml
 from hub.addresses import refused_host
@@ -164,11 +165,15 @@ def address_warnings(config: Config) -> list[str]:
         return []
     found = []
     for i, source in enumerate(config.sources):
+        parts = urlsplit(source.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if (parts.hostname, port) in config.fetch.bridged:
+            continue  # a bridge the operator named
         if why := refused_host(source.url):
             where = config.error(("sources", i), f"{source.id}: {why}")
             found.append(
                 f"warning: {where}; it will fail with `refused-address` unless "
-                "fetch.allow_private is true"
+                "fetch.allow_private is true (or it is a bridge: fetch.bridges)"
             )
     return found
 
