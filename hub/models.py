@@ -209,6 +209,21 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class Proposal:
+    """New selectors detection found for a list page source whose selectors stopped
+    finding its items: shown to editors, applied only by one of them."""
+
+    source_id: str
+    made: datetime
+    based_on: str  # the digest of the source's entry it would replace
+    entry: str  # the proposed entry, as channels.yaml lines; "" when nothing was found
+    settings: str  # JSON: the proposed `page:` settings
+    items: int  # how many items they read on the first page
+    titles: str  # JSON: the first few items' titles
+    note: str  # one line: what was found, or why nothing
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer should look at in a post: what, where, what to write instead."""
 

@@ -6,7 +6,7 @@ it writes into channels.yaml; `hub sources add` and `hub sources test`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from hub.pipeline.detecting import detect, suggest_id, suggest_name
 from hub.pipeline.trial import trial
 from hub.workers import Workers
 from tests.cms import NOW, ZONE, columns, serve
-from tests.conftest import write_project
+from tests.conftest import Clock, write_project
 from tests.httpserver import Reply, ScriptedServer
 
 COLUMNS = {column.style: column for column in columns()}
@@ -283,3 +283,95 @@ def test_hub_sources_test_fails_as_a_crawl_would(tmp_path: Path, county: CountyS
     result = CliRunner().invoke(main, ["-c", str(path), "sources", "test", changed.id])
     assert result.exit_code == 1
     assert "found no linked items" in result.output
+
+
+def _redesign_project(tmp_path: Path, server: ScriptedServer) -> Path:
+    old, new = COLUMNS["trs-classic"], COLUMNS["pinned-sidebar"]
+    for path, (body, kind) in {**old.files, **new.files}.items():
+        server.routes[path] = Reply(200, body, {"content-type": kind})
+    (tmp_path / "channels.yaml").write_text(
+        f"""\
+site: {{title: 测试, base_url: "http://127.0.0.1:8000/"}}
+fetch: {{allow_private: true, delay: 0s}}
+sources:
+  # the county's development office
+  - id: fgw
+    name: 县发展和改革局
+    group: 部门
+    tags: [县直]
+    page:
+      url: {server.url}{old.list_path}
+      item: ul.list > li
+      date: span
+      article: .TRS_Editor
+  - {{id: other, name: 其他, feed: "{server.url}/rss.xml"}}
+channels:
+  - {{slug: qita, title: 其他, fallback: true}}
+""",
+        encoding="utf-8",
+    )
+    return tmp_path / "channels.yaml"
+
+
+def test_a_redesigned_list_gets_proposed_selectors_an_editor_applies(
+    tmp_path: Path, clock: Clock
+) -> None:
+    old, new = COLUMNS["trs-classic"], COLUMNS["pinned-sidebar"]
+    with ScriptedServer() as server:
+        path = _redesign_project(tmp_path, server)
+        config = pipeline.load(path)
+        store = pipeline.open_store(config)
+        assert pipeline.crawl(config, store, clock(), only=["fgw"])[0].new == len(old.items)
+        # the site is redesigned: the old selectors find nothing
+        server.routes[old.list_path] = server.routes[new.list_path]
+        clock.advance(timedelta(hours=2))
+        result = pipeline.crawl(config, store, clock(), only=["fgw"])[0]
+        assert result.error_kind == "layout-changed"
+        proposal = store.proposals.all()["fgw"]
+        assert "item: div.lby-list > ul > li" in proposal.entry
+        assert proposal.items == len(new.items)
+        assert pipeline.load(path).source("fgw").page.item == "ul.list > li"  # type: ignore[union-attr]
+        # looked at once a day, not at every crawl
+        asked = len(server.seen)
+        clock.advance(timedelta(hours=2))
+        pipeline.crawl(config, store, clock(), only=["fgw"])
+        assert [p for p, _ in server.seen[asked:]] == ["/robots.txt", old.list_path]
+        store.close()
+        code, out = _hub("-c", str(path), "status")
+        assert code == 0 and "hub sources apply fgw" in out and "div.lby-list > ul > li" in out
+        code, out = _hub("-c", str(path), "sources", "apply", "fgw")
+        assert code == 0, out
+        applied = pipeline.load(path)
+        source = applied.source("fgw")
+        assert source.page is not None and source.page.item == "div.lby-list > ul > li"
+        assert source.tags == ("县直",) and source.group == "部门"
+        assert "  # the county's development office\n  - id: fgw\n" in path.read_text(
+            encoding="utf-8"
+        )
+        store = pipeline.open_store(applied)
+        assert "fgw" not in store.proposals.all()
+        clock.advance(timedelta(hours=2))
+        result = pipeline.crawl(applied, store, clock(), only=["fgw"])[0]
+        assert not result.error_kind and result.new == len(new.items)
+        code, out = _hub("-c", str(path), "sources", "apply", "fgw")
+        assert code == 2 and "no proposal" in out
+        store.close()
+
+
+def test_a_proposal_goes_when_the_list_reads_again(tmp_path: Path, clock: Clock) -> None:
+    old, new = COLUMNS["trs-classic"], COLUMNS["pinned-sidebar"]
+    with ScriptedServer() as server:
+        path = _redesign_project(tmp_path, server)
+        config = pipeline.load(path)
+        store = pipeline.open_store(config)
+        pipeline.crawl(config, store, clock(), only=["fgw"])
+        first = server.routes[old.list_path]
+        server.routes[old.list_path] = server.routes[new.list_path]
+        clock.advance(timedelta(hours=2))
+        pipeline.crawl(config, store, clock(), only=["fgw"])
+        assert "fgw" in store.proposals.all()
+        server.routes[old.list_path] = first  # the redesign rolled back
+        clock.advance(timedelta(hours=2))
+        assert not pipeline.crawl(config, store, clock(), only=["fgw"])[0].error_kind
+        assert store.proposals.all() == {}
+        store.close()

@@ -93,6 +93,23 @@ def test_command(config_path: Path, source_id: str) -> None:
         raise HubError(f"{len(failed)} of {len(tried.samples)} article pages did not read")
 
 
+@sources.command(name="apply")
+@config_option
+@click.argument("source_id", metavar="ID")
+@reports_errors
+def apply_command(config_path: Path, source_id: str) -> None:
+    """Write the selectors hub proposed for a list page whose own found nothing (see
+    `hub status`) into channels.yaml in place of its entry; the old file is kept."""
+    config = pipeline.load(config_path)
+    store = pipeline.open_store(config)
+    try:
+        kept, diff = pipeline.redetecting.apply(config, store, source_id, now())
+    finally:
+        store.close()
+    click.echo(diff, nl=False)
+    click.echo(f"applied to {config_path.name} (the previous file is kept as {kept})")
+
+
 def _source(config: Config, source_id: str) -> Source:
     for source in (*config.sources, *config.catalogues):
         if source.id == source_id:

@@ -136,11 +136,23 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
     store = pipeline.open_store(config)
     rows_in = pipeline.status(config, store)
     runs = store.runs(run_count)
+    proposals = pipeline.redetecting.applicable(config, store.proposals.all())
     store.close()
     if as_json:
         payload = {
             "sources": [_status_json(s, st) for s, st in rows_in],
             "runs": [_run_json(r) for r in runs],
+            "proposals": [
+                {
+                    "source": source.id,
+                    "made": proposal.made.isoformat(),
+                    "settings": json.loads(proposal.settings),
+                    "items": proposal.items,
+                    "titles": json.loads(proposal.titles),
+                    "note": proposal.note,
+                }
+                for source, proposal in proposals
+            ],
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -177,6 +189,15 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
     click.echo(table(columns, rows))
     counts = Counter(state.health for _, state in rows_in)
     click.echo(", ".join(f"{counts[h]} {h}" for h in ("ok", "failing", "gone", "new") if counts[h]))
+    for source, proposal in proposals:
+        titles = "、".join(json.loads(proposal.titles))
+        click.echo(
+            f"\n{source.id} ({source.name}) found nothing with its selectors; on "
+            f"{when(proposal.made)} hub found {proposal.items} items with these "
+            f"(such as {titles}):\n"
+            + "\n".join(f"  {line}" for line in proposal.entry.split("\n"))
+            + f"\n  apply them: hub sources apply {source.id}   (nothing changes until then)"
+        )
     click.echo("\nlatest runs:" if runs else "\nno runs yet")
     if runs:
         click.echo(table(RUN_COLUMNS, [_run_row(r, when) for r in runs]))

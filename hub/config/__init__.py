@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hub.config.alerting import ALERT_KINDS, AlertKind, Alerts, Email, Webhook
 from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
-from hub.config.entries import add_source, source_entry
+from hub.config.entries import add_source, replace_source, source_entry
 from hub.config.schema import (
     Audit,
     Channel,
@@ -64,6 +64,7 @@ __all__ = [
     "loads",
     "parse_duration",
     "parse_size",
+    "replace_source",
     "source_entry",
 ]
 

@@ -9,7 +9,19 @@ import re
 from hub.config.schema import Page, Source
 from hub.config.yamlfile import scalar
 
-_PAGE_KEYS = ("url", "item", "title", "link", "date", "article", "more", "backfill")
+_PAGE_KEYS = (
+    "url",
+    "item",
+    "title",
+    "link",
+    "date",
+    "article",
+    "more",
+    "department",
+    "topic",
+    "backfill",
+)
+_MORE_KEYS = ("encoding", "tags", "every", "keep_removed", "unit", "platform", "column")
 _ALWAYS = {"url", "item", "title", "link"}
 _TOP = re.compile(r"^sources\s*:\s*(?:#.*)?$")
 _EMPTY = re.compile(r"^sources\s*:\s*\[\s*\]\s*(?:#.*)?$")
@@ -28,14 +40,51 @@ def source_entry(source: Source, comment: str = "") -> list[str]:
         lines.append(f"  feed: {scalar(source.feed)}")
     elif source.page is not None:
         lines.append("  page:")
-        defaults = Page(url=source.page.url, item="x")
+        plain = Page(url=source.page.url, item="x")
         for key in _PAGE_KEYS:
             value = getattr(source.page, key)
-            if key in _ALWAYS or value != getattr(defaults, key):
+            if key in _ALWAYS or value != getattr(plain, key):
                 lines.append(f"    {key}: {scalar(value)}")
-    if source.encoding:
-        lines.append(f"  encoding: {scalar(source.encoding)}")
+    defaults = Source(id=source.id, name=source.name, feed="http://x.invalid/")
+    for key in _MORE_KEYS:
+        value = getattr(source, key)
+        if value == getattr(defaults, key):
+            continue
+        if isinstance(value, tuple):
+            lines.append(f"  {key}: [{', '.join(scalar(v) for v in value)}]")
+        elif isinstance(value, float):
+            lines.append(f"  {key}: {scalar(f'{value:g}s')}")
+        else:
+            lines.append(f"  {key}: {scalar(value)}")
     return lines
+
+
+def replace_source(text: str, source_id: str, entry: list[str]) -> str:
+    """channels.yaml's text with the `sources:` item whose id is `source_id` replaced
+    by `entry` (at its indentation); the comments above it and the rest of the file
+    unchanged. A ValueError when no item of that id is found."""
+    lines = text.split("\n")
+    pattern = re.compile(
+        rf"^(?P<indent>\s*)-\s+(?:\{{\s*)?id:\s*(?P<q>['\"]?){re.escape(source_id)}(?P=q)\s*(?:[,}}#]|$)"
+    )
+    start = next((n for n, line in enumerate(lines) if pattern.match(line)), None)
+    if start is None:
+        raise ValueError(f"no `- id: {source_id}` item under sources:")
+    indent = len(pattern.match(lines[start])["indent"])  # type: ignore[index]
+    end = start + 1
+    while end < len(lines):
+        line = lines[end]
+        stripped = line.strip()
+        depth = len(line) - len(line.lstrip())
+        if stripped and not stripped.startswith("#") and depth <= indent:
+            break
+        end += 1
+    while end - 1 > start and (
+        not lines[end - 1].strip() or lines[end - 1].strip().startswith("#")
+    ):
+        end -= 1  # blank lines and comments after it belong to what follows
+    lines[start:end] = [" " * indent + line for line in entry]
+    return "\n".join(lines)
 
 
 def add_source(text: str, entry: list[str]) -> str:

@@ -45,6 +45,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         linking as linking,
     )
     from hub.pipeline import (
+        redetecting as redetecting,
+    )
+    from hub.pipeline import (
         runs as runs,
     )
     from hub.pipeline import (
@@ -187,6 +190,7 @@ __all__ = [
     "parse_workers",
     "publish",
     "recorded",
+    "redetecting",
     "reindex",
     "restore_rules",
     "route",
@@ -210,6 +214,7 @@ __getattr__ = face(
         "alerting": "hub.pipeline.alerting",
         "checking": "hub.pipeline.checking",
         "detecting": "hub.pipeline.detecting",
+        "redetecting": "hub.pipeline.redetecting",
         "editorial": "hub.pipeline.editorial",
         "linking": "hub.pipeline.linking",
         "runs": "hub.pipeline.runs",

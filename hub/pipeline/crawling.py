@@ -39,6 +39,7 @@ from hub.pipeline.decide import (
 from hub.pipeline.linking import check_links
 from hub.pipeline.project import user_agent
 from hub.pipeline.reading import Reader
+from hub.pipeline.redetecting import redetect
 from hub.workers import Workers
 
 if TYPE_CHECKING:
@@ -168,6 +169,8 @@ async def crawl_sources(
                 await _links(
                     config, store, now, fetcher=fetcher, database=database, stopping=stopping
                 )
+            if not (stopping is not None and stopping()):
+                await _redetect(config, store, now, results, crawler)
     return results
 
 
@@ -198,6 +201,27 @@ async def _links(
         await check_links(config, store, now, fetcher=fetcher, database=database, stopping=stopping)
     except Exception:
         log.exception("link checks stopped; the crawl itself is done")
+
+
+async def _redetect(
+    config: Config, store: Store, now: datetime, results: list[SourceResult], crawler: Crawler
+) -> None:
+    """Proposals for the list pages whose selectors found nothing: whatever befalls
+    them, the crawl has done its work and is not failed by them."""
+    try:
+        await redetect(
+            config,
+            store,
+            now,
+            results,
+            fetcher=crawler.fetcher,
+            reader=crawler.reader,
+            database=crawler.database,
+        )
+    except StoreError:
+        raise
+    except Exception:
+        log.exception("looking again at the pages that found nothing stopped; the crawl is done")
 
 
 class Crawler:

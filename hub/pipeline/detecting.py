@@ -52,7 +52,7 @@ class Detection:
     seconds: float = 0.0
 
 
-class _Session:
+class Detector:
     """One detection's fetcher and parse stage, counting its requests."""
 
     def __init__(self, config: Config, fetcher: Fetcher, reader: Reader, now: datetime) -> None:
@@ -84,7 +84,7 @@ def detect(
 
     async def run(workers: Workers) -> Detection:
         async with Fetcher(config.fetch, user_agent(config), transport) as fetcher:
-            session = _Session(config, fetcher, Reader(workers), now)
+            session = Detector(config, fetcher, Reader(workers), now)
             return await detect_source(session, url, source_id, name, group)
 
     if workers is not None:
@@ -94,7 +94,7 @@ def detect(
 
 
 async def detect_source(
-    session: _Session, url: str, source_id: str, name: str, group: str
+    session: Detector, url: str, source_id: str, name: str, group: str
 ) -> Detection:
     started = time.monotonic()
     config = session.config
@@ -153,7 +153,7 @@ async def detect_source(
 
 
 async def _try_feed(
-    session: _Session, url: str, source: Source
+    session: Detector, url: str, source: Source
 ) -> tuple[Source, tuple[Post, ...]] | None:
     try:
         fetched = await session.get(url, source.id)
@@ -164,7 +164,7 @@ async def _try_feed(
 
 
 def _feed(
-    source: Source, posts: Sequence[Post], session: _Session, *, started: float, where: str = ""
+    source: Source, posts: Sequence[Post], session: Detector, *, started: float, where: str = ""
 ) -> Detection:
     items = tuple(ListItem(p.url, p.title, p.published) for p in posts)
     return Detection(
@@ -181,7 +181,7 @@ def _feed(
 
 
 async def _check_paging(
-    session: _Session, page: Page, layout: parse.ListLayout, source_id: str
+    session: Detector, page: Page, layout: parse.ListLayout, source_id: str
 ) -> tuple[Page, str]:
     """The page settings with `more:` kept only when the second page reads with them
     and lists items the first does not."""
@@ -221,7 +221,7 @@ def _first(items: list[ListItem], count: int) -> list[ListItem]:
 
 
 async def _bodies(
-    session: _Session, source: Source, items: list[ListItem]
+    session: Detector, source: Source, items: list[ListItem]
 ) -> tuple[tuple[Sample, ...], tuple[str, str]]:
     """A few article pages read: the body selector found on them, and each one's post
     as the crawl will make it with that selector."""

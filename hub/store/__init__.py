@@ -27,6 +27,7 @@ from hub.store.leases import Due, Lease, LeaseStore
 from hub.store.links import LinkStore
 from hub.store.locks import advisory_lock
 from hub.store.people import PeopleStore
+from hub.store.proposals import ProposalStore
 from hub.store.rows import new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
     FETCHES_KEPT,
@@ -81,6 +82,8 @@ class Store:
         self.people = PeopleStore(self._session)  # the desk's users and sessions
         self.findings = FindingsStore(self._session)  # content findings, by post version
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
+        # selectors detection proposes for list pages whose own stopped finding items
+        self.proposals = ProposalStore(self._session)
         # sources split between crawlers sharing the database
         self.leases = LeaseStore(self._session, self._engine.dialect.name)
 
