@@ -108,8 +108,15 @@ PAGES = [
     "/log.csv",
     "/users",
     "/status",
+    "/sources",
 ]
-ACTIONS = ["/logout", "/queue", "/users", *(f"/posts/{{dept}}/{action}" for action in NEEDS)]
+ACTIONS = [
+    "/logout",
+    "/queue",
+    "/users",
+    "/sources",
+    *(f"/posts/{{dept}}/{action}" for action in NEEDS),
+]
 
 
 def test_every_page_and_action_without_a_session_sends_to_the_login(site: Site) -> None:

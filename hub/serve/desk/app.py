@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from hub.decisions import User, may
 from hub.errors import HubError
-from hub.serve.desk import pages, rules
+from hub.serve.desk import pages, rules, sourcing
 from hub.serve.desk.actions import DeniedError, RefusedError
 from hub.serve.desk.auth import same, token_hash
 from hub.serve.desk.state import Desk
@@ -144,6 +144,7 @@ def make_app(desk: Desk) -> Starlette:
             Route("/routing", guarded(rules.routing, "admin"), methods=["GET", "POST"]),
             Route("/routing/preview/{token}/{path:path}", guarded(rules.preview_file, "admin")),
             Route("/status", guarded(pages.status)),
+            Route("/sources", guarded(sourcing.sources), methods=["GET", "POST"]),
             Route("/desk.css", pages.stylesheet),
             Route("/desk.js", pages.script),
         ],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hub import pipeline
 from hub.checks.names import describe
-from hub.config import Config
+from hub.config import Config, Source
 from hub.errors import ConfigError
 from hub.serve.desk.auth import Cookies, Limits, LoginLimiter
 from hub.serve.desk.publisher import Publisher
@@ -50,6 +50,7 @@ class Desk:
         )
         self.publisher = Publisher(self.config, self.store, clock)
         self.previews = Previews()  # candidate channels.yaml builds (admins)
+        self.detections = Detections()  # sources detected, waiting to be added (admins)
 
     def config(self) -> Config:
         """channels.yaml as on disk: read again when it changed; a file with a mistake is
@@ -76,6 +77,28 @@ class Desk:
 
 
 KEPT = 3  # previews kept at once; older ones are deleted
+DETECTED = 20  # sources detected and not yet added, kept at once
+
+
+class Detections:
+    """Sources detected on the desk, by token, until an admin adds one (or more are
+    detected: the oldest go)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Source] = {}
+        self._lock = threading.Lock()
+
+    def put(self, source: Source) -> str:
+        token = secrets.token_urlsafe(12)
+        with self._lock:
+            self._found[token] = source
+            while len(self._found) > DETECTED:
+                del self._found[next(iter(self._found))]
+        return token
+
+    def take(self, token: str) -> Source | None:
+        with self._lock:
+            return self._found.pop(token, None)
 
 
 class Previews:
