@@ -142,7 +142,17 @@ def test_an_editor_reviews_takes_down_pins_and_leads_and_the_log_says_so(
 
 
 def desk_pages(desk: Desk) -> list[str]:
-    return ["login", "queue", "posts", f"posts/{desk.town}", "findings", "log", "users", "routing"]
+    return [
+        "login",
+        "queue",
+        "posts",
+        f"posts/{desk.town}",
+        "findings",
+        "log",
+        "users",
+        "routing",
+        "sources",
+    ]
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
