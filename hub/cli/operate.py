@@ -314,6 +314,10 @@ def demo_command(
         config = pipeline.load(config_path)
         _check_demo_config(config, county.port)
         click.echo(f"demo county: {len(demo.SOURCES)} department sites at {county.base_url}/")
+        unread = [s for s in demo.UNLISTED if not any(c.id == s.id for c in config.sources)]
+        for site in unread:
+            address = county.base_url + demo.entry_path(site)
+            click.echo(f"not read yet: {site.name}; add it with `hub sources add {address}`")
         with writing(config, "run") as (store, tally):
             crawl_sources(config, store, tally)
             publish_site(config, store, tally)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
         SOURCES as SOURCES,
     )
     from hub.demo.county import (
+        UNLISTED as UNLISTED,
+    )
+    from hub.demo.county import (
         DemoSource as DemoSource,
     )
     from hub.demo.ports import (
@@ -29,6 +32,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
     )
     from hub.demo.ports import (
         WORLD_PORT as WORLD_PORT,
+    )
+    from hub.demo.render import (
+        entry_path as entry_path,
     )
     from hub.demo.server import (
         CountyServer as CountyServer,
@@ -43,12 +49,14 @@ if TYPE_CHECKING:  # what the names below are, for type checkers
 __all__ = [
     "PORTAL_PORT",
     "SOURCES",
+    "UNLISTED",
     "WORLD_PORT",
     "CountyServer",
     "DemoPost",
     "DemoSource",
     "World",
     "channels_yaml",
+    "entry_path",
     "write_config",
 ]
 __getattr__ = face(
@@ -60,6 +68,8 @@ __getattr__ = face(
         "WORLD_PORT": "hub.demo.ports",
         "SOURCES": "hub.demo.county",
         "DemoSource": "hub.demo.county",
+        "UNLISTED": "hub.demo.county",
+        "entry_path": "hub.demo.render",
         "CountyServer": "hub.demo.server",
         "DemoPost": "hub.demo.world",
         "World": "hub.demo.world",
