@@ -17,7 +17,9 @@ from hub.cli import main
 from hub.config import Config, Fetch, add_source, loads, source_entry
 from hub.demo import CountyServer
 from hub.errors import FetchError, ParseError
+from hub.parse.page.body import printed_date
 from hub.parse.page.paging import _template, _trs
+from hub.parse.page.soup import soup_of
 from hub.parse.read import full_title
 from hub.pipeline.detecting import detect, suggest_id, suggest_name
 from hub.pipeline.trial import trial
@@ -94,6 +96,9 @@ def test_every_style_of_the_corpus_is_read_without_selectors(
         assert post is not None, f"{item.path}: {posts}"
         assert post.title == item.title
         assert _day(listed.published) == item.day
+        assert _day(post.published) == item.day  # the article page's own date
+        files = [a.url.removeprefix(base) for a in post.attachments]
+        assert files == column.attachments.get(item.path, [])
         # the body: the article's text, without the page around it
         assert post.text.split() == column.bodies[item.path].split()
     assert found.source.page.more == PAGING[style]
@@ -189,6 +194,16 @@ def test_paging_templates_from_pager_links_and_scripts() -> None:
     script = 'var countPage = 7//共多少页\ncreatePageHTML(countPage, currentPage, "list", "htm");'
     assert _trs(script) == ("list_{index}.htm", 7)
     assert _trs("createPageHTML(a, b);") is None
+
+
+def test_the_publishing_date_is_read_after_its_label() -> None:
+    def printed(html: str) -> str:
+        return printed_date(soup_of(html))
+
+    assert printed("<p>成文日期：2026-11-20 发布日期：2026-11-30</p>") == "2026-11-30"
+    assert printed("<p>成文日期：2026-11-20</p>") == ""  # the day it was signed: not this
+    assert printed("<p>时间:2026-11-30 10:20 来源：县教育局</p>") == "2026-11-30 10:20"
+    assert printed("<div>发布时间：2026年11月30日 09:30</div>") == "2026年11月30日 09:30"
 
 
 def test_cut_titles_are_completed_from_the_article_page() -> None:

@@ -41,6 +41,7 @@ class Column:
     items: list[Item] = field(default_factory=list)  # on the first page, in page order
     bodies: dict[str, str] = field(default_factory=dict)  # article path -> its text
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> body, type
+    attachments: dict[str, list[str]] = field(default_factory=dict)  # article -> file paths
 
     def page(self, path: str, text: str, encoding: str = "utf-8") -> None:
         charset = "" if encoding != "utf-8" else "; charset=utf-8"

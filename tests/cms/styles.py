@@ -562,6 +562,7 @@ def cut_no_title() -> Column:
             )
             if n == 0:
                 col.items.append(Item(p.title, path, _day(p)))
+            col.attachments[path] = [f"/u/cms/{p.num}.pdf"]
             files = (
                 f'<div class="attach"><p>附件：</p><p><a href="/u/cms/{p.num}.pdf">'
                 f"{escape(p.title[:8])}.pdf</a></p></div>"

@@ -36,9 +36,15 @@ KNOWN_BODIES = (
 )
 _BLOCKS = ("div", "td", "section", "article", "main")
 _SKIP = ("script", "style", "noscript", "textarea", "select", "option", "head", "title")
-_LABELED = re.compile(
-    r"(?:发布时间|发布日期|发文日期|时间|日期)\s*[:：]\s*"
-    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+_PRINTED = (
+    r"\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+# the labels of a publishing date, the most telling first: 发布日期 over 成文日期 (the day
+# a document was signed), which a bare 日期 would also find
+_LABELED = tuple(
+    re.compile(f"{label}{_PRINTED}")
+    for label in ("发布时间", "发布日期", "发文时间", "(?<!成文)(?<!印发)(?:时间|日期)")
 )
 MIN_RUN = 10  # characters: shorter runs are labels and menus
 
@@ -122,6 +128,8 @@ def body_selector(soups: Sequence[BeautifulSoup]) -> tuple[str, str]:
 
 def printed_date(soup: BeautifulSoup) -> str:
     """The date printed after a label (发布时间：2026-11-30 09:30), or ""."""
-    body = soup.body or soup
-    found = _LABELED.search(body.get_text(" ")[:20000])
-    return found[1] if found else ""
+    text = (soup.body or soup).get_text(" ")[:20000]
+    for label in _LABELED:
+        if found := label.search(text):
+            return found[1]
+    return ""
