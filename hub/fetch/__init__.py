@@ -20,7 +20,7 @@ import httpx
 from hub.addresses import is_public_address
 from hub.config import Fetch
 from hub.errors import ErrorKind, FetchError
-from hub.fetch.guard import GuardedBackend, RefusedAddressError, pool
+from hub.fetch.guard import GuardedBackend, RefusedAddressError, check_url, pool
 from hub.fetch.robots import Rules, robots_url
 from hub.models import Fetched
 
@@ -41,7 +41,6 @@ MAX_RETRY_AFTER = 7 * 86400.0  # a server asking for more than a week is read as
 CHECK_BYTES = 64 * 1024  # of a body a link check reads (a small page read whole keeps
 # its connection for the next request; a large one is cut, and its connection closed)
 _REDIRECTS = {301, 302, 303, 307, 308}
-DEFAULT_PORTS = {"http": 80, "https": 443}
 REPLY_BYTES = 64 * 1024  # of a webhook's reply, what is read at most
 
 
@@ -129,7 +128,7 @@ class Fetcher:
         says nothing of it (kind robots), a site that cannot serve one does."""
         robots = self.settings.robots
         if robots:
-            self._check_url(url)  # refused before its robots.txt is asked for
+            check_url(url, self.settings)  # refused before its robots.txt is asked for
             rules = await self._rules(url, "", now)
             if rules.failing:  # a site that cannot serve robots.txt is failing
                 raise FetchError(f"{url} is not checked: {rules.why}", kind="http")
@@ -156,7 +155,7 @@ class Fetcher:
         deadline = _Deadline(self.settings.timeout, url)
         seen: list[str] = []
         while True:
-            self._check_url(url)
+            check_url(url, self.settings)
             if robots:
                 await self._allowed(url, source_id, now)
             answer = await self._request(
@@ -267,31 +266,6 @@ class Fetcher:
             return str(response.headers.get("location", ""))
         finally:
             await response.aclose()
-
-    def _check_url(self, url: str) -> None:
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 (what raises for a port that is no number)
-        except ValueError as exc:
-            raise FetchError(f"not an address: {url[:200]}", kind="http") from exc
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"not an http(s) URL: {url}", kind="http")
-        if self.settings.allow_private:
-            return
-        host = parts.hostname
-        if (host, parts.port or DEFAULT_PORTS[parts.scheme]) in self.settings.bridged:
-            return  # a bridge the operator named
-        if host == "localhost" or host.endswith(".localhost"):
-            raise FetchError(f"refused {host}: a local address", kind="refused-address")
-        try:
-            public = is_public_address(host)
-        except ValueError:
-            return  # a name: checked after resolution, at connect time
-        if not public:
-            raise FetchError(
-                f"refused {host}: a private or local address (fetch.allow_private is off)",
-                kind="refused-address",
-            )
 
     async def _read(
         self,

@@ -7,10 +7,13 @@ import asyncio
 import socket
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 
 from hub.addresses import is_public_address
+from hub.config import Fetch
+from hub.errors import FetchError
 
 
 class RefusedAddressError(httpcore.ConnectError):
@@ -77,3 +80,35 @@ def pool(
         keepalive_expiry=expiry,
         network_backend=GuardedBackend(bridges),
     )
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_url(url: str, settings: Fetch) -> None:
+    """Refuse, before any packet, an address that is no http(s) URL, or a loopback or
+    private one while `fetch.allow_private` is off (a bridge the operator named aside).
+    Names are judged at connect time, on the address they resolve to."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (what raises for a port that is no number)
+    except ValueError as exc:
+        raise FetchError(f"not an address: {url[:200]}", kind="http") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"not an http(s) URL: {url}", kind="http")
+    if settings.allow_private:
+        return
+    host = parts.hostname
+    if (host, parts.port or DEFAULT_PORTS[parts.scheme]) in settings.bridged:
+        return  # a bridge the operator named
+    if host == "localhost" or host.endswith(".localhost"):
+        raise FetchError(f"refused {host}: a local address", kind="refused-address")
+    try:
+        public = is_public_address(host)
+    except ValueError:
+        return  # a name: checked after resolution, at connect time
+    if not public:
+        raise FetchError(
+            f"refused {host}: a private or local address (fetch.allow_private is off)",
+            kind="refused-address",
+        )

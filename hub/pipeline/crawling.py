@@ -24,7 +24,6 @@ from hub.parse import Reading
 from hub.pipeline.catalogues import catalogue
 from hub.pipeline.claims import Claims, Given, Held, Keep, Leased, Terms, always_held, terms
 from hub.pipeline.decide import (
-    WITHDRAW_AFTER,
     Failure,
     Pace,
     Success,
@@ -170,7 +169,15 @@ async def crawl_sources(
                     config, store, now, fetcher=fetcher, database=database, stopping=stopping
                 )
             if not (stopping is not None and stopping()):
-                await _redetect(config, store, now, results, crawler)
+                await redetect(
+                    config,
+                    store,
+                    now,
+                    results,
+                    fetcher=fetcher,
+                    reader=crawler.reader,
+                    database=database,
+                )
     return results
 
 
@@ -201,27 +208,6 @@ async def _links(
         await check_links(config, store, now, fetcher=fetcher, database=database, stopping=stopping)
     except Exception:
         log.exception("link checks stopped; the crawl itself is done")
-
-
-async def _redetect(
-    config: Config, store: Store, now: datetime, results: list[SourceResult], crawler: Crawler
-) -> None:
-    """Proposals for the list pages whose selectors found nothing: whatever befalls
-    them, the crawl has done its work and is not failed by them."""
-    try:
-        await redetect(
-            config,
-            store,
-            now,
-            results,
-            fetcher=crawler.fetcher,
-            reader=crawler.reader,
-            database=crawler.database,
-        )
-    except StoreError:
-        raise
-    except Exception:
-        log.exception("looking again at the pages that found nothing stopped; the crawl is done")
 
 
 class Crawler:
@@ -326,13 +312,8 @@ class Crawler:
         shrunk, notes = 0, parsed.notes
         if whole and not parsed.dropped:  # a catalogue: what it lacks may be gone
             kept, lacking = await self._stored(self.store.unlisted, source.id, listed)
-            whole, shrunk = withdrawal(kept, len(listed), lacking, state.shrunk)
-            if lacking and not whole:
-                notes += (
-                    f"the catalogue lists {len(listed)} services and lacks {lacking} of the "
-                    f"{kept} shown: none taken off unless it lacks them {WITHDRAW_AFTER} "
-                    f"crawls in a row ({shrunk} so far)",
-                )
+            whole, shrunk, held_back = withdrawal(kept, len(listed), lacking, state.shrunk)
+            notes += (held_back,) if held_back else ()
         # an item left out whole (over its budget, say) is still listed upstream: with
         # one left out, what the source no longer lists cannot be told this time
         if (since is not None or source.services) and not parsed.dropped:

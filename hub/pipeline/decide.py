@@ -80,14 +80,24 @@ WITHDRAW_SHARE = 0.1
 WITHDRAW_AFTER = 3
 
 
-def withdrawal(kept: int, listed: int, lacking: int, shrunk: int) -> tuple[bool, int]:
+def withdrawal(kept: int, listed: int, lacking: int, shrunk: int) -> tuple[bool, int, str]:
     """For a whole listing of `listed` items that lacks `lacking` of the `kept` ones
-    hub shows: whether to take those off now, and the source's next `shrunk`."""
-    if lacking == 0 or listed == 0:  # nothing gone, or nothing listed: never all gone
-        return False, 0 if lacking == 0 else shrunk
-    if lacking <= max(WITHDRAW_FEW, kept * WITHDRAW_SHARE) or shrunk + 1 >= WITHDRAW_AFTER:
-        return True, 0
-    return False, shrunk + 1
+    hub shows: whether to take those off now, the source's next `shrunk`, and a note
+    when they are held back."""
+    if lacking == 0:
+        return False, 0, ""
+    if listed and (
+        lacking <= max(WITHDRAW_FEW, kept * WITHDRAW_SHARE) or shrunk + 1 >= WITHDRAW_AFTER
+    ):
+        return True, 0, ""
+    shrunk = shrunk + 1 if listed else shrunk  # nothing listed: never all gone
+    return (
+        False,
+        shrunk,
+        f"the catalogue lists {listed} services and lacks {lacking} of the {kept} shown: "
+        f"none taken off unless it lacks them {WITHDRAW_AFTER} crawls in a row "
+        f"({shrunk} so far)",
+    )
 
 
 def failure_kind(kind: ErrorKind, state: SourceState) -> ErrorKind:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hub.config import Config, Source, replace_source, source_entry
-from hub.errors import ConfigError, SourceError
+from hub.errors import ConfigError, SourceError, StoreError
 from hub.fetch import Fetcher
 from hub.models import Proposal, SourceResult
 from hub.pipeline.detecting import Detection, Detector, detect_source
@@ -59,7 +59,27 @@ async def redetect(
     database: Executor,
 ) -> int:
     """Proposals for the crawl's list page sources that found nothing; the proposals of
-    sources that read again dropped. Returns how many sources were looked at."""
+    sources that read again dropped. Returns how many sources were looked at. Whatever
+    befalls it but an unusable database, the crawl has done its work and is not failed
+    by it."""
+    try:
+        return await _redetect(config, store, now, results, fetcher, reader, database)
+    except StoreError:
+        raise
+    except Exception:
+        log.exception("looking again at the pages that found nothing stopped; the crawl is done")
+        return 0
+
+
+async def _redetect(  # noqa: PLR0917 (the crawl's own, passed on)
+    config: Config,
+    store: Store,
+    now: datetime,
+    results: Sequence[SourceResult],
+    fetcher: Fetcher,
+    reader: Reader,
+    database: Executor,
+) -> int:
 
     async def stored(function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(database, function, *args)
