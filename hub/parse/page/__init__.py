@@ -5,6 +5,7 @@ beautifulsoup4. Selectors are CSS; `selector@attr` reads an attribute instead of
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -16,7 +17,8 @@ from hub.models import Attachment, ListItem
 from hub.parse.dates import parse_date
 from hub.parse.html import file_name, join_url, one_line
 from hub.parse.page.body import densest_block, printed_date
-from hub.parse.page.soup import soup_of
+from hub.parse.page.lists import EDGE_DATE, inside
+from hub.parse.page.soup import base_of, soup_of
 from hub.parse.selectors import split_selector
 
 SCOPE = ":scope"  # a selector for the item itself
@@ -67,7 +69,34 @@ class Article:
     attachments: tuple[Attachment, ...] = ()
 
 
-def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
+# what a list prints before a title to mark it, not part of it
+_MARK = re.compile(r"^\s*(?:[\[【(（](?:置顶|推荐|最新|新|热|荐|图|图文|视频)[\]】)）]|置顶)\s*")
+
+
+def _bare_title(name: str, date: str) -> str:
+    """A list's title without the date printed in it (the date's selector inside the
+    title's: <a><span>11-30</span>标题</a>, or the title's own: [11-30] 标题) and
+    without a mark before it ([置顶])."""
+    if date and date in name and date != name:
+        name = " ".join(name.replace(date, " ", 1).split()).strip("[]【】()（） ")
+    elif date and date == name:
+        name = EDGE_DATE.sub("", name)
+    return _MARK.sub("", name) or name
+
+
+def _value(scope: Tag, selector: str, *, default_attr: str = "", part: str = "") -> str:
+    """The text (or attribute) `selector` finds in `scope`; with `part`, only when what
+    it finds is inside what `part` finds (else "")."""
+    if part:
+        outer = (
+            scope.select_one(split_selector(part)[0])
+            if split_selector(part)[0] not in ("", SCOPE)
+            else scope
+        )
+        css = split_selector(selector)[0]
+        inner = scope.select_one(css) if css and css != SCOPE else None
+        if outer is None or inner is None or not inside(inner, outer):
+            return ""
     css, attr = split_selector(selector)
     node = scope.select_one(css) if css and css != SCOPE else scope
     if node is None:
@@ -86,23 +115,25 @@ def parse_list(
     each link and name once (a catalogue's services that share one page)."""
     item, title, link, date = page.item, page.title, page.link, page.date
     soup = soup_of(text)
+    base = base_of(soup, url)
     items: list[ListItem] = []
     seen: set[str] = set()
     for node in soup.select(item):
         css, attr = split_selector(link)
         anchor = node.select_one(css) if css and css != SCOPE else node
         href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
-        absolute = join_url(url, href) if href and not href.startswith("#") else ""
+        absolute = join_url(base, href) if href and not href.startswith("#") else ""
         if not absolute:
             continue
         name = _value(node, title, default_attr="title")  # a@title beats truncated text
+        printed = _value(node, date) if date else ""
+        if date == SCOPE and anchor is not None:  # the item's text, less its title's
+            printed = printed.replace(anchor.get_text(" ", strip=True), " ")
+        name = _bare_title(name, printed if date == title else _value(node, date, part=title))
         key = f"{absolute} {name}" if by_name else absolute
         if key in seen or not name:
             continue
         seen.add(key)
-        printed = _value(node, date) if date else ""
-        if date == SCOPE and anchor is not None:  # the item's text, less its title's
-            printed = printed.replace(anchor.get_text(" ", strip=True), " ")
         department = _value(node, page.department) if page.department else ""
         topic = _value(node, page.topic) if page.topic else ""
         items.append(ListItem(absolute, name, parse_date(printed, zone, now), department, topic))

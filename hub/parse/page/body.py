@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
 from hub.parse.page.css import unique_selector
+from hub.parse.page.lists import inside
 from hub.parse.page.soup import text_of
 
 # the content blocks of the CMSs county sites run on, most telling first
@@ -46,16 +47,21 @@ _LABELED = tuple(
     re.compile(f"{label}{_PRINTED}")
     for label in ("发布时间", "发布日期", "发文时间", "(?<!成文)(?<!印发)(?:时间|日期)")
 )
+_META_LINE = re.compile(r"(?:时间|日期|来源|浏览|点击|阅读|字号|作者|编辑)\s*[:：]")
 MIN_RUN = 10  # characters: shorter runs are labels and menus
 
 
-def densest_block(soup: BeautifulSoup) -> Tag | None:
-    """The block holding most of the page's running text, less its links' text (on a
-    page of short lines only, the block of its paragraphs however short)."""
-    return _densest(soup, MIN_RUN) or _densest(soup, 1)
+def densest_block(soup: BeautifulSoup, boilerplate: frozenset[str] = frozenset()) -> Tag | None:
+    """The block holding the article's running text: of the blocks holding at least
+    half as much text as the densest (less its links' text), the first after the page's
+    <h1> — the body follows its title; a footer, comments, related posts come later —
+    that holds no better block (on a page of short lines only, the block of its
+    paragraphs however short). Blocks whose text is in `boilerplate` (the same on every
+    article page of a site) are passed over."""
+    return _densest(soup, MIN_RUN, boilerplate) or _densest(soup, 1, boilerplate)
 
 
-def _densest(soup: BeautifulSoup, shortest: int) -> Tag | None:
+def _densest(soup: BeautifulSoup, shortest: int, boilerplate: frozenset[str]) -> Tag | None:
     nodes: dict[int, Tag] = {}
     scores: dict[int, float] = {}
 
@@ -81,15 +87,34 @@ def _densest(soup: BeautifulSoup, shortest: int) -> Tag | None:
         if block is not None:
             credit(block, len(run.strip()))
             credit(block.parent, len(run.strip()) / 2)
-    best: Tag | None = None
-    best_score = 0.0
+    weighted: dict[int, float] = {}
     for key, score in scores.items():
+        text = text_of(nodes[key])
+        if text in boilerplate:
+            continue
+        weighted[key] = score * (1 - min(_link_chars(nodes[key]) / (len(text) or 1), 1.0))
+        if len(text) < 200 and len(_META_LINE.findall(text)) >= 2:  # 发布时间：… 来源：…
+            weighted[key] /= 10
+    return _first_good(soup, nodes, weighted) if weighted else None
+
+
+def _first_good(soup: BeautifulSoup, nodes: dict[int, Tag], weighted: dict[int, float]) -> Tag:
+    """Of the blocks with at least half the best weight, the first after the <h1> that
+    holds no better block; else the best."""
+    best = max(weighted.values())
+    order = {id(tag): n for n, tag in enumerate(soup.find_all(True))}
+    heading = soup.find("h1")
+    start = order.get(id(heading), -1) if isinstance(heading, Tag) else -1
+    good = sorted((k for k, w in weighted.items() if w >= best / 2), key=order.__getitem__)
+    for key in good:
         node = nodes[key]
-        total = len(text_of(node)) or 1
-        weighted = score * (1 - min(_link_chars(node) / total, 1.0))
-        if weighted > best_score:
-            best, best_score = node, weighted
-    return best
+        if order[key] < start and inside(heading, node):  # type: ignore[arg-type]
+            continue  # a frame around the title and the body alike
+        if any(inside(nodes[k], node) and weighted[k] > weighted[key] for k in good):
+            continue  # a wrapper of a better block
+        if order[key] > start:
+            return node
+    return nodes[max(weighted, key=weighted.__getitem__)]
 
 
 def _link_chars(node: Tag) -> int:
@@ -103,8 +128,8 @@ def known_body(soup: BeautifulSoup, dense: Tag | None) -> str:
         node = soup.select_one(selector)
         if node is None:
             continue
-        size = len(text_of(node))
-        if size >= max(0.8 * wanted, 20) and size <= 1.5 * wanted + 200:
+        size = len(text_of(node))  # a short notice is short: any text is the body
+        if size >= MIN_RUN and size <= 1.5 * wanted + 200:
             return selector
     return ""
 
@@ -114,6 +139,9 @@ def body_selector(soups: Sequence[BeautifulSoup]) -> tuple[str, str]:
     content block found on all of them, else the densest block's selector where it is
     the same on all of them, else "" (each page's densest block is read)."""
     dense = [densest_block(soup) for soup in soups]
+    texts = [text_of(block) for block in dense if block is not None]
+    if len(texts) > 1 and len(set(texts)) == 1:  # the same on every page: a footer
+        dense = [densest_block(soup, frozenset(texts)) for soup in soups]
     known = {known_body(soup, block) for soup, block in zip(soups, dense, strict=True)}
     if len(known) == 1 and (block := known.pop()):
         return block, f"the CMS's content block ({block})"

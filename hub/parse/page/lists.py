@@ -22,12 +22,22 @@ from bs4 import BeautifulSoup, Tag
 from hub.parse.dates import parse_date
 from hub.parse.html import join_url
 from hub.parse.page.css import items_selector, kind_of, relative, step
-from hub.parse.page.soup import text_of
+from hub.parse.page.soup import base_of, classes, text_of
 
 MIN_ITEMS = 3
 MIN_TITLE = 6  # characters: shorter link texts are menus, tags, page numbers
 _SKIP_HREF = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:)", re.I)
 _TITLE_CLASS = re.compile(r"tit|bt|name|subject|headline", re.I)
+_ASIDE = re.compile(
+    r"\b(?:aside|nav|footer|header|sidebar|side|hot|rank|ranking|paihang|phb|yqlj|friend|"
+    r"friendlink|links?|menu)\b|sidebar|hotnews|yqlj|paihang",
+    re.I,
+)
+_DAY = r"(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+# a date at either end of a title: [2026-11-30] 标题, 标题 (11-30)
+EDGE_DATE = re.compile(
+    rf"^\s*[\[【(（]?\s*{_DAY}\s*[\]】)）]?\s*|\s*[\[【(（]?\s*{_DAY}\s*[\]】)）]?\s*$"
+)
 _DATEISH = re.compile(r"[\d年月日/.:\-\s\[\]]")  # what a printed date is made of
 _NAV = re.compile(r"^(?:首页|上一页|下一页|尾页|末页|更多|more|返回|打印|关闭)", re.I)
 
@@ -107,19 +117,26 @@ def _groups(soup: BeautifulSoup) -> list[list[tuple[Tag, Tag]]]:
 def _describe(
     soup: BeautifulSoup, group: list[tuple[Tag, Tag]], url: str, zone: tzinfo, now: datetime
 ) -> ListGuess | None:
+    base = base_of(soup, url)
     items = [item for item, _ in group]
     titles = [_title_node(item, anchor) for item, anchor in group]
     dates = [_date_node(item, title, zone, now) for item, title in zip(items, titles, strict=True)]
     host = urlsplit(url).hostname or ""
     score = 0.0
-    links = [join_url(url, str(anchor["href"])) for _, anchor in group]
+    links = [join_url(base, str(anchor["href"])) for _, anchor in group]
     for link, title, date in zip(links, titles, dates, strict=True):
         name = _title_of(title) if title.name == "a" else text_of(title)
-        weight = min(len(name), 12) / 12 if len(name) >= MIN_TITLE else 0.05
-        weight *= 1.0 if (urlsplit(link).hostname or "") == host else 0.5
-        weight *= 1.0 if date is not None else 0.3
+        # a column's titles are sentences; a sidebar cuts them short (…)
+        weight = min(len(name), 24) / 24 if len(name) >= MIN_TITLE else 0.05
+        weight *= 0.7 if name.endswith(("…", "...", "..")) else 1.0
+        weight *= 1.0 if (urlsplit(link).hostname or "") == host else 0.3
+        weight *= 1.0 if date is not None else 0.2
         score += weight
     score *= len(set(links)) / len(links)  # a column's items each lead somewhere else
+    # a block named as a sidebar, a ranking, a link list or the page's frame
+    around = [p for p in items[0].parents if isinstance(p, Tag)][:6]
+    if any(_ASIDE.search(" ".join([p.name, *classes(p), str(p.get("id") or "")])) for p in around):
+        score *= 0.3
     wanted = {id(item) for item in items}
 
     def harmless(node: Tag) -> bool:  # a header row, a separator: nothing a crawl reads
@@ -176,12 +193,19 @@ def _title_node(item: Tag, anchor: Tag) -> Tag:
     return long[0] if long else anchor
 
 
+def inside(node: Tag, ancestor: Tag) -> bool:
+    """Whether `node` is within `ancestor` (by identity: bs4's `in` compares markup)."""
+    return any(parent is ancestor for parent in node.parents)
+
+
 def _date_node(item: Tag, title: Tag, zone: tzinfo, now: datetime) -> Tag | None:
-    """The smallest part of the item, outside its title, whose text is mostly a date."""
+    """The smallest part of the item whose text, less the title's, is mostly a date (a
+    part of the title may be one: <a><span>2026-11-30</span>标题</a>); else the title
+    itself when its text begins or ends with a date ([2026-11-30] 标题)."""
     best: Tag | None = None
     best_size = 10**6
     for node in [item, *item.find_all(True)]:
-        if node is title or title in node.parents:  # the title, or a part of it
+        if node is title:
             continue
         own = _own_text(node, title)
         if not own or len(own) > 40 or len(_DATEISH.findall(own)) < 0.4 * len(own):
@@ -190,12 +214,14 @@ def _date_node(item: Tag, title: Tag, zone: tzinfo, now: datetime) -> Tag | None
             continue
         if len(own) < best_size or (len(own) == best_size and node is not item):
             best, best_size = node, len(own)
+    if best is None and EDGE_DATE.search(text_of(title)):
+        return title
     return best
 
 
 def _own_text(node: Tag, title: Tag) -> str:
     """The node's text without the title's."""
-    if title in node.parents:
-        parts = [str(s) for s in node.find_all(string=True) if title not in s.parents]
+    if inside(title, node):
+        parts = [str(s) for s in node.find_all(string=True) if not inside(s, title)]  # type: ignore[arg-type]
         return " ".join(" ".join(parts).split())
     return text_of(node)

@@ -5,6 +5,7 @@ where the script was, so that selectors see them like any other element."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import FeatureNotFound
@@ -38,6 +39,13 @@ def _expand_records(soup: BeautifulSoup) -> None:
             for child in list(part.contents):
                 holder.append(child.extract())
         script.replace_with(holder)
+
+
+def base_of(soup: BeautifulSoup, url: str) -> str:
+    """What the page's relative links resolve against: its <base href>, else its URL."""
+    base = soup.find("base", href=True)
+    href = str(base["href"]).strip() if isinstance(base, Tag) else ""
+    return urljoin(url, href) if href.lower().startswith(("http://", "https://", "/")) else url
 
 
 def text_of(node: Tag) -> str:
