@@ -390,3 +390,67 @@ def test_a_proposal_goes_when_the_list_reads_again(tmp_path: Path, clock: Clock)
         assert not pipeline.crawl(config, store, clock(), only=["fgw"])[0].error_kind
         assert store.proposals.all() == {}
         store.close()
+
+
+def test_the_entry_goes_under_sources_in_any_block_style(config: Config) -> None:
+    source = config.sources[0].model_copy(update={"id": "b", "name": "乙"})
+    margin = (
+        "site: {title: 县, base_url: 'http://127.0.0.1/'}\nsources:\n"
+        "- id: a\n  name: 甲\n  feed: http://a.example/rss\nchannels:\n"
+        "- {slug: qita, title: 其他, fallback: true}\n"
+    )
+    written = loads(add_source(margin, source_entry(source)), config.path)
+    assert [s.id for s in written.sources] == ["a", "b"]
+    flow = margin.replace(
+        "sources:\n- id: a\n  name: 甲\n  feed: http://a.example/rss\n",
+        "sources: [{id: a, name: 甲, feed: 'http://a.example/rss'}]\n",
+    )
+    with pytest.raises(ValueError, match=r"one \[\.\.\.\] list"):
+        add_source(flow, source_entry(source))
+
+
+def test_a_list_whose_articles_do_not_read_is_not_written_unless_forced(
+    tmp_path: Path, clock: Clock
+) -> None:
+    column = COLUMNS["trs-classic"]
+    with ScriptedServer() as server:
+        path = _redesign_project(tmp_path, server)
+        for article in column.bodies:
+            del server.routes[article]  # the list reads; its articles are gone
+        before = path.read_text(encoding="utf-8")
+        url = server.url + column.list_path
+        result = CliRunner().invoke(
+            main, ["-c", str(path), "sources", "add", url, "--id", "x", "--write"]
+        )
+        assert result.exit_code == 1 and "not written" in result.output
+        assert "HTTP 404" in result.output
+        assert path.read_text(encoding="utf-8") == before
+        forced = ["-c", str(path), "sources", "add", url, "--id", "x", "--write", "--force"]
+        assert CliRunner().invoke(main, forced).exit_code == 0
+        assert pipeline.load(path).source("x").page is not None
+
+
+def test_hub_sources_test_follows_a_feed_the_page_announces_as_a_crawl_does(
+    tmp_path: Path,
+) -> None:
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>一则通知</title><link>http://x.example/1</link></item></channel></rss>"
+    ).encode()
+    with ScriptedServer() as server:
+        server.routes["/news/"] = Reply(
+            200,
+            b'<html><head><link rel="alternate" type="application/rss+xml" href="rss.xml">'
+            b"</head><body></body></html>",
+            {"content-type": "text/html"},
+        )
+        server.routes["/news/rss.xml"] = Reply(200, feed, {"content-type": "application/rss+xml"})
+        path = _redesign_project(tmp_path, server)
+        text = path.read_text(encoding="utf-8").replace(
+            '{id: other, name: 其他, feed: "' + server.url + '/rss.xml"}',
+            '{id: other, name: 其他, feed: "' + server.url + '/news/"}',
+        )
+        path.write_text(text, encoding="utf-8")
+        code, out = _hub("-c", str(path), "sources", "test", "other")
+    assert code == 0, out
+    assert "一则通知" in out

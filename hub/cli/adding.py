@@ -32,9 +32,10 @@ PREVIEW = 10  # rows of the preview
 @click.option("--name", default="", help="Its name (else the page's, as 县教育局).")
 @click.option("--group", default="", help="Its group, as 部门 or 镇街.")
 @click.option("--write", is_flag=True, help="Append it to channels.yaml (the old file is kept).")
+@click.option("--force", is_flag=True, help="Write it even when no article page read.")
 @reports_errors
 def add_command(  # noqa: PLR0917 (click passes the options by position)
-    config_path: Path, url: str, source_id: str, name: str, group: str, write: bool
+    config_path: Path, url: str, source_id: str, name: str, group: str, write: bool, force: bool
 ) -> None:
     """Make a source from a department's column address: the feed it offers, else its
     list, paging and article body found without selectors. Prints the channels.yaml
@@ -64,12 +65,17 @@ def add_command(  # noqa: PLR0917 (click passes the options by position)
     click.echo(_preview(found.items, found.samples, config.site.zone))
     if found.found == "page" and len(found.samples) < min(len(found.items), PREVIEW):
         click.echo(
-            f"(article pages read: {len(found.samples)}; "
-            f"`hub sources test {source.id}` reads the first {PREVIEW})"
+            f"(article pages read: {len(found.samples)}; once added, `hub sources test "
+            f"{source.id}` reads the first {PREVIEW})"
         )
+    problem = pipeline.detecting.unread(found)
+    if problem:
+        click.echo(f"\nwarning: {problem}", err=True)
     if not write:
         click.echo(f"\nadd it with --write, or paste it under sources: in {config_path.name}")
         return
+    if problem and not force:
+        raise HubError(f"not written: {problem} (--force writes it all the same)")
     kept, _ = pipeline.detecting.save_source(config, source, comment, moment)
     click.echo(f"\nadded {source.id} to {config_path.name} (the previous file is kept as {kept})")
 
@@ -88,9 +94,10 @@ def test_command(config_path: Path, source_id: str) -> None:
     click.echo(f"# paging: {tried.paging}")
     click.echo(f"# {tried.requests} requests, {tried.seconds:.1f}s")
     click.echo(_preview(tried.items, tried.samples, config.site.zone))
-    failed = [s for s in tried.samples if s.error]
-    if failed:
-        raise HubError(f"{len(failed)} of {len(tried.samples)} article pages did not read")
+    for problem in tried.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if tried.problems:
+        raise HubError(f"{len(tried.problems)} problems: a crawl of {source_id} would not read all")
 
 
 @sources.command(name="apply")

@@ -98,6 +98,11 @@ def add_source(text: str, entry: list[str]) -> str:
             lines[empty] = "sources:"
             lines[empty + 1 : empty + 1] = ["  " + line for line in entry]
             return "\n".join(lines)
+        if any(re.match(r"^sources\s*:", line) for line in lines):
+            raise ValueError(
+                "sources: is written as one [...] list; write it as a list of `- id:` "
+                "items, or add the entry by hand"
+            )
         tail = "" if text.endswith("\n") or not text else "\n"
         return text + tail + "\nsources:\n" + "".join(f"  {line}\n" for line in entry)
     indent = "  "
@@ -107,8 +112,8 @@ def add_source(text: str, entry: list[str]) -> str:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if not line[0].isspace():
-            break  # the next top-level key
+        if not line[0].isspace() and not line.startswith("- "):
+            break  # the next top-level key (items may start at the margin: `- id:`)
         if stripped.startswith("- ") and last == start:
             indent = line[: len(line) - len(line.lstrip())]
         last = n

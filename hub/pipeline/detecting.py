@@ -280,6 +280,15 @@ def suggest_id(url: str, taken: set[str]) -> str:
     return candidate
 
 
+def unread(found: Detection) -> str:
+    """Why a detected list page source should not be added as it is: none of the
+    article pages read gave a body. "" when one did (or the source is a feed)."""
+    if found.found != "page" or any(s.post is not None and s.post.text for s in found.samples):
+        return ""
+    why = "; ".join(dict.fromkeys(s.error for s in found.samples if s.error)) or "no body"
+    return f"none of the {len(found.samples)} article pages read gave a body ({why})"
+
+
 def save_source(live: Config, source: Source, comment: str, now: datetime) -> tuple[str, str]:
     """Append `source` to channels.yaml's `sources:` (the rest of the file as it was),
     keeping the previous file beside it: (the kept file's name, the diff). A source
@@ -289,4 +298,8 @@ def save_source(live: Config, source: Source, comment: str, now: datetime) -> tu
     if any(s.id == source.id for s in live.sources):
         raise ConfigError(f"a source with id {source.id!r} is already in {live.path.name}")
     text = live.path.read_text(encoding="utf-8")
-    return save_rules(live, add_source(text, source_entry(source, comment)), now)
+    try:
+        changed = add_source(text, source_entry(source, comment))
+    except ValueError as exc:
+        raise ConfigError(f"{live.path.name}: {exc}") from exc
+    return save_rules(live, changed, now)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hub import parse
 from hub.config import Config, Source
-from hub.errors import SourceError
+from hub.errors import ParseError, SourceError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem
 from hub.parse import Reading
@@ -31,6 +31,7 @@ class Trial:
     items: tuple[ListItem, ...]  # the first list page's (a feed's entries)
     samples: tuple[Sample, ...]  # the first items' posts, or why not
     paging: str  # one line on the pages after the first
+    problems: tuple[str, ...] = ()  # what would go wrong in a crawl, a line each
     requests: int = 0
     seconds: float = 0.0
 
@@ -71,12 +72,20 @@ async def _trial(
 
     fetched = await get(source.url)
     if source.feed:
-        parsed = await reader.feed(fetched, reading)
+        try:
+            parsed = await reader.feed(fetched, reading)
+        except ParseError:  # a page that announces its feed, as the crawl follows it
+            found = await reader.discover(fetched)
+            if found is None or found == fetched.url:
+                raise
+            parsed = await reader.feed(await get(found), reading)
         items = tuple(ListItem(p.url, p.title, p.published) for p in parsed.posts)
         samples = tuple(Sample(i, p) for i, p in zip(items[:count], parsed.posts, strict=False))
-        return Trial(source, items, samples, "a feed: no paging", asked, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        return Trial(source, items, samples, "a feed: no paging", requests=asked, seconds=seconds)
     items = tuple(await reader.list_items(fetched, reading))
     paging = "no `more:`: only the first page is read"
+    problems: list[str] = []
     page = source.page
     if page is not None and page.more:
         url = parse.list_page_url(page, 1)
@@ -84,13 +93,17 @@ async def _trial(
             found = await reader.list_items(await get(url), reading)
         except SourceError as exc:
             paging = f"the second page ({url}) did not read: {exc}"
+            problems.append(paging)
         else:
             fresh = {i.url for i in found} - {i.url for i in items}
             paging = f"the second page ({url}) lists {len(fresh)} more items"
             paging += f"; up to {page.backfill} pages are read per crawl"
+            if not fresh:
+                problems.append(f"the second page ({url}) lists nothing the first does not")
     if source.services:
         samples = tuple(Sample(item) for item in items[:count])
-        return Trial(source, items, samples, paging, asked, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        return Trial(source, items, samples, paging, tuple(problems), asked, seconds)
 
     async def follow(item: ListItem) -> Sample:
         try:
@@ -100,4 +113,6 @@ async def _trial(
         return Sample(item, parsed.posts[0] if parsed.posts else None)
 
     samples = tuple(await asyncio.gather(*(follow(item) for item in items[:count])))
-    return Trial(source, items, samples, paging, asked, time.monotonic() - started)
+    problems += [f"{s.item.url}: {s.error}" for s in samples if s.error]
+    seconds = time.monotonic() - started
+    return Trial(source, items, samples, paging, tuple(problems), asked, seconds)

@@ -80,19 +80,28 @@ def _anchors(soup: BeautifulSoup) -> list[Tag]:
     ]
 
 
-def _shape(anchor: Tag) -> tuple[str, ...]:
+def _shape(anchor: Tag, places: dict[int, int]) -> tuple[str, ...]:
     """The tags above a link, and its place among its parent's links."""
     path = [p.name for p in anchor.parents if isinstance(p, Tag)]
-    parent = anchor.parent
-    place = parent.find_all("a", recursive=False).index(anchor) if isinstance(parent, Tag) else 0
-    return (*reversed(path), f"a{place}")
+    return (*reversed(path), f"a{places.get(id(anchor), 0)}")
+
+
+def _places(soup: BeautifulSoup) -> dict[int, int]:
+    """Each link's place among its parent's links, counted once for the page."""
+    seen: Counter[int] = Counter()
+    places: dict[int, int] = {}
+    for anchor in soup.find_all("a"):
+        places[id(anchor)] = seen[id(anchor.parent)]
+        seen[id(anchor.parent)] += 1
+    return places
 
 
 def _groups(soup: BeautifulSoup) -> list[list[tuple[Tag, Tag]]]:
     """(item, anchor) groups: links of one shape, split by the block holding them."""
     by_shape: dict[tuple[str, ...], list[Tag]] = defaultdict(list)
+    places = _places(soup)
     for anchor in _anchors(soup):
-        by_shape[_shape(anchor)].append(anchor)
+        by_shape[_shape(anchor, places)].append(anchor)
     groups: list[list[tuple[Tag, Tag]]] = []
     for anchors in by_shape.values():
         if len(anchors) < MIN_ITEMS:

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from hub.parse.html import join_url
 from hub.parse.page.soup import text_of
 
-_TRS = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_TRS = re.compile(r"createPageHTML\s*\(([^)]{0,300})\)")
 _ARG = re.compile(r"""'([^']*)'|"([^"]*)"|(-?\d+)|([A-Za-z_$][\w$.]*)""")
 _EXTENSION = re.compile(r"^(?:s?html?|jsp|php|aspx?)$", re.I)
-_NEXT = re.compile(r"^(?:下一页|下页|后页|>|>>|›|»|next)$", re.I)
+_NEXT = re.compile(r"^(?:下一页|下页|后页)$")
+_ARROW = re.compile(r"^(?:>|>>|›|»|next)$", re.I)  # a pager's only where page numbers are
 _COUNT = re.compile(r"共\s*(\d{1,5})\s*页")
 _TOKENS = re.compile(r"\d+|\D+")
 
@@ -43,7 +44,7 @@ def guess_paging(text: str, soup: BeautifulSoup, url: str) -> Paging:
     if (script := _trs(text)) is not None:
         more, pages = script
         return Paging(more, pages or count, "script", f"TRS pager script: {more}")
-    if "jpage" in text.lower() or "<datastore" in text.lower():
+    if "<datastore" in text.lower():
         return Paging(
             "",
             count,
@@ -93,11 +94,21 @@ def _next_link(soup: BeautifulSoup, url: str) -> str | None:
         target = join_url(url, href)
         if not target or target == url:
             continue
-        if _NEXT.match(label):
+        if _NEXT.match(label) or (_ARROW.match(label) and _among_numbers(anchor)):
             return target
         if label == "2" and by_number is None:
             by_number = target
     return by_number
+
+
+def _among_numbers(anchor: Tag) -> bool:
+    """Whether a link sits in a pager: a block near it links page numbers."""
+    for block in [anchor.parent, *anchor.parents][:3]:
+        if isinstance(block, Tag) and any(
+            text_of(a).isdigit() for a in block.find_all("a") if a is not anchor
+        ):
+            return True
+    return False
 
 
 def _highest(soup: BeautifulSoup) -> int:
@@ -119,12 +130,13 @@ def _template(url: str, second: str) -> str | None:
     if len(slots) != 1:
         return None
     _, j1, j2 = slots[0]
-    # the page number: the last number of the change that is 1 or 2 (list_5_2.html,
-    # ?uid=4471&pageNum=2)
-    changed = [n for n in range(j1, j2) if there[n].isdigit() and int(there[n]) in (1, 2)]
-    if not changed:
+    # the page number: the last 2 of the change (list_5_2.html, ?uid=4471&pageNum=2,
+    # index_2.html?v=1), else its last 1 (index_1.html)
+    twos = [n for n in range(j1, j2) if there[n].isdigit() and int(there[n]) == 2]
+    ones = [n for n in range(j1, j2) if there[n].isdigit() and int(there[n]) == 1]
+    if not twos and not ones:
         return None
-    slot = changed[-1]
+    slot = (twos or ones)[-1]
     there[slot] = "{page}" if int(there[slot]) == 2 else "{index}"
     return _relative(url, "".join(there))
 

@@ -4,14 +4,13 @@ where the script was, so that selectors see them like any other element."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import FeatureNotFound
 
 RECORDS = "hub-records"  # the class of the element that holds a datastore's records
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+MAX_RECORDS = 1000  # a list's first page holds a few dozen
 
 
 def soup_of(text: str) -> BeautifulSoup:
@@ -30,7 +29,7 @@ def _expand_records(soup: BeautifulSoup) -> None:
     for script in soup.find_all("script"):
         if str(script.get("type") or "").lower() != "text/xml":
             continue
-        records = _RECORD.findall(script.string or "")
+        records = _records(script.string or "")
         if not records:
             continue
         holder = soup.new_tag("div", attrs={"class": RECORDS})
@@ -46,6 +45,25 @@ def base_of(soup: BeautifulSoup, url: str) -> str:
     base = soup.find("base", href=True)
     href = str(base["href"]).strip() if isinstance(base, Tag) else ""
     return urljoin(url, href) if href.lower().startswith(("http://", "https://", "/")) else url
+
+
+def _records(text: str) -> list[str]:
+    """The CDATA of each <record> of a datastore, found in one pass (a regular
+    expression over an unterminated record backtracks for minutes)."""
+    found: list[str] = []
+    at = 0
+    lowered = text.lower()
+    while len(found) < MAX_RECORDS:
+        start = lowered.find("<record>", at)
+        if start < 0:
+            break
+        opened = text.find("<![CDATA[", start)
+        closed = text.find("]]>", opened) if opened >= 0 else -1
+        if closed < 0:
+            break
+        found.append(text[opened + 9 : closed])
+        at = closed + 3
+    return found
 
 
 def text_of(node: Tag) -> str:

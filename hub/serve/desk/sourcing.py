@@ -56,8 +56,10 @@ def _detect(ctx: Ctx) -> Response:
         name=asked["name"],
         group=asked["group"],
     )
-    token = ctx.desk.detections.put(found.source)
-    return _page(ctx, found=found, token=token, rows=_rows(found, ctx), asked=asked)
+    problem = pipeline.detecting.unread(found)
+    token = "" if problem else ctx.desk.detections.put(found.source)
+    error = f"不能添加：{problem}" if problem else ""
+    return _page(ctx, found=found, token=token, rows=_rows(found, ctx), asked=asked, error=error)
 
 
 def _save(ctx: Ctx) -> Response:
