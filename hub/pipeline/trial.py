@@ -90,12 +90,12 @@ async def _trial(
     if page is not None and page.more:
         url = parse.list_page_url(page, 1)
         try:
-            found = await reader.list_items(await get(url), reading)
+            second = await reader.list_items(await get(url), reading)
         except SourceError as exc:
             paging = f"the second page ({url}) did not read: {exc}"
             problems.append(paging)
         else:
-            fresh = {i.url for i in found} - {i.url for i in items}
+            fresh = {i.url for i in second} - {i.url for i in items}
             paging = f"the second page ({url}) lists {len(fresh)} more items"
             paging += f"; up to {page.backfill} pages are read per crawl"
             if not fresh:
