@@ -1,5 +1,5 @@
 """Sources from a column's address (`hub sources add`): how much of the CMS corpus
-(tests/cms: eleven styles, each with what a person reads off its pages) detection gets
+(tests/cms: thirteen styles, each with what a person reads off its pages) detection gets
 right — each item's link, full title and date, and each article's body — with the
 misses listed; and on the demo county, the time and the requests it takes per column,
 against reading the same column with its hand-written entry (`hub sources test`)."""

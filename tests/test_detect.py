@@ -42,6 +42,8 @@ PAGING = {
     "dede-list": "list_5_{page}.html",
     "pinned-sidebar": "index_{index}.shtml",
     "cut-no-title": "index_{page}.htm",
+    "short-column": "",
+    "date-in-link": "index_{page}.html",
 }
 
 

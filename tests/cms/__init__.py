@@ -1,5 +1,6 @@
 """A corpus of government CMS columns for source detection: list and article pages in
-ten styles (TRS and Hanweb variants, an old table layout, cards, a 信息公开 table, ...),
+thirteen styles (TRS and Hanweb variants, an old table layout, cards, a 信息公开 table, a short
+column beside a longer sidebar, dates inside the title's link, ...),
 in GBK and UTF-8, each with what a person reading it would extract: every item's title,
 link and date, and every article's text.
 

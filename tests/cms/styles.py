@@ -1,4 +1,4 @@
-"""The corpus's ten styles, each a function that writes one column's pages."""
+"""The corpus's thirteen styles, each a function that writes one column's pages."""
 
 from __future__ import annotations
 
@@ -592,6 +592,97 @@ def cut_no_title() -> Column:
     return col
 
 
+def short_column() -> Column:
+    col = Column(
+        "short-column",
+        "a column of four short notices with attachments beside a "
+        "ten-item dated 最新动态 sidebar; the footer longer than a notice",
+        "/ybj/tzgg/index.html",
+    )
+    posts = _posts("ybj", 4)
+    side = _posts("gaj", 10)
+    lis = ""
+    for p in posts:
+        path = f"/ybj/tzgg/{_day(p, '%Y%m')}/t{p.num}.html"
+        lis += f'<li><a href="{path}" title="{escape(p.title)}">{escape(p.title)}</a><span>{_day(p)}</span></li>'
+        col.items.append(Item(p.title, path, _day(p)))
+        notice = f"现将《{p.title[:10]}》印发给你们，请认真贯彻执行。"
+        col.attachments[path] = [f"/ybj/files/{p.num}.pdf"]
+        page = _html(
+            UTF_HEAD,
+            p.title,
+            (
+                f'<div class="detail"><h1>{escape(p.title)}</h1><div class="info">发布时间：'
+                f'{_day(p)} 10:00　来源：县医疗保障局</div><div class="TRS_Editor"><p>{notice}</p>'
+                f'<p>附件：<a href="/ybj/files/{p.num}.pdf">{escape(p.title[:8])}.pdf</a></p></div></div>'
+            )
+            + _footer("县医疗保障局").replace(
+                "</div>",
+                "<p>地址：桐溪县人民路1号　电话：0000-12345678　"
+                "邮编：999999　技术支持：桐溪县大数据发展中心</p></div>",
+                1,
+            ),
+        )
+        col.page(path, page)
+        col.bodies[path] = f"{notice}\n附件：{p.title[:8]}.pdf"
+    rows = "".join(
+        f'<li><a href="/ybj/zxdt/{p.num}.html">{escape(p.title)}</a><span>{_day(p, "%m-%d")}</span></li>'
+        for p in side
+    )
+    body = (
+        _nav("医保动态", "通知公告")
+        + f'<div class="main"><h2>通知公告</h2><ul class="tzgg">{lis}</ul></div>'
+        + f'<div class="side"><h3>最新动态</h3><ul>{rows}</ul></div>'
+        + _footer("县医疗保障局")
+    )
+    col.page(col.list_path, _html(UTF_HEAD, "通知公告_县医疗保障局", body))
+    return col
+
+
+def date_in_link() -> Column:
+    col = Column(
+        "date-in-link",
+        "the date inside the title's link, [置顶] before two titles, "
+        "<base href>, a 更多>> link above a pager of numbers and >>",
+        "/xfj/list/index.html",
+    )
+    posts = _posts("xfj", 24)
+    for n, chunk in enumerate((posts[:12], posts[12:])):
+        lis = ""
+        for k, p in enumerate(chunk):
+            path = f"/xfj/content/{p.num}.html"
+            mark = "[置顶]" if n == 0 and k < 2 else ""
+            lis += (
+                f'<li><a href="content/{p.num}.html">{mark}{escape(p.title)}'
+                f'<span class="time">{_day(p)}</span></a></li>'
+            )
+            if n == 0:
+                col.items.append(Item(p.title, path, _day(p)))
+            page = _html(
+                UTF_HEAD,
+                p.title,
+                (
+                    f'<div class="con"><h1>{escape(p.title)}</h1><p class="date">发布日期：{_day(p)}</p>'
+                    f'<div class="zw">{_paragraphs(p)}</div></div>'
+                )
+                + _footer("县消防救援大队"),
+            )
+            _article(col, p, path, page)
+        pager = "".join(f'<a href="index_{k}.html">{k}</a>' for k in (2, 3))
+        body = (
+            '<div class="box"><h3>工作动态</h3><a class="more" href="/xfj/more/">更多>></a></div>'
+            f'<div class="lists"><ul>{lis}</ul></div>'
+            f'<div class="pager"><span>1</span>{pager}<a href="index_{n + 2}.html">>></a></div>'
+            + _footer("县消防救援大队")
+        )
+        # the list's links resolve against <base href>, one folder up from the page
+        page_html = _html(UTF_HEAD, "工作动态", body).replace(
+            "<head>", '<head><base href="/xfj/">', 1
+        )
+        col.page(f"/xfj/list/index{f'_{n + 1}' if n else ''}.html", page_html)
+    return col
+
+
 STYLES: tuple[Callable[[], Column], ...] = (
     trs_classic,
     trs_gbk,
@@ -604,4 +695,6 @@ STYLES: tuple[Callable[[], Column], ...] = (
     dede_list,
     pinned_sidebar,
     cut_no_title,
+    short_column,
+    date_in_link,
 )

@@ -77,11 +77,13 @@ def _bare_title(name: str, date: str) -> str:
     """A list's title without the date printed in it (the date's selector inside the
     title's: <a><span>11-30</span>标题</a>, or the title's own: [11-30] 标题) and
     without a mark before it ([置顶])."""
+    name = _MARK.sub("", name) or name
     if date and date in name and date != name:
-        name = " ".join(name.replace(date, " ", 1).split()).strip("[]【】()（） ")
+        around = rf"[\[【(（]?\s*{re.escape(date)}\s*[\]】)）]?"
+        name = " ".join(re.sub(around, " ", name, count=1).split())
     elif date and date == name:
         name = EDGE_DATE.sub("", name)
-    return _MARK.sub("", name) or name
+    return name
 
 
 def _value(scope: Tag, selector: str, *, default_attr: str = "", part: str = "") -> str:
