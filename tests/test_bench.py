@@ -99,11 +99,11 @@ def test_the_detection_benchmark_runs_and_lists_what_it_missed() -> None:
     from bench import detect  # noqa: PLC0415
 
     rows = {row.name: row for row in detect.rows(1)}
-    items = rows["detection: items right, corpus of 11 CMS styles"]
-    assert items.unit == "%" and 0 < items.value <= 100
-    # every miss is named: none, or each with its style and path
-    assert (
-        "misses: none" in items.note or ": item /" in items.note or "nothing detected" in items.note
-    )
-    assert rows["detection: article bodies right"].value > 0
+    items = next(row for name, row in rows.items() if name.startswith("detection: items right"))
+    # the bar, kept: 95% of items, 90% of bodies; every miss named
+    assert items.unit == "%" and 95 <= items.value <= 100, items.note
+    named = ("misses: none", ": item /", "nothing detected")
+    assert any(mark in items.note for mark in named), items.note
+    bodies = rows["detection: article bodies right"]
+    assert bodies.value >= 90, bodies.note
     assert "requests at most" in rows["detection: one demo column, slowest of 8"].note
