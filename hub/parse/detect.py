@@ -31,6 +31,7 @@ class ListLayout:
     feeds: tuple[str, ...]  # feeds it announces or links to
     title: str  # the page's <title>
     lists: int  # lists of linked items found on it
+    others: tuple[str, ...] = ()  # the runners-up, as `item` selectors with their counts
 
 
 def detect_list(fetched: Fetched, encoding: str | None, zone: tzinfo, now: datetime) -> ListLayout:
@@ -55,7 +56,12 @@ def detect_list(fetched: Fetched, encoding: str | None, zone: tzinfo, now: datet
         items = parse_list(text, fetched.url, page, zone, now)
     except ParseError:
         items = []
-    return ListLayout(page, tuple(items), study.paging, study.feeds, study.title, len(study.lists))
+    others = tuple(
+        f"{guess.item} ({guess.count} items, {guess.dated} dated)" for guess in study.lists[1:]
+    )
+    return ListLayout(
+        page, tuple(items), study.paging, study.feeds, study.title, len(study.lists), others
+    )
 
 
 def detect_body(pages: Sequence[Fetched], encoding: str | None) -> tuple[str, str]:

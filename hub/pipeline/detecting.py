@@ -144,8 +144,8 @@ async def detect_source(
         samples=samples,
         paging=paging_note,
         body=body[1],
-        notes=(f"{layout.lists} lists of links on the page; the likeliest is used",)
-        if layout.lists > 1
+        notes=(f"other lists on the page, if this is not the column: {'; '.join(layout.others)}",)
+        if layout.others
         else (),
         requests=session.requests,
         seconds=time.monotonic() - started,
