@@ -219,17 +219,21 @@ def test_services_that_share_a_link_stay_apart_and_name_their_department(
     shown = services(config, store, clock())
     assert sorted(s.post.title for s in shown) == sorted(n for n, _, _ in names)
     assert {s.post.author for s in shown} == {"县民政局", "县公安局"}
-    # a feed whose entries name no department: the catalogue's own
+    store.close()
+
+
+def test_a_feed_s_services_without_a_department_are_the_catalogue_s(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    names = _catalogue(3)
     server.routes["/services.xml"] = Reply(
         200, _feed(names, author=False), {"Content-Type": "text/xml"}
     )
-    (tmp_path / "feed").mkdir()
-    feed = _project(tmp_path / "feed", server, feed=True)
-    other = pipeline.open_store(feed)
-    _crawl(feed, other, clock)
-    assert {s.post.author for s in services(feed, other, clock())} == {"政务服务网"}
+    config = _project(tmp_path, server, feed=True)
+    store = pipeline.open_store(config)
+    _crawl(config, store, clock)
+    assert {s.post.author for s in services(config, store, clock())} == {"政务服务网"}
     store.close()
-    other.close()
 
 
 def test_the_desk_takes_a_service_down_and_renames_one(
