@@ -44,6 +44,7 @@ TAGS = {
     "pre",
     "q",
     "s",
+    "section",
     "small",
     "span",
     "strong",
@@ -90,7 +91,9 @@ DROP_WITH_CONTENT = {
 # <iframe> is what a reader would see without the plugin, so it stays.
 TEXT_DROP = {"script", "style", "template", "head", "title", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
-_BLOCK = re.compile(r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure)\b)", re.I)
+_BLOCK = re.compile(
+    r"<(?=/?(?:p|div|br|li|h[1-6]|tr|table|blockquote|pre|dd|dt|figure|section)\b)", re.I
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 # Start and end tags, for estimating how deep a parser's stack of open elements grows.
 # A tag's start, or the end of one: one pass over the text finds both, and a tag's end is
