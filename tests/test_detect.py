@@ -500,3 +500,10 @@ def test_hub_sources_test_follows_a_feed_the_page_announces_as_a_crawl_does(
         code, out = _hub("-c", str(path), "sources", "test", "other")
     assert code == 0, out
     assert "一则通知" in out
+
+
+def test_a_date_after_the_item_is_a_selector_hub_check_accepts() -> None:
+    from hub.parse.selectors import check_selector  # noqa: PLC0415
+
+    assert check_selector("+ dd") == "" and check_selector("+ td.date") == ""
+    assert check_selector("+ [") != ""

@@ -22,6 +22,7 @@ def split_selector(selector: str) -> tuple[str, str]:
 def check_selector(selector: str) -> str:
     """An error message for an invalid selector, or '' when it is valid."""
     css, _ = split_selector(selector)
+    css = css.removeprefix("+").strip()  # `+ dd`: the element right after the item
     if not css:
         return ""
     try:

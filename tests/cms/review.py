@@ -33,7 +33,7 @@ BODY = (
 N = 10
 H = "text/html; charset=utf-8"
 # layouts detection does not read yet (see docs/sources.md, "What it does not find")
-MISSED = frozenset({"dl-dt-dd", "rowspan", "two-col-table", "two-ul-columns"})
+MISSED = frozenset({"rowspan", "two-ul-columns"})
 
 
 def day(i: int) -> str:

@@ -86,21 +86,30 @@ def _bare_title(name: str, date: str) -> str:
     return name
 
 
+def find(scope: Tag, css: str) -> Tag | None:
+    """What `css` finds for an item: inside it; the item itself (`:scope`, or nothing);
+    or with a leading `+`, the element right after it (`+ dd`: a <dt>'s date)."""
+    if not css or css == SCOPE:
+        return scope
+    if css.startswith("+"):
+        after = scope.find_next_sibling(True)
+        parent = scope.parent
+        if not isinstance(after, Tag) or not isinstance(parent, Tag):
+            return None
+        matching = parent.select(f":scope > {css[1:].strip()}")
+        return after if any(node is after for node in matching) else None
+    return scope.select_one(css)
+
+
 def _value(scope: Tag, selector: str, *, default_attr: str = "", part: str = "") -> str:
     """The text (or attribute) `selector` finds in `scope`; with `part`, only when what
     it finds is inside what `part` finds (else "")."""
-    if part:
-        outer = (
-            scope.select_one(split_selector(part)[0])
-            if split_selector(part)[0] not in ("", SCOPE)
-            else scope
-        )
-        css = split_selector(selector)[0]
-        inner = scope.select_one(css) if css and css != SCOPE else None
-        if outer is None or inner is None or not inside(inner, outer):
-            return ""
     css, attr = split_selector(selector)
-    node = scope.select_one(css) if css and css != SCOPE else scope
+    node = find(scope, css)
+    if part:
+        outer = find(scope, split_selector(part)[0])
+        if outer is None or node is None or node is scope or not inside(node, outer):
+            return ""
     if node is None:
         return ""
     if attr:
@@ -122,7 +131,7 @@ def parse_list(
     seen: set[str] = set()
     for node in soup.select(item):
         css, attr = split_selector(link)
-        anchor = node.select_one(css) if css and css != SCOPE else node
+        anchor = find(node, css)
         href = str(anchor.get(attr or "href") or "").strip() if anchor is not None else ""
         absolute = join_url(base, href) if href and not href.startswith("#") else ""
         if not absolute:

@@ -130,6 +130,12 @@ def _describe(
     items = [item for item, _ in group]
     titles = [_title_node(item, anchor) for item, anchor in group]
     dates = [_date_node(item, title, zone, now) for item, title in zip(items, titles, strict=True)]
+    after = ""  # the date's selector when it is the element after each item (<dt>, <dd>)
+    if sum(d is not None for d in dates) < len(items) / 2:
+        beside = [_sibling_date(item, zone, now) for item in items]
+        kinds = {step(d, ids=False) for d in beside if d is not None}
+        if len(kinds) == 1 and sum(d is not None for d in beside) >= 0.9 * len(items):
+            dates, after = beside, "+ " + kinds.pop()
     host = urlsplit(url).hostname or ""
     score = 0.0
     links = [join_url(base, str(anchor["href"])) for _, anchor in group]
@@ -160,7 +166,7 @@ def _describe(
     if selector is None or title_css is None or link_css is None:
         return None
     with_dates = [(i, d) for i, d in zip(items, dates, strict=True) if d is not None]
-    date_css = _agreed([i for i, _ in with_dates], [d for _, d in with_dates]) or ""
+    date_css = after or _agreed([i for i, _ in with_dates], [d for _, d in with_dates]) or ""
     dated = len(with_dates) if date_css else 0
     return ListGuess(selector, title_css, link_css, date_css, len(items), dated, score)
 
@@ -226,6 +232,17 @@ def _date_node(item: Tag, title: Tag, zone: tzinfo, now: datetime) -> Tag | None
     if best is None and EDGE_DATE.search(text_of(title)):
         return title
     return best
+
+
+def _sibling_date(item: Tag, zone: tzinfo, now: datetime) -> Tag | None:
+    """The element right after the item when it is a date and no more (<dd>2026-11-30)."""
+    after = item.find_next_sibling(True)
+    if not isinstance(after, Tag) or after.find("a", href=True) is not None:
+        return None
+    own = text_of(after)
+    if not own or len(own) > 40 or len(_DATEISH.findall(own)) < 0.4 * len(own):
+        return None
+    return after if parse_date(own, zone, now) is not None else None
 
 
 def _own_text(node: Tag, title: Tag) -> str:
