@@ -434,7 +434,13 @@ def test_a_proposal_goes_when_the_list_reads_again(tmp_path: Path, clock: Clock)
         server.routes[old.list_path] = first  # the redesign rolled back
         clock.advance(timedelta(hours=2))
         assert not pipeline.crawl(config, store, clock(), only=["fgw"])[0].error_kind
-        assert store.proposals.all() == {}
+        assert pipeline.redetecting.applicable(config, store.proposals.all()) == []
+        # and if it fails again the same day, it is not looked at again before tomorrow
+        server.routes[old.list_path] = server.routes[new.list_path]
+        asked = len(server.seen)
+        clock.advance(timedelta(hours=2))
+        assert pipeline.crawl(config, store, clock(), only=["fgw"])[0].error_kind
+        assert [p for p, _ in server.seen[asked:]] == ["/robots.txt", old.list_path]
         store.close()
 
 

@@ -227,6 +227,8 @@ class Fetcher:
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out: {url}", kind="timeout") from exc
+            except httpx.InvalidURL as exc:  # 0177.0.0.1 and other forms httpx refuses
+                raise FetchError(f"not an address hub can fetch: {url[:200]}", kind="http") from exc
             except httpx.RemoteProtocolError as exc:  # a Location that is no address, say
                 raise FetchError(f"the server broke HTTP: {exc} ({url})", kind="http") from exc
             except httpx.HTTPError as exc:

@@ -177,6 +177,7 @@ async def crawl_sources(
                     fetcher=fetcher,
                     reader=crawler.reader,
                     database=database,
+                    stopping=stopping,
                 )
     return results
 

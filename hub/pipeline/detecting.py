@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from hub import parse
 from hub.config import Config, Page, Source, add_source, source_entry
-from hub.errors import ConfigError, ParseError, SourceError
+from hub.errors import ConfigError, FetchError, ParseError, SourceError
 from hub.fetch import Fetcher, Transport
 from hub.models import Fetched, ListItem, Post
 from hub.parse import Reading
@@ -25,6 +25,7 @@ from hub.pipeline.reading import Reader
 from hub.workers import Workers
 
 SAMPLES = 3  # article pages read to find the body
+DEADLINE = 90.0  # seconds for a whole detection, every request and parse
 DETECT_LIMIT = 20.0  # seconds of a worker's time to study one page
 
 
@@ -82,10 +83,23 @@ def detect(
     when nothing there reads as a list or a feed, a FetchError when the address cannot
     be fetched."""
 
+    if source_id and not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", source_id):
+        raise ConfigError(
+            f"{source_id!r} is no source id: lower-case letters, digits, - and _, as jyj-gzdt"
+        )
+
     async def run(workers: Workers) -> Detection:
         async with Fetcher(config.fetch, user_agent(config), transport) as fetcher:
             session = Detector(config, fetcher, Reader(workers), now)
-            return await detect_source(session, url, source_id, name, group)
+            try:
+                return await asyncio.wait_for(
+                    detect_source(session, url, source_id, name, group), DEADLINE
+                )
+            except TimeoutError as exc:
+                raise FetchError(
+                    f"detection took longer than {DEADLINE:g}s ({url}): the site is slow",
+                    kind="timeout",
+                ) from exc
 
     if workers is not None:
         return asyncio.run(run(workers))

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +31,8 @@ log = logging.getLogger("hub.pipeline")
 T = TypeVar("T")
 FAILING = frozenset({"layout-changed", "empty"})
 AGAIN_AFTER = timedelta(hours=24)  # a source's entry unchanged: looked at again after this
+BUDGET = 60.0  # seconds a crawl spends looking again, all sources together; the rest wait
+ONE = 30.0  # seconds for one source
 SETTINGS = ("url", "item", "title", "link", "date", "article", "more", "backfill")
 
 
@@ -45,6 +48,8 @@ def proposed(source: Source, found: Detection) -> Source:
         return source.model_copy(update={"page": None, "feed": found.source.feed})
     page = found.source.page
     assert page is not None  # noqa: S101 (a page source's detection has its page)
+    if page.more and source.page is not None and source.page.more:
+        page = page.model_copy(update={"backfill": source.page.backfill})  # as the editor set
     return source.model_copy(update={"page": page})
 
 
@@ -57,13 +62,14 @@ async def redetect(
     fetcher: Fetcher,
     reader: Reader,
     database: Executor,
+    stopping: Callable[[], bool] | None = None,
 ) -> int:
     """Proposals for the crawl's list page sources that found nothing; the proposals of
     sources that read again dropped. Returns how many sources were looked at. Whatever
     befalls it but an unusable database, the crawl has done its work and is not failed
     by it."""
     try:
-        return await _redetect(config, store, now, results, fetcher, reader, database)
+        return await _redetect(config, store, now, results, fetcher, reader, database, stopping)
     except StoreError:
         raise
     except Exception:
@@ -79,13 +85,15 @@ async def _redetect(  # noqa: PLR0917 (the crawl's own, passed on)
     fetcher: Fetcher,
     reader: Reader,
     database: Executor,
+    stopping: Callable[[], bool] | None,
 ) -> int:
-
     async def stored(function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(database, function, *args)
 
     known = await stored(store.proposals.all)
     by_id = {s.id: s for s in config.sources}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUDGET
     looked = 0
     for result in results:
         source = by_id.get(result.source_id)
@@ -93,16 +101,31 @@ async def _redetect(  # noqa: PLR0917 (the crawl's own, passed on)
             continue
         kept = known.get(source.id)
         if result.error_kind not in FAILING:
-            if kept is not None and not result.error_kind:
-                await stored(store.proposals.drop, source.id)  # it reads again
+            if kept is not None and kept.entry and not result.error_kind:
+                # it reads again: nothing to apply, but when it was looked at is kept,
+                # so that a list that fails every other crawl is looked at once a day
+                await stored(store.proposals.put, replace(kept, entry="", note="reads again"))
             continue
         if kept is not None and kept.based_on == digest(source) and now - kept.made < AGAIN_AFTER:
             continue
+        if (stopping is not None and stopping()) or loop.time() > deadline:
+            log.info("no time left to look again at %s; at the next crawl", source.id)
+            continue
         looked += 1
-        proposal = await _look(config, source, now, fetcher, reader)
+        try:
+            proposal = await asyncio.wait_for(_look(config, source, now, fetcher, reader), ONE)
+        except TimeoutError:
+            proposal = _nothing(source, now, f"detection took longer than {ONE:g}s")
+        except Exception as exc:  # a page that breaks detection costs only itself
+            log.exception("%s: looking again failed", source.id)
+            proposal = _nothing(source, now, f"detection failed: {type(exc).__name__}: {exc}")
         await stored(store.proposals.put, proposal)
         log.warning("%s: %s", source.id, proposal.note)
     return looked
+
+
+def _nothing(source: Source, now: datetime, why: str) -> Proposal:
+    return Proposal(source.id, now, digest(source), "", "{}", 0, "[]", why)
 
 
 async def _look(
@@ -113,9 +136,7 @@ async def _look(
     try:
         found = await detect_source(detector, source.page.url, source.id, source.name, source.group)
     except SourceError as exc:
-        return Proposal(
-            source.id, now, digest(source), "", "{}", 0, "[]", f"detection found nothing: {exc}"
-        )
+        return _nothing(source, now, f"detection found nothing: {exc}")
     new = proposed(source, found)
     titles = json.dumps([item.title for item in found.items[:3]], ensure_ascii=False)
     if new == source:

@@ -17,7 +17,7 @@ from bs4.element import NavigableString
 
 from hub.parse.page.css import unique_selector
 from hub.parse.page.lists import inside
-from hub.parse.page.soup import text_of
+from hub.parse.page.soup import classes, text_of
 
 # the content blocks of the CMSs county sites run on, most telling first
 KNOWN_BODIES = (
@@ -37,6 +37,7 @@ KNOWN_BODIES = (
 )
 _BLOCKS = ("div", "td", "section", "article", "main")
 _SKIP = ("script", "style", "noscript", "textarea", "select", "option", "head", "title")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")  # a title's text is no body's
 _PRINTED = (
     r"\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
@@ -47,7 +48,9 @@ _LABELED = tuple(
     re.compile(f"{label}{_PRINTED}")
     for label in ("发布时间", "发布日期", "发文时间", "(?<!成文)(?<!印发)(?:时间|日期)")
 )
-_META_LINE = re.compile(r"(?:时间|日期|来源|浏览|点击|阅读|字号|作者|编辑)\s*[:：]")
+# a page's line of facts about the article: 发布时间：… 来源：… 浏览次数：…, no sentence
+_META_LINE = re.compile(r"^\s*(?:发布)?(?:时间|日期)\s*[:：]")
+_LABELS = re.compile(r"(?:时间|日期|来源|浏览|点击|阅读|字号|作者|编辑)\S{0,2}\s*[:：]")
 MIN_RUN = 10  # characters: shorter runs are labels and menus
 
 
@@ -81,7 +84,9 @@ def _densest(soup: BeautifulSoup, shortest: int, boilerplate: frozenset[str]) ->
         parent = run.parent
         if not isinstance(parent, Tag) or parent.name in _SKIP or parent.name == "a":
             continue
-        if parent.find_parent(["p", "a", *_SKIP]) is not None or parent.name == "p":
+        if parent.name in ("p", *_HEADINGS):
+            continue
+        if parent.find_parent(["p", "a", *_SKIP, *_HEADINGS]) is not None:
             continue
         block = parent if parent.name in _BLOCKS else parent.find_parent(_BLOCKS)
         if block is not None:
@@ -93,8 +98,10 @@ def _densest(soup: BeautifulSoup, shortest: int, boilerplate: frozenset[str]) ->
         if text in boilerplate:
             continue
         weighted[key] = score * (1 - min(_link_chars(nodes[key]) / (len(text) or 1), 1.0))
-        if len(text) < 200 and len(_META_LINE.findall(text)) >= 2:  # 发布时间：… 来源：…
+        if len(text) < 120 and _META_LINE.match(text) and len(_LABELS.findall(text)) >= 2:
             weighted[key] /= 10
+        if _frame(nodes[key]):  # a footer, a copyright line
+            weighted[key] /= 5
     return _first_good(soup, nodes, weighted) if weighted else None
 
 
@@ -104,17 +111,32 @@ def _first_good(soup: BeautifulSoup, nodes: dict[int, Tag], weighted: dict[int, 
     best = max(weighted.values())
     order = {id(tag): n for n, tag in enumerate(soup.find_all(True))}
     heading = soup.find("h1")
-    start = order.get(id(heading), -1) if isinstance(heading, Tag) else -1
+    if not isinstance(heading, Tag):  # no title to follow: the best block
+        return nodes[max(weighted, key=weighted.__getitem__)]
+    start = order.get(id(heading), -1)
     good = sorted((k for k, w in weighted.items() if w >= best / 2), key=order.__getitem__)
     for key in good:
         node = nodes[key]
-        if order[key] < start and inside(heading, node):  # type: ignore[arg-type]
+        if order[key] < start and inside(heading, node):
             continue  # a frame around the title and the body alike
         if any(inside(nodes[k], node) and weighted[k] > weighted[key] for k in good):
             continue  # a wrapper of a better block
         if order[key] > start:
             return node
-    return nodes[max(weighted, key=weighted.__getitem__)]
+    bare = [k for k in weighted if not inside(heading, nodes[k])]  # not a frame of the title
+    return nodes[max(bare or weighted, key=weighted.__getitem__)]
+
+
+_FRAME = re.compile(r"foot|copyright|bottom|banquan|\bbq\b|\bfoot", re.I)
+
+
+def _frame(node: Tag) -> bool:
+    """Whether a block is the page's frame by its name: footer, copyright."""
+    return any(
+        isinstance(n, Tag)
+        and (n.name == "footer" or _FRAME.search(" ".join([*classes(n), str(n.get("id") or "")])))
+        for n in [node, *node.parents][:3]
+    )
 
 
 def _link_chars(node: Tag) -> int:

@@ -28,11 +28,8 @@ MIN_ITEMS = 3
 MIN_TITLE = 6  # characters: shorter link texts are menus, tags, page numbers
 _SKIP_HREF = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:)", re.I)
 _TITLE_CLASS = re.compile(r"tit|bt|name|subject|headline", re.I)
-_ASIDE = re.compile(
-    r"\b(?:aside|nav|footer|header|sidebar|side|hot|rank|ranking|paihang|phb|yqlj|friend|"
-    r"friendlink|links?|menu)\b|sidebar|hotnews|yqlj|paihang",
-    re.I,
-)
+# names of the blocks beside a column: a class or id token that begins so, or the element
+_ASIDE = re.compile(r"^(?:side|aside|rank|paihang|phb|yqlj|friend|footer)|sidebar$|rank$", re.I)
 _DAY = r"(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 # a date at either end of a title: [2026-11-30] 标题, 标题 (11-30)
 EDGE_DATE = re.compile(
@@ -66,6 +63,15 @@ def guess_lists(
             guesses.append(guess)
     guesses.sort(key=lambda g: -g.score)
     return guesses[:limit]
+
+
+def _beside(block: Tag) -> bool:
+    """Whether a block is named as one beside the column: a sidebar, a ranking, friends'
+    links, the footer (<aside>, class="side-list", id="paihang")."""
+    if block.name in ("aside", "footer"):
+        return True
+    tokens = [*classes(block), *str(block.get("id") or "").split()]
+    return any(_ASIDE.search(token) for token in tokens)
 
 
 def _title_of(anchor: Tag) -> str:
@@ -149,8 +155,7 @@ def _describe(
         score += weight
     score *= len(set(links)) / len(links)  # a column's items each lead somewhere else
     # a block named as a sidebar, a ranking, a link list or the page's frame
-    around = [p for p in items[0].parents if isinstance(p, Tag)][:6]
-    if any(_ASIDE.search(" ".join([p.name, *classes(p), str(p.get("id") or "")])) for p in around):
+    if any(_beside(block) for block in [p for p in items[0].parents if isinstance(p, Tag)][:3]):
         score *= 0.3
     wanted = {id(item) for item in items}
 
