@@ -4,6 +4,7 @@ without storing anything), both with the same preview of what the source reads."
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,10 +108,18 @@ def test_command(config_path: Path, source_id: str) -> None:
 def apply_command(config_path: Path, source_id: str) -> None:
     """Write the selectors hub proposed for a list page whose own found nothing (see
     `hub status`) into channels.yaml in place of its entry; the old file is kept."""
+    from hub.store import Actor
+
     config = pipeline.load(config_path)
     store = pipeline.open_store(config)
+    moment = now()
     try:
-        kept, diff = pipeline.redetecting.apply(config, store, source_id, now())
+        kept, diff = pipeline.redetecting.apply(config, store, source_id, moment)
+        # on the desk's log too, as the desk's own apply is
+        actor = Actor(f"cli:{getpass.getuser()}", moment)
+        store.desk.record(
+            actor, "source-apply", reason=source_id, before={"kept": kept}, after={"diff": diff}
+        )
     finally:
         store.close()
     click.echo(diff, nl=False)

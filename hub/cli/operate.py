@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import click
 
 from hub import demo, pipeline
+from hub.characters import printable
 from hub.cli.common import (
     config_option,
     crawl_sources,
@@ -189,13 +190,13 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
     click.echo(table(columns, rows))
     counts = Counter(state.health for _, state in rows_in)
     click.echo(", ".join(f"{counts[h]} {h}" for h in ("ok", "failing", "gone", "new") if counts[h]))
-    for source, proposal in proposals:
-        titles = "、".join(json.loads(proposal.titles))
+    for source, proposal in proposals:  # what a site wrote, without its control codes
+        titles = printable("、".join(json.loads(proposal.titles)))
         click.echo(
             f"\n{source.id} ({source.name}) found nothing with its selectors; on "
             f"{when(proposal.made)} hub found {proposal.items} items with these "
             f"(such as {titles}):\n"
-            + "\n".join(f"  {line}" for line in proposal.entry.split("\n"))
+            + "\n".join(f"  {printable(line)}" for line in proposal.entry.split("\n"))
             + f"\n  apply them: hub sources apply {source.id}   (nothing changes until then)"
         )
     click.echo("\nlatest runs:" if runs else "\nno runs yet")

@@ -52,8 +52,8 @@ def source_entry(source: Source, comment: str = "") -> list[str]:
             continue
         if isinstance(value, tuple):
             lines.append(f"  {key}: [{', '.join(scalar(v) for v in value)}]")
-        elif isinstance(value, float):
-            lines.append(f"  {key}: {scalar(f'{value:g}s')}")
+        elif isinstance(value, float):  # a duration, in whole seconds (1036800s, not 1e6)
+            lines.append(f"  {key}: {scalar(f'{round(value)}s')}")
         else:
             lines.append(f"  {key}: {scalar(value)}")
     return lines

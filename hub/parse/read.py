@@ -73,7 +73,7 @@ def article_post(fetched: Fetched, item: ListItem, reading: Reading) -> Parsed:
     text = decode(fetched.content, fetched.headers, source.encoding)
     shallow_enough(text, fetched.url)
     article = parse_article(text, fetched.url, selector)
-    body = sanitize(article.body_html, fetched.url, reading.embeds)
+    body = sanitize(article.body_html, article.base or fetched.url, reading.embeds)
     if not to_text(body):
         raise ParseError(f"the article body on {fetched.url} is empty", kind="empty")
     return make_post(

@@ -77,6 +77,7 @@ def after_success(state: SourceState, found: Success, now: datetime, pace: Pace)
 # WITHDRAW_AFTER whole listings in a row lack that many.
 WITHDRAW_FEW = 2
 WITHDRAW_SHARE = 0.1
+WITHDRAW_MOST = 20  # taken off at once at most, however large the catalogue
 WITHDRAW_AFTER = 3
 
 
@@ -87,7 +88,8 @@ def withdrawal(kept: int, listed: int, lacking: int, shrunk: int) -> tuple[bool,
     if lacking == 0:
         return False, 0, ""
     if listed and (
-        lacking <= max(WITHDRAW_FEW, kept * WITHDRAW_SHARE) or shrunk + 1 >= WITHDRAW_AFTER
+        lacking <= max(WITHDRAW_FEW, min(kept * WITHDRAW_SHARE, WITHDRAW_MOST))
+        or shrunk + 1 >= WITHDRAW_AFTER
     ):
         return True, 0, ""
     shrunk = shrunk + 1 if listed else shrunk  # nothing listed: never all gone

@@ -668,11 +668,12 @@ def date_in_link() -> Column:
                 + _footer("县消防救援大队"),
             )
             _article(col, p, path, page)
-        pager = "".join(f'<a href="index_{k}.html">{k}</a>' for k in (2, 3))
+        # relative to <base href="/xfj/">, as a browser reads them
+        pager = "".join(f'<a href="list/index_{k}.html">{k}</a>' for k in (2, 3))
         body = (
             '<div class="box"><h3>工作动态</h3><a class="more" href="/xfj/more/">更多>></a></div>'
             f'<div class="lists"><ul>{lis}</ul></div>'
-            f'<div class="pager"><span>1</span>{pager}<a href="index_{n + 2}.html">>></a></div>'
+            f'<div class="pager"><span>1</span>{pager}<a href="list/index_{n + 2}.html">>></a></div>'
             + _footer("县消防救援大队")
         )
         # the list's links resolve against <base href>, one folder up from the page

@@ -67,6 +67,7 @@ class Article:
     published: str  # the printed date, unparsed
     department: str  # ContentSource, when the page names one
     attachments: tuple[Attachment, ...] = ()
+    base: str = ""  # what its relative links resolve against (<base href>, else its URL)
 
 
 # what a list prints before a title to mark it, not part of it
@@ -168,12 +169,14 @@ def parse_article(text: str, url: str, selector: str) -> Article:
             + (f" (selector {selector!r} matched nothing)" if selector else ""),
             kind="layout-changed" if selector else "parse",
         )
+    base = base_of(soup, url)
     return Article(
         title,
         body.decode_contents(),
         meta.get("date") or printed_date(soup),
         meta.get("source", ""),
-        _attachments(soup, url),
+        _attachments(soup, base),
+        base,
     )
 
 

@@ -13,12 +13,12 @@ import difflib
 import re
 from dataclasses import dataclass
 from itertools import pairwise
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from hub.parse.html import join_url
-from hub.parse.page.soup import text_of
+from hub.parse.page.soup import base_of, text_of
 
 _TRS = re.compile(r"createPageHTML\s*\(([^)]{0,300})\)")
 _ARG = re.compile(r"""'([^']*)'|"([^"]*)"|(-?\d+)|([A-Za-z_$][\w$.]*)""")
@@ -43,6 +43,9 @@ def guess_paging(text: str, soup: BeautifulSoup, url: str) -> Paging:
     count = int(found[1]) if (found := _COUNT.search(soup.get_text(" "))) else 0
     if (script := _trs(text)) is not None:
         more, pages = script
+        base = base_of(soup, url)
+        if base != url:  # the pager's links resolve against <base href>
+            more = _relative(url, urljoin(base, more))
         return Paging(more, pages or count, "script", f"TRS pager script: {more}")
     if "<datastore" in text.lower():
         return Paging(
@@ -86,12 +89,13 @@ def _variable(text: str, name: str) -> int:
 def _next_link(soup: BeautifulSoup, url: str) -> str | None:
     """The address of the second page: a "下一页" link, else a link whose text is 2."""
     by_number = None
+    base = base_of(soup, url)
     for anchor in soup.find_all("a", href=True):
         href = str(anchor["href"]).strip()
         if not href or href.startswith(("#", "javascript:")):
             continue
         label = text_of(anchor) or str(anchor.get("title") or "")
-        target = join_url(url, href)
+        target = join_url(base, href)
         if not target or target == url:
             continue
         if _NEXT.match(label) or (_ARROW.match(label) and _among_numbers(anchor)):
