@@ -134,21 +134,16 @@ def _source(config: Config, source_id: str) -> Source:
 
 
 def _preview(items: Sequence[ListItem], samples: Sequence[Sample], zone: tzinfo) -> str:
-    read = {sample.item.url: sample for sample in samples}
     rows = []
-    for number, item in enumerate(items[:PREVIEW], start=1):
-        sample = read.get(item.url)
-        post = sample.post if sample else None
-        when = post.published if post and post.published else item.published
-        title = post.title if post else item.title
-        if sample is None:
+    for number, line in enumerate(pipeline.detecting.preview(items, samples, PREVIEW), start=1):
+        if line.error:
+            body = f"✗ {line.error}"
+        elif line.text is None:
             body = "(not read)"
-        elif sample.error:
-            body = f"✗ {sample.error}"
         else:
-            text = " ".join((post.text if post else "").split())
-            body = (text[:36] + "…" if len(text) > 36 else text) or "✗ empty"
+            body = (line.text[:36] + "…" if len(line.text) > 36 else line.text) or "✗ empty"
+        when = line.published
         day = when.astimezone(zone).strftime("%Y-%m-%d") if when else "(no date)"
-        rows.append((str(number), day, title[:40], body))
+        rows.append((str(number), day, line.title[:40], body))
     more = f"\n… and {len(items) - PREVIEW} more" if len(items) > PREVIEW else ""
     return table(("#", "date", "title", "start of the body"), rows) + more

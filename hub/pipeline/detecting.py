@@ -39,6 +39,35 @@ class Sample:
 
 
 @dataclass(frozen=True, slots=True)
+class Line:
+    """One item of a preview: what a crawl would make of it."""
+
+    published: datetime | None  # the article's date, else the list's
+    title: str  # the article's (a cut title completed), else the list's
+    text: str | None  # the start of the body; None when its page was not read
+    error: str = ""  # why its page did not read
+
+
+def preview(items: Sequence[ListItem], samples: Sequence[Sample], count: int) -> list[Line]:
+    """The first `count` items, each with what its article page gave, where it was read."""
+    read = {sample.item.url: sample for sample in samples}
+    lines = []
+    for item in items[:count]:
+        sample = read.get(item.url)
+        post = sample.post if sample else None
+        text = " ".join(post.text.split()) if post else ("" if sample else None)
+        lines.append(
+            Line(
+                post.published if post and post.published else item.published,
+                post.title if post else item.title,
+                text,
+                sample.error if sample else "",
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
 class Detection:
     """A source made from an address, and what it reads there."""
 

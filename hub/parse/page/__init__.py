@@ -102,15 +102,10 @@ def find(scope: Tag, css: str) -> Tag | None:
     return scope.select_one(css)
 
 
-def _value(scope: Tag, selector: str, *, default_attr: str = "", part: str = "") -> str:
-    """The text (or attribute) `selector` finds in `scope`; with `part`, only when what
-    it finds is inside what `part` finds (else "")."""
+def _value(scope: Tag, selector: str, *, default_attr: str = "") -> str:
+    """The text (or attribute) `selector` finds in `scope`."""
     css, attr = split_selector(selector)
     node = find(scope, css)
-    if part:
-        outer = find(scope, split_selector(part)[0])
-        if outer is None or node is None or node is scope or not inside(node, outer):
-            return ""
     if node is None:
         return ""
     if attr:
@@ -118,6 +113,16 @@ def _value(scope: Tag, selector: str, *, default_attr: str = "", part: str = "")
     if default_attr and (preferred := node.get(default_attr)):
         return " ".join(str(preferred).split())
     return node.get_text(" ", strip=True)
+
+
+def _within(item: Tag, date: str, title: str) -> bool:
+    """Whether the item's date is printed in its title: the same node (the date at one
+    end of the title's text), or a part of it (<a><span>11-30</span>标题</a>)."""
+    if date == title:
+        return True
+    date_node = find(item, split_selector(date)[0])
+    title_node = find(item, split_selector(title)[0])
+    return date_node is not None and title_node is not None and inside(date_node, title_node)
 
 
 def parse_list(
@@ -141,7 +146,7 @@ def parse_list(
         printed = _value(node, date) if date else ""
         if date == SCOPE and anchor is not None:  # the item's text, less its title's
             printed = printed.replace(anchor.get_text(" ", strip=True), " ")
-        name = _bare_title(name, printed if date == title else _value(node, date, part=title))
+        name = _bare_title(name, printed if date and _within(node, date, title) else "")
         key = f"{absolute} {name}" if by_name else absolute
         if key in seen or not name:
             continue

@@ -228,9 +228,7 @@ def _date_node(item: Tag, title: Tag, zone: tzinfo, now: datetime) -> Tag | None
         if node is title:
             continue
         own = _own_text(node, title)
-        if not own or len(own) > 40 or len(_DATEISH.findall(own)) < 0.4 * len(own):
-            continue
-        if parse_date(own, zone, now) is None:
+        if not _is_date(own, zone, now):
             continue
         if len(own) < best_size or (len(own) == best_size and node is not item):
             best, best_size = node, len(own)
@@ -244,10 +242,14 @@ def _sibling_date(item: Tag, zone: tzinfo, now: datetime) -> Tag | None:
     after = item.find_next_sibling(True)
     if not isinstance(after, Tag) or after.find("a", href=True) is not None:
         return None
-    own = text_of(after)
-    if not own or len(own) > 40 or len(_DATEISH.findall(own)) < 0.4 * len(own):
-        return None
-    return after if parse_date(own, zone, now) is not None else None
+    return after if _is_date(text_of(after), zone, now) else None
+
+
+def _is_date(text: str, zone: tzinfo, now: datetime) -> bool:
+    """Whether a text is a printed date and little more (日期：2026-11-30, [11-30])."""
+    if not text or len(text) > 40 or len(_DATEISH.findall(text)) < 0.4 * len(text):
+        return False
+    return parse_date(text, zone, now) is not None
 
 
 def _own_text(node: Tag, title: Tag) -> str:

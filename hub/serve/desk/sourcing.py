@@ -97,27 +97,17 @@ def _record(ctx: Ctx, action: str, kept: str, diff: str, source_id: str) -> None
 
 
 def _rows(found: Detection, ctx: Ctx) -> list[tuple[str, str, str]]:
-    read = {s.item.url: s for s in found.samples}
     zone = ctx.desk.config().site.zone
     rows = []
-    for item in found.items[:PREVIEW]:
-        sample = read.get(item.url)
-        post = sample.post if sample else None
-        when = post.published if post and post.published else item.published
-        body = "（未读取）"
-        if sample is not None:
-            body = (
-                f"✗ {sample.error}"
-                if sample.error
-                else " ".join((post.text if post else "").split())[:60]
-            )
-        rows.append(
-            (
-                when.astimezone(zone).strftime("%Y-%m-%d") if when else "（无日期）",
-                post.title if post else item.title,
-                body,
-            )
+    for line in pipeline.detecting.preview(found.items, found.samples, PREVIEW):
+        body = (
+            f"✗ {line.error}"
+            if line.error
+            else ("（未读取）" if line.text is None else line.text[:60])
         )
+        when = line.published
+        day = when.astimezone(zone).strftime("%Y-%m-%d") if when else "（无日期）"
+        rows.append((day, line.title, body))
     return rows
 
 
