@@ -1,12 +1,12 @@
 """The same notice published by several departments: near-duplicate detection on Chinese
 text and clusters with one canonical post. Pure: texts and dates in, clusters out.
 
-A post's sketch is the bottom-k MinHash of its character 5-gram shingles, taken after the
-boilerplate that differs between reprints (来源, 编辑, 字号, 打印, ...) is stripped. Two
-posts are reprints when they were published within WINDOW of each other and either
-their text is the same (after that normalizing: the same words, whatever their length)
-or, for texts long enough to sketch, their estimated Jaccard similarity reaches
-THRESHOLD. An editor's override joins a post to another's cluster, or keeps it apart.
+A post's sketch is the bottom-k MinHash of its character 5-gram shingles, taken after
+what differs between reprints is set aside (来源, 编辑, 字号, 打印 lines; a 转发 prefix, the
+preface that forwards a notice, the addressee line, attachment lines, the signature). Sketches find
+the candidates; a candidate pair published within WINDOW is a reprint when one text is
+(nearly) contained in the other (`reprinted`), or, short, when both are the same.
+An editor's override joins a post to another's cluster, or keeps it apart.
 """
 
 from __future__ import annotations
@@ -26,14 +26,29 @@ from hub.models import Post
 
 SHINGLE = 5  # characters: long enough to be specific in Chinese, short enough to survive edits
 K = 32  # sketch size: the estimate's error is about sqrt(J(1-J)/K)
-THRESHOLD = 0.9  # reprints are near-identical; unrelated notices share set phrases (会议强调…)
+THRESHOLD = 0.9  # candidates known by their sketches alone (no text): near-identical
 WINDOW = timedelta(days=30)
 MIN_CHARS = 40  # texts shorter than this are too short to call reprints
 # Candidates share one of their KEYS smallest hashes: the smallest hash of two texts'
 # union is in both with probability J, so near-duplicates (J >= 0.9) meet here almost
-# surely, while unrelated texts rarely do. Only candidates are compared in full.
+# surely, and a text in another half its length does nine times in ten (1 - 0.5^4 when
+# one holds the other: then the other's first hash in it is its own smallest), while
+# unrelated texts rarely do. Only candidates are compared in full.
 KEYS = 4
 MAX_BUCKET = 100  # a key shared by more posts than this is boilerplate, not a clue
+# The rule for a candidate pair, on the exact shingles of both texts: the shorter one's
+# shingles nearly all in the longer (a preface added, a last paragraph cut, a line or
+# two rewritten), the shorter at least half the longer (a one-sentence post is no
+# reprint of a long report), and every figure of the shorter in the longer (the same
+# template for another date, other names or this month's figures is another notice).
+CONTAINED = 0.95
+RATIO = 0.6
+MIN_CONTAINED = 80  # shingles: a text much shorter than the other needs this many of its own
+NEAR = 0.9  # size ratio from which two texts are about as long (no MIN_CONTAINED then)
+# Pairs whose sketches estimate a Jaccard similarity below FLOOR are not compared in
+# full: a text holding 90% of one half its length is at J >= 0.43, two standard errors
+# (K = 32) above it.
+FLOOR = 0.25
 
 _BOILERPLATE = re.compile(
     r"^\s*(?:来源|信息来源|文章来源|稿件来源|编辑|责任编辑|审核|审校|校对|作者|记者|通讯员|"
@@ -41,18 +56,52 @@ _BOILERPLATE = re.compile(
     r"[^\n]*$",
     re.MULTILINE,
 )
-# What a reprinting department adds inside the text: "转发：" in front, "（来源：X）" after.
+# What a reprinting department adds: 转发 or 关于转发 before the title, "转发：" in front,
+# "（来源：X）" after, "（此件公开发布）"; and the addressee line, which each department
+# writes for its own (各镇（街道）、县直各单位：, 各村（社区）、镇直各单位：).
 _ADDED = re.compile(
-    r"^\s*转(?:发|载)\s*[:：]|[（(]\s*(?:信息|文章|稿件)?来源\s*[:：][^）)]*[）)]", re.MULTILINE
+    r"^\s*(?:关于)?转(?:发|载)\s*[:：]?"
+    r"|[（(]\s*(?:信息|文章|稿件)?来源\s*[:：][^）)]*[）)]"
+    r"|[（(]\s*此件[^）)]{0,12}[）)]"
+    r"|^\s*各[^。！？\n:：]{1,60}[:：]",
+    re.MULTILINE,
+)
+# The sentence that forwards a notice: 现将《…》转发给你们，请认真贯彻执行。
+_PREFACE = re.compile(
+    r"[^。！？\n]*(?:(?:转发|印发)给你们|现[予将]?(?:转发|印发))[^。！？\n]*[。！？]?"
+)
+# Attachment lines, which reprints often leave out: 附件：1.….docx, 附件1. …, 相关附件,
+# and the file names listed under them.
+_ATTACHED = re.compile(
+    r"^\s*(?:相关)?附件\s*\d*\s*(?:[:：.、．]|下载)[^\n]*$"
+    r"|^\s*\d{1,2}\s*[.、．]\s*[^\n]{1,80}\.(?:docx?|xlsx?|pdf|wps|et|ofd|zip|rar)\s*$",
+    re.MULTILINE | re.IGNORECASE,
 )
 _NOISE = re.compile(r"[\W_]+")  # spaces and punctuation carry no identity
 _ORIGIN = re.compile(r"(?:来源|信息来源|文章来源|稿件来源)\s*[:：]\s*([^\s，,。；;]+)")
+_NUMERAL = r"\d〇零一二三四五六七八九十"
+_DATE = rf"[{_NUMERAL}]{{2,4}}\s*年\s*[{_NUMERAL}]{{1,3}}\s*月\s*[{_NUMERAL}]{{1,3}}\s*日"
+# A signature: a line that is a date alone, and the issuer's name on the line above: a
+# reprint signs with its own, or with none.
+_SIGNATURE = re.compile(
+    rf"^(?:[^\n。，,；;：:！？]{{0,30}}(?:政府|办公室|委员会|办事处|局|委|办|中心|街道|镇|乡|社区)"
+    rf"\s*\n)?\s*{_DATE}\s*$",
+    re.MULTILINE,
+)
+# figures: numbers, and numerals of a date or a time (六月十八日, 九时)
+_FIGURE = re.compile(r"\d+(?:\.\d+)?|[〇零一二三四五六七八九十]+(?=[年月日时号点])")
 
 
 def normalize(text: str) -> str:
     """Text as reprints share it: width-folded, without boilerplate lines and punctuation."""
+    return _NOISE.sub("", _stripped(text)).lower()
+
+
+def _stripped(text: str) -> str:
+    """Width-folded, without the lines and sentences reprints add, drop or change."""
     folded = unicodedata.normalize("NFKC", text)
-    return _NOISE.sub("", _ADDED.sub("", _BOILERPLATE.sub("", folded))).lower()
+    kept = _SIGNATURE.sub("", _ATTACHED.sub("", _BOILERPLATE.sub("", folded)))
+    return _ADDED.sub("", _PREFACE.sub("", kept))
 
 
 def same_text(post: Post) -> str:
@@ -61,9 +110,13 @@ def same_text(post: Post) -> str:
     return hashlib.blake2b(core.encode(), digest_size=12).hexdigest() if core else ""
 
 
-def sketch_post(post: Post) -> tuple[int, ...]:
+def compared(post: Post) -> str:
     """What reprint detection compares of a post: its title and its text."""
-    return sketch(f"{post.title}\n{post.text}")
+    return f"{post.title}\n{post.text}"
+
+
+def sketch_post(post: Post) -> tuple[int, ...]:
+    return sketch(compared(post))
 
 
 def sketch(text: str) -> tuple[int, ...]:
@@ -71,8 +124,12 @@ def sketch(text: str) -> tuple[int, ...]:
     core = normalize(text)
     if len(core) < MIN_CHARS:
         return ()
-    hashes = {zlib.crc32(core[i : i + SHINGLE].encode()) for i in range(len(core) - SHINGLE + 1)}
+    hashes = {zlib.crc32(shingle.encode()) for shingle in _shingles(core)}
     return tuple(heapq.nsmallest(K, hashes))
+
+
+def _shingles(core: str) -> set[str]:
+    return {core[i : i + SHINGLE] for i in range(len(core) - SHINGLE + 1)}
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
@@ -82,6 +139,35 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     union = heapq.nsmallest(K, set(a) | set(b))
     both = set(a) & set(b)
     return sum(1 for h in union if h in both) / len(union)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the exact comparison of two texts needs of each."""
+
+    shingles: frozenset[str]
+    figures: frozenset[str]  # numbers and dates (not the date a text is signed with)
+
+    @classmethod
+    def of(cls, text: str) -> Shape:
+        kept = _stripped(text)
+        core = _NOISE.sub("", kept).lower()
+        figures = _FIGURE.findall(kept)
+        return cls(frozenset(_shingles(core)), frozenset(figures))
+
+
+def reprinted(a: Shape, b: Shape) -> bool:
+    """Whether one text is the other's reprint: the shorter nearly all in the longer,
+    not much shorter than it, and none of its figures missing from it."""
+    small, large = sorted((a, b), key=lambda s: len(s.shingles))
+    size = len(small.shingles)
+    if size == 0 or size < RATIO * len(large.shingles):
+        return False
+    if size < MIN_CONTAINED and size < NEAR * len(large.shingles):
+        return False
+    if not small.figures <= large.figures:
+        return False
+    return len(small.shingles & large.shingles) >= CONTAINED * size
 
 
 def origin_named(text: str) -> str:
@@ -106,6 +192,9 @@ class Candidate:
     department: str  # the name of the post's source
     origin: str  # the department its text names as the source, if any
     same: str = ""  # `same_text`: identical texts share it, however short
+    # the post, for comparing candidate pairs in full (`reprinted`); without it their
+    # sketches alone decide (estimated Jaccard >= THRESHOLD), which misses containment
+    post: Post | None = None
 
 
 def clusters(
@@ -170,23 +259,47 @@ def _similar(members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:
         if 1 < len(ids) <= MAX_BUCKET:
             pairs.update(_close(sorted(ids, key=lambda i: members[i].date), members))
     global _COMPARED  # noqa: PLW0603 (a memo: the pairs of this call replace the last call's)
-    earlier, compared = _COMPARED, {}
+    earlier, memo, shapes = _COMPARED, {}, _Shapes()
     for a, b in pairs:
-        first, second = members[a].sketch, members[b].sketch
+        first, second = members[a], members[b]
         known = earlier.get((a, b))
-        if known is not None and known[0] is first and known[1] is second:
+        if known is not None and _same(known[0], first) and _same(known[1], second):
             alike = known[2]
         else:
-            alike = similarity(first, second) >= THRESHOLD
-        compared[a, b] = (first, second, alike)
+            alike = _alike(first, second, shapes)
+        memo[a, b] = (first, second, alike)
         if alike:
             yield a, b
-    _COMPARED = compared
+    _COMPARED = memo
 
 
-# The pairs compared by the last call, with the sketches compared: a long-running hub
+# The pairs compared by the last call, with the candidates compared: a long-running hub
 # clusters the same posts again at every publish, and comparing them was most of it.
-_COMPARED: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...], bool]] = {}
+_COMPARED: dict[tuple[str, str], tuple[Candidate, Candidate, bool]] = {}
+
+
+def _same(before: Candidate, now: Candidate) -> bool:
+    """The same sketch and the same post as compared before (a changed post is stored,
+    sketched and read again: new objects)."""
+    return before.sketch is now.sketch and before.post is now.post
+
+
+def _alike(a: Candidate, b: Candidate, shapes: _Shapes) -> bool:
+    estimate = similarity(a.sketch, b.sketch)
+    if a.post is None or b.post is None:
+        return estimate >= THRESHOLD
+    return estimate >= FLOOR and reprinted(shapes.of(a.post), shapes.of(b.post))
+
+
+class _Shapes(dict[str, Shape]):
+    """Each compared post's shape, made once per call (a notice ten towns reprint is
+    in forty-five pairs)."""
+
+    def of(self, post: Post) -> Shape:
+        made = self.get(post.id)
+        if made is None:
+            made = self[post.id] = Shape.of(compared(post))
+        return made
 
 
 def _close(ids: Sequence[str], members: Mapping[str, Candidate]) -> Iterator[tuple[str, str]]:

@@ -107,3 +107,13 @@ def test_the_detection_benchmark_runs_and_lists_what_it_missed() -> None:
     reviewed = rows["detection: items right, review corpus (22 styles)"]
     assert "missed in" in reviewed.note or "misses: none" in reviewed.note
     assert "requests at most" in rows["detection: one demo column, slowest of 8"].note
+
+
+def test_the_reprints_benchmark_runs_and_containment_finds_more() -> None:
+    from bench import reprints  # noqa: PLC0415
+
+    rows = reprints.rows(1, count=30)
+    if rows[0].unit == "-":
+        pytest.skip("needs ../shared/data (the real report prose)")
+    assert [r.unit for r in rows] == ["posts/s", "% posts", "% posts", "ms", "%", "%"]
+    assert rows[5].value > rows[4].value and "0 joined to another notice" in rows[5].note

@@ -239,6 +239,7 @@ def _candidate(stored: StoredPost, department: str) -> reprints.Candidate:
         reprints.origin_named(stored.post.text),
         # long texts are compared by their sketches; short ones must be identical
         "" if stored.sketch else reprints.same_text(stored.post),
+        stored.post,  # candidate pairs are compared in full
     )
     if len(_CANDIDATES) >= CANDIDATES_KEPT:
         _CANDIDATES.clear()
