@@ -292,3 +292,13 @@ def test_relevance_set(
         print("\n" + report)
     assert problems == []
     assert mean >= THRESHOLD, report
+
+
+def test_the_search_service_expands_with_the_countys_names(crawled: Crawled) -> None:
+    """`hub serve` and `hub search` pass the configuration's names to every search: an
+    alias (县府办) finds its department there, not through hub's table alone."""
+    service = pipeline.SearchService(crawled.config)
+    request = service.request({"q": "县府办"})
+    served = [hit.department for hit in service.results(request).hits]
+    assert served[:3] == ["县人民政府办公室"] * 3  # (towns reprinting it follow)
+    assert search.search(crawled.config.index_dir, request).total == 0
