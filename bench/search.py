@@ -110,7 +110,12 @@ def hub_index(folder: Path, corpus: Corpus, engine: SearchEngine) -> float:
     return seconds
 
 
-def hub_query(folder: Path, text: str, params: dict[str, str]) -> int:
+def hub_query(
+    folder: Path,
+    text: str,
+    params: dict[str, str],
+    names: search.synonyms.Synonyms = search.synonyms.BUILTIN,
+) -> int:
     """One page as the portal shows it: hits with marked titles and snippets."""
     since = params.get("since")
     request = search.Request(
@@ -122,7 +127,7 @@ def hub_query(folder: Path, text: str, params: dict[str, str]) -> int:
         page=int(params.get("page", "1")),
         per_page=PER_PAGE,
     )
-    results = search.search(folder, request)
+    results = search.search(folder, request, names)
     for hit in results.hits:
         search.to_html(hit.snippet), search.to_html(hit.title_marked)
     return results.total
@@ -255,6 +260,7 @@ def size_rows(
             mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
             served = api.requests_per_second(folder, corpus.documents, QUERIES)
             found += engine_rows(engine, size, figures[engine], step=step, mb=mb, served=served)
+            found.append(expansion_row(engine, size, folder))
         if len(engines) > 1:
             found.append(compared(size, figures))
         if baseline:
@@ -299,6 +305,54 @@ def engine_rows(
             f"{served.errors} errors",
         ),
     ]
+
+
+def relevance_queries() -> list[str]:
+    """The relevance set's queries, every group (tests/test_search_relevance.py): words,
+    names, and the departments by their short names, aliases and synonyms."""
+    from tests.test_search_relevance import GROUPS  # noqa: PLC0415 (the tests' set)
+
+    return [text for queries, _ in GROUPS.values() for text, _, _ in queries]
+
+
+def demo_names() -> search.synonyms.Synonyms:
+    """What `hub serve` expands with for the demo county: the table, its synonym group
+    and its sources' aliases."""
+    from hub.config import loads  # noqa: PLC0415
+    from hub.demo import channels_yaml  # noqa: PLC0415
+    from hub.pipeline.searching import names  # noqa: PLC0415
+
+    return names(loads(channels_yaml(), Path("channels.yaml")))
+
+
+def expansion_row(engine: SearchEngine, size: int, folder: Path) -> Row:
+    """The relevance set's queries with short names expanded and without, each timed
+    ROUNDS times in turn in the same run: what expansion costs a query, over all of them
+    and over those it changes (a query that finds nothing also pays for did-you-mean)."""
+    texts, on, off = relevance_queries(), demo_names(), search.synonyms.NONE
+    changed = {t for t in texts if on.expand(search.parse(t)) != search.parse(t)}
+    more = sum(1 for t in changed if hub_query(folder, t, {}, on) > hub_query(folder, t, {}, off))
+    timings: dict[bool, list[tuple[str, float]]] = {True: [], False: []}
+    for _ in range(ROUNDS):
+        for text in texts:
+            for expanded, names in ((True, on), (False, off)):
+                seconds = timed(partial(hub_query, folder, text, {}, names))[1]
+                timings[expanded].append((text, seconds))
+
+    def ms(expanded: bool, only: set[str] | None = None) -> tuple[float, float]:
+        values = [s for t, s in timings[expanded] if only is None or t in only]
+        return percentile(values, 0.5) * 1000, percentile(values, 0.95) * 1000
+
+    (p50, p95), (o50, o95) = ms(True), ms(False)
+    (c50, c95), (d50, d95) = ms(True, changed), ms(False, changed)
+    return Row(
+        f"{engine}: query p50, names expanded, {size:,}",
+        p50,
+        "ms",
+        f"p95 {p95:.1f} ms; not expanded {o50:.1f} / {o95:.1f} ms; the {len(changed)} of "
+        f"{len(texts)} relevance queries expansion changes: {c50:.1f} / {c95:.1f} ms against "
+        f"{d50:.1f} / {d95:.1f} ms ({c50 / d50:.2f}x / {c95 / d95:.2f}x), {more} find more",
+    )
 
 
 def compared(size: int, figures: dict[SearchEngine, Figures]) -> Row:

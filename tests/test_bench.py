@@ -21,6 +21,9 @@ def test_the_search_benchmark_runs_and_shows_what_the_baseline_misses() -> None:
         assert rows[f"{engine}: search index, 300 posts"].value > 0
         assert rows[f"{engine}: search update +100 posts, 300"].value > 0
         assert "0 errors" in rows[f"{engine}: /api/search, 300 posts"].note
+        # the departments' short names find posts they did not find unexpanded
+        expanded = rows[f"{engine}: query p50, names expanded, 300"]
+        assert expanded.value > 0 and " 0 find more" not in expanded.note, expanded.note
     # the engines count every query alike
     assert "same totals for 24 of 24" in rows["  whoosh/tantivy query p95, 300"].note
     # jieba's own analyzer cannot find a phrase it cut differently, nor traditional

@@ -386,3 +386,59 @@ def test_hub_store_url_overrides_store_url_and_the_sqlite_file_is_the_default(
     assert pipeline.runs.store_url(loaded) == "postgresql://hub@db.example/hub"
     monkeypatch.setenv("HUB_STORE_URL", "postgresql://hub:s3cret@db.example/hub")
     assert pipeline.runs.store_url(loaded) == "postgresql://hub:s3cret@db.example/hub"
+
+
+@pytest.mark.parametrize(
+    ("added", "expected"),
+    [
+        (
+            "search:\n  synonyms:\n    - [卫健, 卫生健康]\n    - [文旅]\n",
+            "channels.yaml:31: search.synonyms[1]: expected 2 items or more, got 1",
+        ),
+        (
+            "search:\n  synonyms:\n    - [卫健, 卫生健康]\n    - [县, 县里]\n",
+            "channels.yaml:31: search.synonyms[1][0]: a name is 2 to 40 characters, not '县'",
+        ),
+        (
+            "search:\n  synonyms:\n    - [卫健, 卫健]\n",
+            "channels.yaml:30: search.synonyms[0]: a group needs two different words",
+        ),
+        (
+            "search:\n  synonyms: [[卫健, 卫生 健康]]\n",
+            "channels.yaml:29: search.synonyms[0][1]: a name is one word, without spaces",
+        ),
+        (
+            "search:\n  synonyms: 卫健\n",
+            "channels.yaml:29: search.synonyms: expected a list, got str '卫健'",
+        ),
+    ],
+)
+def test_synonym_groups_are_checked_at_their_line(
+    tmp_path: Path, added: str, expected: str
+) -> None:
+    message = error_for(tmp_path, MINIMAL + added)
+    assert message.startswith(expected), message
+
+
+def test_aliases_load_and_name_one_department_only(tmp_path: Path) -> None:
+    named = (
+        MINIMAL.replace("    every: 30m\n", "    every: 30m\n    aliases: [县文旅局, 文旅局]\n")
+        + "search:\n  synonyms: [[文广旅体, 文化和旅游]]\n"
+    )
+    loaded = load_text(tmp_path, named)
+    assert loaded.sources[1].aliases == ("县文旅局", "文旅局")
+    assert loaded.search.synonyms == (("文广旅体", "文化和旅游"),)
+    taken = named.replace("[县文旅局, 文旅局]", "[县文旅局, 板泉镇人民政府]")
+    assert error_for(tmp_path, taken).startswith(
+        "channels.yaml:17: sources[1].aliases[1]: '板泉镇人民政府' is already sources[0]'s name"
+    )
+    twice = (
+        taken.replace("    group: 镇街\n", "    group: 镇街\n    aliases: 文旅局\n")
+        .replace("板泉镇人民政府]", "文化旅游局]")
+        .replace("[县文旅局,", "[文旅局,")
+    )
+    assert error_for(tmp_path, twice).startswith(
+        "channels.yaml:18: sources[1].aliases[0]: '文旅局' is already sources[0]'s alias"
+    )
+    short = named.replace("[县文旅局, 文旅局]", "[文]")
+    assert "sources[1].aliases[0]: a name is 2 to 40 characters" in error_for(tmp_path, short)

@@ -190,10 +190,10 @@ def test_an_update_killed_mid_commit_of_the_index(
 ) -> None:
     server, clock = county
     path = project_of(tmp_path, server)
-    path.write_text(
-        path.read_text(encoding="utf-8") + f"search:\n  engine: {search_engine}\n",
-        encoding="utf-8",
-    )
+    # the demo's file has a search: section (its synonyms): the engine goes into it
+    text = path.read_text(encoding="utf-8")
+    engine = f"\nsearch:\n  engine: {search_engine}"
+    path.write_text(text.replace("\nsearch:", engine, 1), encoding="utf-8")
     config = pipeline.load(path)
     run_again(config, timedelta())
     before_site = config.site_dir.resolve()

@@ -23,10 +23,10 @@ from hub.config.schema import (
     Page,
     Rule,
     Schedule,
-    Search,
     Source,
     validate,
 )
+from hub.config.searching import Search
 from hub.config.services import SECTION, Services, Theme
 from hub.config.site import Site
 from hub.config.types import parse_duration, parse_size
@@ -269,6 +269,23 @@ def _check_sources(config: Config) -> list[ConfigError]:
             message = f"duplicate source id {source.id!r} (also sources[{seen[source.id]}])"
             errors.append(config.error(("sources", i, "id"), message))
         seen.setdefault(source.id, i)
+    return errors + _check_aliases(config)
+
+
+def _check_aliases(config: Config) -> list[ConfigError]:
+    """An alias names one department: not another's name, nor another's alias (a search
+    for it would find both, and neither by the name residents meant)."""
+    errors: list[ConfigError] = []
+    names = {s.name: n for n, s in enumerate(config.sources)}
+    claimed: dict[str, int] = {}
+    for n, source in enumerate(config.sources):
+        for a, alias in enumerate(source.aliases):
+            owner = names.get(alias, claimed.get(alias, n))
+            if owner != n and config.sources[owner].name != source.name:
+                what = "name" if alias in names else "alias"
+                message = f"{alias!r} is already sources[{owner}]'s {what}"
+                errors.append(config.error(("sources", n, "aliases", a), message))
+            claimed.setdefault(alias, n)
     return errors
 
 

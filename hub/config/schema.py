@@ -23,6 +23,7 @@ from pydantic import (
 from hub.audited import Column
 from hub.config.alerting import Alerts
 from hub.config.checking import Checks
+from hub.config.searching import Search, Words
 from hub.config.services import Services
 from hub.config.site import Site
 from hub.config.types import (
@@ -35,7 +36,6 @@ from hub.config.types import (
     as_tuple,
     check_url,
 )
-from hub.models import DEFAULT_ENGINE, SearchEngine
 
 Rules = Annotated[tuple["Rule", ...], BeforeValidator(as_tuple)]
 
@@ -78,12 +78,6 @@ class Schedule(Model):
     jitter: float = Field(default=0.1, ge=0, le=0.5)  # share of an interval polled early
     # on a database crawlers share: how long a source stays leased to one unrenewed
     lease: Seconds = 120.0
-
-
-class Search(Model):
-    """The search index (docs/search.md: which engine for what size)."""
-
-    engine: SearchEngine = DEFAULT_ENGINE  # a change rebuilds the index at the next publish
 
 
 class Audit(Model):
@@ -135,6 +129,7 @@ class Source(Model):
     page: Page | None = None
     encoding: str | None = None
     tags: Names = ()  # free labels rules can test, e.g. [文旅, 县直]
+    aliases: Words = ()  # other names residents search it by (县卫健委 for 县卫生健康局)
     every: Seconds | None = None  # overrides fetch.every
     keep_removed: bool = True  # keep showing posts the source withdrew
     unit: str = ""  # the department that runs it (一单位一平台一号); its name when empty
@@ -396,4 +391,6 @@ def _message(err: Any) -> str:
     if kind == "string_pattern_mismatch":
         return f"{value!r} is not a valid id: use lower-case ASCII letters, digits, - and _"
     msg = str(err["msg"])
+    if kind == "too_short":
+        msg = f"expected {err['ctx']['min_length']} items or more, got {len(value)}"
     return msg.removeprefix("Value error, ")

@@ -143,12 +143,22 @@ EXTRA = {
     **dict.fromkeys(("hemei", "hongse", "haoli", "zhoubao", "shoufa"), ("nav: more",)),
 }
 TAGS = {"wlj": "[文旅]", "swj": "[文旅, 商贸]", "rmt": "[媒体]", "xwxcb": "[媒体]"}
+# Names residents search some departments by that hub's table of short names lacks.
+ALIASES = {
+    "zfb": "[县府办]",
+    "xwxcb": "[县委宣传部]",
+    "sthj": "[县环保局, 县生态环境局]",
+    "gdj": "[县供电局]",
+    "zls": "[县水务公司]",
+}
 
 
 def _source_yaml(source: DemoSource, base: str) -> str:
     lines = [f"  - id: {source.id}", f"    name: {source.name}", f"    group: {source.group}"]
     if source.id in TAGS:
         lines.append(f"    tags: {TAGS[source.id]}")
+    if source.id in ALIASES:
+        lines.append(f"    aliases: {ALIASES[source.id]}")
     if source.shape in ("rss", "atom"):
         lines.append(f"    feed: {base}{render.feed_path(source)}")
     else:
@@ -242,6 +252,11 @@ schedule:
 audit:                    # hub audit and the /sources/ page
   dormant_days: 14        # no post for longer: dormant (the inspection rule)
   low_activity: 4         # fewer posts in 90 days: low activity
+
+search:                   # docs/search.md
+  # words that name one body alike, besides hub's own table of short names (卫健局…)
+  synonyms:
+    - [县医院, 县人民医院]
 
 checks:                   # content checks before publishing (docs/checks.md)
   lists:                  # the county's own lists, beside this file

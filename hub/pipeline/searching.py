@@ -25,11 +25,22 @@ if TYPE_CHECKING:
     from hub.site import SearchPage
 
 
+def names(config: Config) -> search.synonyms.Synonyms:
+    """What a search expands a clause with: hub's table of short names, the county's
+    `search.synonyms` and each department's `aliases` (read at query time: a change
+    needs no re-index; built once per configuration)."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    for source in config.sources:
+        aliases[source.name] = (*aliases.get(source.name, ()), *source.aliases)
+    return search.synonyms.from_sources(config.search.synonyms, aliases)
+
+
 class SearchService:
     """Queries and the search page for `hub serve` and `hub search`."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.names = names(config)
         self._search_page: SearchPage | None = None  # made when first rendered
         self._published: object = None  # the publish whose sections its navigation lists
 
@@ -104,7 +115,7 @@ class SearchService:
         """One page of results, without hits whose page the live site does not have:
         a publish commits the index just before it switches the site, and one killed
         in between must not send readers to pages that are not there."""
-        results = search.search(self.config.index_dir, request)
+        results = search.search(self.config.index_dir, request, self.names)
         live = Path(os.path.realpath(self.config.site_dir))
         shown = tuple(hit for hit in results.hits if (live / hit.path).is_file())
         return results if len(shown) == len(results.hits) else replace(results, hits=shown)

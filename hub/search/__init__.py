@@ -7,7 +7,7 @@ Modules: `analysis` (text -> terms, with `hub.text.words`), `query` (the query l
 `plan` (what a query asks of an index, pure), `engines` (which engine, and the one a
 generation was written by), `engine` (whoosh's index and queries), `tantivy` (tantivy's),
 `files` (each commit's files, watched), `snippets` (highlighting, pure), `suggest`
-(did-you-mean, pypinyin)."""
+(did-you-mean, pypinyin), `synonyms` (the bodies' short names and aliases, pure)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from hub.errors import HubError, SearchError
 from hub.models import DEFAULT_ENGINE, SEARCH_ENGINES, SORTS, Hit, Results, SearchEngine, Sort
-from hub.search import engines, snippets, suggest
+from hub.search import engines, snippets, suggest, synonyms
 from hub.search.analysis import query_words
 from hub.search.document import Document, Row, UpdateResult
 from hub.search.query import (
@@ -49,6 +49,7 @@ __all__ = [
     "parse",
     "plain",
     "search",
+    "synonyms",
     "to_html",
     "update",
 ]
@@ -99,9 +100,11 @@ def count(folder: Path) -> int:
         return engine.count(folder)
 
 
-def search(folder: Path, request: Request) -> Results:
-    """One page of results for a request; suggestions when it finds nothing."""
-    parsed = parse(request.text)
+def search(folder: Path, request: Request, names: synonyms.Synonyms = synonyms.BUILTIN) -> Results:
+    """One page of results for a request; suggestions when it finds nothing. A clause
+    that names a body by one of its names (`names`: hub's table unless the caller built
+    one with the county's, `synonyms.from_sources`) finds it by all of them."""
+    parsed = names.expand(parse(request.text))
     if parsed.empty:
         return Results(0, request.page, request.per_page, ())
     engine = _reader(folder)
@@ -109,7 +112,7 @@ def search(folder: Path, request: Request) -> Results:
         total, rows = searcher.search(parsed, request)
         needles = _needles(parsed)
         hits = tuple(_hit(row, needles) for row in rows)
-        suggestions = () if total else _suggestions(searcher, parsed, request)
+        suggestions = () if total else _suggestions(searcher, parsed, request, names)
     return Results(total, request.page, request.per_page, hits, suggestions)
 
 
@@ -134,13 +137,16 @@ def _reading(folder: Path, engine: engines.Engine) -> Iterator[None]:
 
 
 def _needles(parsed: Parsed) -> list[str]:
-    """What to mark in the results: each clause as typed, and its words."""
+    """What to mark in the results: each clause as typed, and its words; the other names
+    it found (县卫生健康局 for 县卫健局) and their words of two characters or more."""
     found: list[str] = []
     for clause in parsed.clauses():
         found.append(clause.text)
         if not clause.phrase:
             found += query_words(clause.text)
-    return found
+        for other in clause.alternatives:
+            found += [other, *(w for w in query_words(other) if len(w) > 1)]
+    return list(dict.fromkeys(found))
 
 
 def _hit(row: Row, needles: list[str]) -> Hit:
@@ -164,7 +170,9 @@ def _hit(row: Row, needles: list[str]) -> Hit:
 # -- did you mean -----------------------------------------------------------------------
 
 
-def _suggestions(searcher: engines.Finder, parsed: Parsed, request: Request) -> tuple[str, ...]:
+def _suggestions(
+    searcher: engines.Finder, parsed: Parsed, request: Request, names: synonyms.Synonyms
+) -> tuple[str, ...]:
     """Queries like this one that do find something: each clause that finds nothing is
     replaced by a word that sounds the same, is one character off, or a department name
     that resembles it."""
@@ -178,7 +186,9 @@ def _suggestions(searcher: engines.Finder, parsed: Parsed, request: Request) -> 
     for group in parsed.required:
         fixed = []
         for clause in group:
-            better = clause if finds(clause) else _repair(clause, vocabulary, searcher, finds)
+            better = (
+                clause if finds(clause) else _repair(clause, vocabulary, searcher, finds, names)
+            )
             changed |= better is not clause
             fixed.append(better or clause)
         repaired.append(tuple(fixed))
@@ -191,13 +201,17 @@ def _suggestions(searcher: engines.Finder, parsed: Parsed, request: Request) -> 
 
 
 def _repair(
-    clause: Clause, vocabulary: suggest.Vocabulary, searcher: engines.Finder, finds: Any
+    clause: Clause,
+    vocabulary: suggest.Vocabulary,
+    searcher: engines.Finder,
+    finds: Any,
+    names: synonyms.Synonyms,
 ) -> Clause | None:
     text = clause.text
     whole = [
         *vocabulary.alternatives(text)[:MAX_SUGGESTIONS],
         *searcher.similar_title_words(text),
-        *vocabulary.departments_like(text)[:MAX_SUGGESTIONS],
+        *vocabulary.departments_like(text, names)[:MAX_SUGGESTIONS],
     ]
     for word in whole:
         if finds(Clause(word, clause.phrase)):

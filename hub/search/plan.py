@@ -10,7 +10,7 @@ matches counts (`scored` False)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hub.search import analysis
 from hub.search.query import Clause, Parsed
@@ -81,10 +81,19 @@ def plan(parsed: Parsed, *, scored: bool = True) -> Node:
 
 
 def _clause(clause: Clause) -> Node:
-    return Maybe(_match(clause), AnyOf(_bonus(clause)))
+    bonus = (node for text in clause.texts for node in _bonus(replace(clause, text=text)))
+    return Maybe(_match(clause), AnyOf(tuple(dict.fromkeys(bonus))))
 
 
 def _match(clause: Clause) -> Node:
+    """A clause with other names (a body's, `hub.search.synonyms`) matches any of them;
+    each lifts what it matches as the name typed would."""
+    if not clause.alternatives:
+        return _one(clause)
+    return AnyOf(tuple(_one(Clause(text, clause.phrase)) for text in clause.texts))
+
+
+def _one(clause: Clause) -> Node:
     """A phrase: its characters in that order. A word: the character pairs of each of
     its words (生态环境保护 finds 保护生态环境). Order is checked for phrases only:
     whoosh checks it post by post in Python (it doubled query time), and a Chinese

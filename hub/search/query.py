@@ -30,6 +30,14 @@ class Clause:
 
     text: str  # folded
     phrase: bool = False
+    # other names of the body it names (卫健局: 卫生健康局, …), any of which it matches
+    # (`hub.search.synonyms`); never a phrase's
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """What it finds: as typed, then its alternatives."""
+        return (self.text, *self.alternatives)
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from hub.errors import SearchError
 from hub.search.analysis import is_han
+from hub.search.synonyms import BUILTIN, Synonyms
 from hub.text.sounds import pinyin
 
 FILE = "suggest.json"
-MIN_RESEMBLANCE = 0.6  # difflib's ratio between a query and a department name
+MIN_RESEMBLANCE = 0.75  # difflib's ratio between two names' cores of 4 characters or more
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
@@ -65,17 +66,30 @@ class Vocabulary:
         sound = word if _LETTERS.match(word) else pinyin(word)
         return list(self._by_sound.get(sound, []))
 
-    def departments_like(self, text: str) -> list[str]:
-        """Department names that resemble `text` in writing or in sound."""
-        sound = pinyin(text)
+    def departments_like(self, text: str, names: Synonyms = BUILTIN) -> list[str]:
+        """Department names close to `text`, the closest first. Names are compared
+        without their place and body word, which every name shares (县教育局 and 县审计局
+        were 0.6 alike as wholes, in writing and in sound): the same body by another of
+        its names (县卫健局: 县卫生健康委员会), the pinyin of a name typed, the same sound,
+        one character off in three or more, or four or more mostly alike (人力资源社保局)."""
+        typed = names.core(text)
+        letters = bool(_LETTERS.match(text))
         scored = []
         for name in self.departments:
-            ratio = max(
-                difflib.SequenceMatcher(None, text, name).ratio(),
-                difflib.SequenceMatcher(None, sound, self.words[name][0]).ratio(),
-            )
-            if ratio >= MIN_RESEMBLANCE and name != text:
-                scored.append((ratio, name))
+            theirs = names.core(name)
+            if name == text:
+                continue
+            if typed.stems & theirs.stems:
+                closeness = 4.0
+            elif letters:
+                spelt = {self.words[name][0], *(_sound(s) for s in theirs.names)}
+                closeness = 3.0 if text in spelt else 0.0
+            else:
+                # against what the name says and its own short forms (卫建: 卫健), not
+                # every stem of its kind (税务 sounds like 水务, another name of 水利)
+                closeness = max(_alike(typed.written, n) for n in theirs.names)
+            if closeness:
+                scored.append((closeness, name))
         return [name for _, name in sorted(scored, reverse=True)]
 
     def save(self, folder: Path) -> None:
@@ -84,6 +98,42 @@ class Vocabulary:
         temporary = folder / f".{FILE}.{os.getpid()}"
         temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         temporary.replace(folder / FILE)
+
+
+def _alike(typed: str, theirs: str) -> float:
+    """How close two names' cores are: the same sound, one character off (in three
+    characters or more: 税务 and 商务 are two bodies), or mostly alike in four or more;
+    0.0 for none of these."""
+    if _sound(typed) == _sound(theirs):
+        return 3.0
+    if min(len(typed), len(theirs)) >= 3 and one_edit(typed, theirs):
+        return 2.0
+    if min(len(typed), len(theirs)) >= 4:
+        ratio = difflib.SequenceMatcher(None, typed, theirs).ratio()
+        return ratio if ratio >= MIN_RESEMBLANCE else 0.0
+    return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _sound(word: str) -> str:
+    return pinyin(word)
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by at most one insertion, deletion, substitution or swap
+    of neighbours (Damerau-Levenshtein distance 1, whoosh's corrector's measure)."""
+    if len(a) > len(b):
+        a, b = b, a
+    start = 0
+    while start < len(a) and a[start] == b[start]:
+        start += 1
+    if len(a) < len(b):
+        return a[start:] == b[start + 1 :]
+    rest = start + 1
+    if a[rest:] == b[rest:]:
+        return True
+    swapped = a[start : start + 2] == b[start : start + 2][::-1]
+    return swapped and a[start + 2 :] == b[start + 2 :]
 
 
 def load(folder: Path | None) -> Vocabulary:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import collectors
+from whoosh.matching import AndNotMatcher
 from whoosh.query import And, AndMaybe, AndNot, DateRange, Or, Phrase, Prefix, Query, Term
 from whoosh.sorting import FieldFacet
 
@@ -116,7 +117,26 @@ def _query(node: plan.Node) -> Query:
         return Or([_query(part) for part in node.parts])
     if isinstance(node, plan.Maybe):
         return AndMaybe(_query(node.required), _query(node.optional))
-    return AndNot(_query(node.required), _query(node.excluded))
+    return _AndNot(_query(node.required), _query(node.excluded))
+
+
+class _Excluding(AndNotMatcher):  # type: ignore[misc]  # (whoosh has no types)
+    """whoosh's AndNotMatcher compares the first match with the first excluded post
+    without moving the excluded forward to it: a first match whose excluded post lay
+    later was kept (防汛 -应急 found one post saying 应急 on whoosh, none on tantivy)."""
+
+    def _find_first(self) -> None:
+        a, b = self.a, self.b
+        if a.is_active() and b.is_active() and b.id() < a.id():
+            b.skip_to(a.id())
+        if a.is_active() and b.is_active() and a.id() == b.id():
+            self._find_next()
+
+
+class _AndNot(AndNot):  # type: ignore[misc]
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        return _Excluding(scored, self.b.matcher(searcher, searcher.boolean_context()))
 
 
 def _pairs(pairs: plan.Pairs) -> Query:

@@ -16,6 +16,7 @@ from hub.errors import SearchError
 from hub.search import plan
 from hub.search.document import Row
 from hub.search.query import Parsed, Request
+from hub.search.suggest import one_edit
 from hub.search.tantivy.index import LAYOUT, STORED, damaged, live, micros, open_index, shown
 
 
@@ -107,7 +108,7 @@ class Searcher:
             (-docs, term)
             for size in range(len(word) - 1, len(word) + 2)
             for term, docs in _title_words(self.generation, self._searcher).get(size, ())
-            if term != word and _one_edit(term, word)
+            if term != word and one_edit(term, word)
         ]
         return [term for _, term in sorted(near)[:limit]]
 
@@ -126,23 +127,6 @@ def _title_words(generation: Path, searcher: tantivy.Searcher) -> dict[int, list
         _TITLE_WORDS.clear()  # one generation at a time: the live one
         _TITLE_WORDS[generation] = known = (commit, by_size)
     return known[1]
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether a and b differ by at most one insertion, deletion, substitution or swap
-    of neighbours (Damerau-Levenshtein distance 1, whoosh's corrector's measure)."""
-    if len(a) > len(b):
-        a, b = b, a
-    start = 0
-    while start < len(a) and a[start] == b[start]:
-        start += 1
-    if len(a) < len(b):
-        return a[start:] == b[start + 1 :]
-    rest = start + 1
-    if a[rest:] == b[rest:]:
-        return True
-    swapped = a[start : start + 2] == b[start : start + 2][::-1]
-    return swapped and a[start + 2 :] == b[start + 2 :]
 
 
 MAX_TIE = 1_000  # posts of one score read to order them by date (the rest keep their place)
