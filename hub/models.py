@@ -19,6 +19,11 @@ RunKind = Literal["run", "crawl", "publish", "index", "schedule"]
 How = Literal["rule", "fallback", "added", "pinned", "desk"]  # how a post came to be in a channel
 Sort = Literal["relevance", "newest"]  # the orders of search results
 SearchEngine = Literal["whoosh", "tantivy"]  # what keeps the search index (search.engine)
+# Why an attachment's text could not be read (`hub.extract`): a password, damaged or
+# unknown bytes, over a cap (a zip bomb), or what its worker process ran into.
+ExtractKind = Literal[
+    "encrypted", "malformed", "unsupported", "too-large", "over-time", "over-memory", "crashed"
+]
 # Of an outbound link, from its checks: failing until `checks.links.dead_after` failures
 # in a row make it dead; moved when its redirects end on another site.
 LinkStatus = Literal["unchecked", "ok", "failing", "dead", "moved"]
@@ -43,6 +48,7 @@ Severity = Literal["notice", "warning", "serious"]
 SEVERITIES: tuple[Severity, ...] = ("notice", "warning", "serious")
 SORTS: tuple[Sort, ...] = get_args(Sort)
 SEARCH_ENGINES: tuple[SearchEngine, ...] = get_args(SearchEngine)
+EXTRACT_KINDS: tuple[ExtractKind, ...] = get_args(ExtractKind)
 DEFAULT_ENGINE: SearchEngine = "tantivy"  # docs/search.md: why
 
 

@@ -5,7 +5,9 @@ that kills its child) costs only that child, which is replaced.
 A child is a fresh interpreter (`python -m hub.workers MODULE...`) that imports the
 modules it is told to, then answers calls over a pipe: nothing of the parent's `__main__`
 is run again in it, as multiprocessing's spawn and forkserver would. Calls and answers
-are pickled: module-level functions and plain values."""
+are pickled: module-level functions and plain values. A child may be given a memory cap
+(RLIMIT_DATA, set before it imports anything): a call over it raises MemoryError, or, in
+native code that cannot raise, kills its child, which is then a WorkError like any death."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import importlib
 import os
 import pickle
 import queue
+import resource
 import select
 import signal
 import struct
@@ -32,6 +35,7 @@ T = TypeVar("T")
 _HEADER = struct.Struct("!Q")  # each message: its length, then its pickle
 _STOP_WAIT = 2.0  # seconds a child is given to leave on its own before it is killed
 _START_WAIT = 120.0  # seconds a child may take to start (a busy machine), not a call's
+_MEMORY = "--memory"  # the child's argument that caps its data (RLIMIT_DATA), in bytes
 
 
 def _send(pipe: IO[bytes], message: object) -> None:
@@ -77,13 +81,14 @@ def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
 class _Child:
     """One child process and the pipes to it; used by one thread at a time."""
 
-    def __init__(self, preload: Sequence[str]) -> None:
+    def __init__(self, preload: Sequence[str], memory: int | None = None) -> None:
         # The child imports what this process imports, from where it does: its path is
         # passed on, and -P keeps the working folder off it (a site folder's nh3.py must
         # not stand in for the library).
         path = os.pathsep.join(entry for entry in sys.path if entry)
+        cap = [_MEMORY, str(memory)] if memory else []
         self._process = subprocess.Popen(  # noqa: S603 (this interpreter, our module)
-            [sys.executable, "-P", "-m", "hub.workers", *preload],
+            [sys.executable, "-P", "-m", "hub.workers", *cap, *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
@@ -117,10 +122,22 @@ class _Child:
         except WorkError:
             raise
         except (EOFError, OSError) as exc:
-            raise WorkError(f"the worker process died ({self._process.poll()})") from exc
+            raise WorkError(f"the worker process died ({self._death()})") from exc
         except Exception as exc:  # an answer that does not unpickle here
             raise WorkError(f"the answer could not be read: {exc}") from exc
         return answer
+
+    def _death(self) -> str:
+        """How the child ended: a signal (SIGSEGV, SIGABRT, the OOM killer's SIGKILL)
+        or an exit status, for the caller's log."""
+        try:
+            status = self._process.wait(_STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        if status < 0:
+            with contextlib.suppress(ValueError):
+                return f"killed by {signal.Signals(-status).name}"
+        return f"exit status {status}"
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -154,9 +171,12 @@ class Workers:
     one of them. `f` and its arguments are pickled: a module-level function and values.
     Usable from one event loop after another (a scheduler's ticks)."""
 
-    def __init__(self, size: int | None = None, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self, size: int | None = None, preload: Sequence[str] = (), memory: int | None = None
+    ) -> None:
         self.size = size or max(1, min(4, os.cpu_count() or 1))
         self._preload = tuple(preload)
+        self.memory = memory  # bytes of data each child may hold; None: no cap
         self._idle: queue.SimpleQueue[_Child] = queue.SimpleQueue()
         self._all: list[_Child] = []
         self._lock = threading.Lock()
@@ -168,7 +188,7 @@ class Workers:
         the first call."""
         with self._lock:
             while len(self._all) < self.size:
-                child = _Child(self._preload)
+                child = _Child(self._preload, self.memory)
                 self._all.append(child)
                 self._idle.put(child)
 
@@ -197,7 +217,10 @@ class Workers:
         except BaseException:
             self._replace(child)  # interrupted mid-call: its answer would be out of step
             raise
-        self._idle.put(child)
+        if not ok and isinstance(value, MemoryError):
+            self._replace(child)  # it ran out: what it holds now is no base for another call
+        else:
+            self._idle.put(child)
         if not ok:
             raise cast(BaseException, value)
         return value
@@ -212,7 +235,7 @@ class Workers:
             if self._closed:
                 raise WorkError("the workers are closed")
             if len(self._all) < self.size:
-                child = _Child(self._preload)
+                child = _Child(self._preload, self.memory)
                 self._all.append(child)
                 return child
         return self._idle.get()
@@ -243,9 +266,19 @@ class Workers:
         self.close()
 
 
-def _main(preload: Sequence[str]) -> None:
-    """`python -m hub.workers MODULE...`: the protocol on the pipes the parent gave as
-    stdin and stdout; what a library prints goes to stderr, never into the protocol."""
+def _main(arguments: Sequence[str]) -> None:
+    """`python -m hub.workers [--memory BYTES] MODULE...`: the protocol on the pipes the
+    parent gave as stdin and stdout; what a library prints goes to stderr, never into the
+    protocol."""
+    preload = list(arguments)
+    if preload[:1] == [_MEMORY]:
+        # RLIMIT_DATA (the heap and private writable maps: what a call can fill), not
+        # RLIMIT_AS, which also counts address space reserved and never touched (thread
+        # stacks, allocators that reserve arenas, as some PDFium builds do). Either stops
+        # tests/test_extract.py's PDF bomb with today's pypdfium2 (PDFium aborts).
+        limit = int(preload[1])
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        del preload[:2]
     calls = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

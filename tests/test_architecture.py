@@ -57,6 +57,8 @@ OWNER_PACKAGES["hub.search.tantivy"] = {"tantivy"}  # the second engine, beside 
 OWNER_PACKAGES["hub.config"] = {"pydantic"}  # the schema, one module per large section
 # list and article pages, and finding a column's list and body without selectors
 OWNER_PACKAGES["hub.parse.page"] = {"bs4"}
+# attachments' readers, one module per format
+OWNER_PACKAGES["hub.extract"] = {"pypdfium2", "olefile", "xlrd"}
 
 
 def test_each_third_party_library_has_one_owner_module() -> None:
@@ -100,6 +102,9 @@ def test_each_third_party_library_has_one_owner_module() -> None:
         "soupsieve": "hub.parse.selectors",
         "zhconv": "hub.text",
         "openpyxl": "hub.workbook",
+        "pypdfium2": "hub.extract",
+        "olefile": "hub.extract",
+        "xlrd": "hub.extract",
     }
     assert {lib: owners[lib] for lib in expected} == {k: {v} for k, v in expected.items()}
 
@@ -120,7 +125,7 @@ IO_MODULES = {
 
 
 @pytest.mark.parametrize(
-    "stage", ["hub.parse", "hub.route", "hub.reprints", "hub.audit", "hub.alerts"]
+    "stage", ["hub.parse", "hub.route", "hub.reprints", "hub.audit", "hub.alerts", "hub.extract"]
 )
 def test_pure_stages_do_no_io_and_read_no_clock(stage: str) -> None:
     for name, tree in modules().items():

@@ -172,3 +172,34 @@ def test_a_module_in_the_working_folder_does_not_stand_in_for_a_library(
     monkeypatch.chdir(tmp_path)
     with Workers(size=1, preload=["hub.parse.read"]) as workers:
         assert asyncio.run(workers.run(square, 7, limit=60)) == 49
+
+
+def hog(megabytes: int) -> int:
+    return len(bytearray(megabytes << 20))
+
+
+def abort() -> None:
+    os.abort()
+
+
+def test_a_call_over_the_memory_cap_raises_memory_error_and_costs_only_itself() -> None:
+    with Workers(size=1, memory=256 << 20) as capped:
+        first = asyncio.run(capped.run(pid, limit=30))
+        with pytest.raises(MemoryError):
+            asyncio.run(capped.run(hog, 1024, limit=30))
+        assert asyncio.run(capped.run(hog, 64, limit=30)) == 64 << 20  # under the cap: fine
+        assert asyncio.run(capped.run(pid, limit=30)) != first  # the one that ran out is gone
+
+
+def test_without_a_cap_the_same_call_succeeds() -> None:
+    # the cap is what stops 1 GB above: 300 MB, over the cap, is fine without one
+    with Workers(size=1) as free:
+        assert asyncio.run(free.run(hog, 300, limit=60)) == 300 << 20
+
+
+def test_a_child_killed_by_native_code_is_a_work_error_naming_the_signal() -> None:
+    with Workers(size=1, memory=256 << 20) as capped:
+        with pytest.raises(WorkError, match="SIGABRT") as caught:
+            asyncio.run(capped.run(abort, limit=30))
+        assert not caught.value.over_time
+        assert asyncio.run(capped.run(square, 7, limit=30)) == 49
