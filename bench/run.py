@@ -27,6 +27,7 @@ from bench import (
     crawl,
     desk,
     detect,
+    extract,
     faults,
     freshness,
     load,
@@ -72,6 +73,7 @@ def main() -> None:
         *checks.rows(args.repeat),
         *weight.rows(args.repeat),
         *detect.rows(args.repeat),
+        *extract.rows(args.repeat),
     ]
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'figure':>12}  unit        note")

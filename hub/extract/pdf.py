@@ -14,7 +14,7 @@ from hub.extract.reading import MAX_PAGES, ExtractError, Reading
 log = logging.getLogger(__name__)
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
+def _document(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -36,7 +36,7 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> str:
 
 
 def read(data: bytes, reading: Reading) -> None:
-    document = _open(data)
+    document = _document(data)
     try:
         count = len(document)
         reading.pages = count
