@@ -25,17 +25,30 @@ class Round:
     publish: float  # seconds: route + build + index of every post
     republish: float  # seconds: the same with nothing changed
     queries: list[float]  # seconds per query
+    bare: float  # seconds: the first crawl without attachments
+    files: int  # attachments read
 
 
 def one_round(folder: Path) -> Round:
     with CountyServer(World(clock=lambda: START)) as county:
-        config = pipeline.load(
-            write_config(folder / "channels.yaml", channels_yaml(county.base_url))
+        text = channels_yaml(county.base_url)
+        (folder / "bare").mkdir()
+        bare = pipeline.load(
+            write_config(
+                folder / "bare" / "channels.yaml",
+                text.replace("\nattachments:", "\nattachments:\n  enabled: false", 1),
+            )
         )
+        bare_store = pipeline.open_store(bare)
+        _, bare_first = timed(lambda: pipeline.crawl(bare, bare_store, START))
+        bare_store.close()
+        county.requests = 0
+        config = pipeline.load(write_config(folder / "channels.yaml", text))
         store = pipeline.open_store(config)
         results, first = timed(lambda: pipeline.crawl(config, store, START))
         requests = county.requests
         _, again = timed(lambda: pipeline.crawl(config, store, START + timedelta(minutes=5)))
+    read = store.attachments.of(a.url for p in store.posts() for a in p.post.attachments)
     outcome, publish = timed(lambda: pipeline.publish(config, store, START))
     _, republish = timed(lambda: pipeline.publish(config, store, START))
     queries = [
@@ -53,6 +66,8 @@ def one_round(folder: Path) -> Round:
         publish,
         republish,
         queries,
+        bare_first,
+        sum(1 for a in read.values() if a.text),
     )
 
 
@@ -65,12 +80,19 @@ def rows(repeat: int) -> list[Row]:
     first, again = min(x.first for x in rounds), min(x.again for x in rounds)
     publish, republish = min(x.publish for x in rounds), min(x.republish for x in rounds)
     queries = [q for x in rounds for q in x.queries]
+    bare = min(x.bare for x in rounds)
     return [
         Row(
             "crawl demo county, first run",
             r.sources / first,
             "sources/s",
             f"{r.sources} sources, {r.posts} posts, {r.requests} requests in {first:.2f}s",
+        ),
+        Row(
+            "attachments' share of the first crawl",
+            100 * (first - bare) / first,
+            "%",
+            f"{r.files} attachments downloaded and read; {bare:.2f}s without them",
         ),
         Row(
             "crawl demo county, all 304",

@@ -264,6 +264,25 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Attached:
+    """An attachment as hub downloaded and read it: its text for search, and the copy
+    kept with the portal. Keyed by its address, whichever posts carry it."""
+
+    url: str
+    fetched: datetime  # the last try
+    ok: bool  # read (or kept); else `kind` says why not
+    kind: str = ""  # a fetch error's kind or an extraction's (`hub.extract`): why not read
+    note: str = ""  # one line: what was cut, or the error
+    format: str = ""  # as its bytes say: pdf, docx, xls, ...
+    size: int = 0  # bytes
+    digest: str = ""  # SHA-256 of the bytes: a copy changes with it
+    pages: int = 0
+    text: str = ""  # capped (`hub.extract.MAX_CHARS`)
+    kept: str = ""  # the copy's file name in data/files (and at /f/ on the portal), or ""
+    failures: int = 0  # failed tries in a row: the next waits longer
+
+
+@dataclass(frozen=True, slots=True)
 class RunRecord:
     """One run of hub's writers, as `hub status` lists them: what it did and how long."""
 
@@ -360,6 +379,7 @@ class Hit:
     title_marked: Marked
     snippet: Marked  # a piece of the text around the matches
     score: float = 0.0
+    attachment: str = ""  # the name of the attachment the snippet is from, if it is
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from hub.demo.files import assemble
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 PDF_LOCKED = (  # a PDF that opens with the password "secret"
@@ -43,19 +45,7 @@ class Office:
 
 def _pdf(objects: Sequence[bytes]) -> bytes:
     """A PDF of these objects (1 is the catalog), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    table = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        table,
-    )
-    return bytes(out)
+    return assemble(list(objects))
 
 
 def _stream(content: bytes, compressed: bytes | None = None) -> bytes:

@@ -120,6 +120,7 @@ def test_run_prints_what_it_did_and_lists_failures(project: Config) -> None:
         "score",
         "snippet",
         "snippet_text",
+        "attachment",
     }
 
 
@@ -128,7 +129,10 @@ def test_status_shows_each_source_health(project: Config) -> None:
     assert code == 0 and out.split("\n\n")[0].splitlines()[-1] == "52 new"  # nothing fetched yet
     hub("crawl", "-c", str(project.path))
     code, out, _ = hub("status", "-c", str(project.path))
-    assert out.split("\n\n")[0].splitlines()[-1] == "50 ok, 2 failing"
+    *_, health, attachments = out.split("\n\n")[0].splitlines()
+    assert health == "50 ok, 2 failing"
+    # every demo attachment read, and its copy kept
+    assert re.fullmatch(r"attachments: \d{3} read; copies 0\.\d MB of 5,120 MB", attachments)
     assert out.splitlines()[0].split() == [
         "source",
         "name",

@@ -43,6 +43,7 @@ def test_every_key_is_documented(key: str) -> None:
         "desk",
         "store",
         "services",
+        "attachments",
         "sources",
         "channels",
         "overrides",

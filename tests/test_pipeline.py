@@ -19,7 +19,7 @@ from hub.demo import SOURCES, CountyServer, World, catalogue
 from hub.demo.render import FEED_ITEMS, PER_PAGE
 from hub.errors import BusyError
 from hub.models import Post
-from hub.pipeline import crawling
+from hub.pipeline import ending
 from hub.site import post_path
 from tests.conftest import Clock, Crawled, reprinted_by
 from tests.httpserver import Reply, ScriptedServer
@@ -81,8 +81,8 @@ def test_search_finds_flood_posts(crawled: Crawled) -> None:
 def test_second_crawl_is_conditional_and_new_posts_arrive_later(
     project: Config, county: CountyServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # without link checks, which a crawl ends with and which make requests of their own
-    monkeypatch.setattr(crawling, "links_wanted", lambda *args: False)
+    # without link checks and attachments, which a crawl ends with (requests of their own)
+    monkeypatch.setattr(ending, "reachable", lambda *args: False)
     store = pipeline.open_store(project)
     first = pipeline.crawl(project, store, clock())
     requests = county.requests

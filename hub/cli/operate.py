@@ -138,6 +138,8 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
     rows_in = pipeline.status(config, store)
     runs = store.runs(run_count)
     proposals = pipeline.redetecting.applicable(config, store.proposals.all())
+    attachments = store.attachments.tally()
+    kept = store.attachments.kept_bytes()
     store.close()
     if as_json:
         payload = {
@@ -154,6 +156,7 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
                 }
                 for source, proposal in proposals
             ],
+            "attachments": {**attachments, "kept_bytes": kept},
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -190,6 +193,12 @@ def status_command(config_path: Path, run_count: int, as_json: bool) -> None:
     click.echo(table(columns, rows))
     counts = Counter(state.health for _, state in rows_in)
     click.echo(", ".join(f"{counts[h]} {h}" for h in ("ok", "failing", "gone", "new") if counts[h]))
+    if attachments:
+        ways = ", ".join(f"{n} {way}" for way, n in sorted(attachments.items(), key=_read_first))
+        budget = config.attachments.budget
+        click.echo(
+            f"attachments: {ways}; copies {kept / 2**20:,.1f} MB of {budget / 2**20:,.0f} MB"
+        )
     for source, proposal in proposals:  # what a site wrote, without its control codes
         titles = printable("、".join(json.loads(proposal.titles)))
         click.echo(
@@ -236,6 +245,10 @@ def _problem(state: SourceState) -> str:
         first = state.notes.splitlines()[0] if state.notes else ""
         return f"{state.note_count} note{'s' if state.note_count > 1 else ''}: {first}"
     return ""
+
+
+def _read_first(item: tuple[str, int]) -> tuple[bool, str]:
+    return item[0] != "read", item[0]
 
 
 def _status_json(source: Source, state: SourceState) -> dict[str, object]:

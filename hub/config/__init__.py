@@ -10,6 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from hub.config.alerting import ALERT_KINDS, AlertKind, Alerts, Email, Webhook
+from hub.config.attachments import Attachments
 from hub.config.checking import Checks, DateChecks, LinkChecks, WordList
 from hub.config.entries import add_source, replace_source, source_entry
 from hub.config.schema import (
@@ -38,6 +39,7 @@ __all__ = [
     "SECTION",
     "AlertKind",
     "Alerts",
+    "Attachments",
     "Audit",
     "Channel",
     "Checks",
@@ -120,6 +122,10 @@ class Config:
     @property
     def services(self) -> Services:
         return self.document.services
+
+    @property
+    def attachments(self) -> Attachments:
+        return self.document.attachments
 
     @property
     def catalogues(self) -> tuple[Source, ...]:

@@ -22,6 +22,7 @@ from pydantic import (
 
 from hub.audited import Column
 from hub.config.alerting import Alerts
+from hub.config.attachments import Attachments
 from hub.config.checking import Checks
 from hub.config.searching import Search, Words
 from hub.config.services import Services
@@ -355,6 +356,7 @@ class Document(Model):
     checks: Checks = Checks()
     alerts: Alerts = Alerts()
     services: Services = Services()
+    attachments: Attachments = Attachments()
     sources: Annotated[tuple[Source, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     channels: Annotated[tuple[Channel, ...], BeforeValidator(as_tuple)] = Field(min_length=1)
     overrides: Overrides = ()

@@ -258,6 +258,11 @@ search:                   # docs/search.md
   synonyms:
     - [县医院, 县人民医院]
 
+attachments:              # 附件: read for search, a copy kept with the portal (docs/attachments.md)
+  per_run: 500            # downloads a crawl may start (the demo's first crawl reads them all)
+  max_bytes: 30MB         # a larger file is neither read nor kept
+  budget: 5GB             # the copies' total size
+
 checks:                   # content checks before publishing (docs/checks.md)
   lists:                  # the county's own lists, beside this file
     - file: checks/typos.txt

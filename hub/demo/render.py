@@ -9,6 +9,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
+from hub.demo import files
 from hub.demo.county import SOURCES, DemoSource
 from hub.demo.phrases import COUNTY
 from hub.demo.world import LOCAL, DemoPost
@@ -27,7 +28,9 @@ def article_path(post: DemoPost) -> str:
 
 
 def attachment_path(post: DemoPost) -> str:
-    return f"/{post.source.id}/files/P0{post.num}.docx"
+    """Where the post's attachment is ('' when it has none: `files.kind`)."""
+    ext = files.kind(post.topic, post.num)
+    return f"/{post.source.id}/files/P0{post.num}.{ext}" if ext else ""
 
 
 def list_path(source: DemoSource, page: int = 0) -> str:
@@ -184,8 +187,8 @@ def article_page(post: DemoPost) -> str:
             "【字号：大 中 小】【打印】【关闭】</div>"
         )
         body = f'<div class="TRS_Editor">{_body(post)}</div>'
-    if post.topic in ("tongzhi", "yiye"):  # notices and job adverts come with forms
-        name = f"附件1：{post.title[:12]}报名表.docx"
+    if ext := files.kind(post.topic, post.num):  # notices and job adverts come with files
+        name = files.name(post.title, ext)
         body += (
             f'\n<div class="fj">附件：<a href="{attachment_path(post)}">{escape(name)}</a></div>'
         )

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
-from hub.demo import catalogue, county, render
+from hub.demo import catalogue, county, files, render
 from hub.demo.world import DemoPost, World
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,9 @@ _ARTICLE = re.compile(
 )
 _LIST = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?:col/)?index(?:_(?P<page>\d+))?\.html$")
 _FEED = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/(?P<kind>rss|atom)\.xml$")
-_FILE = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/files/P0(?P<num>\d+)\.docx$")
+_FILE = re.compile(r"^/(?P<sid>[a-z0-9_-]+)/files/P0(?P<num>\d+)\.(?P<ext>docx|xlsx|pdf)$")
 _CATALOGUE = re.compile(rf"^/{catalogue.PREFIX}/list(?:_(?P<page>\d+))?\.html$")
 _GUIDE = re.compile(rf"^/{catalogue.PREFIX}/bszn/(?P<num>\d{{4}})\.html$")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class _Server(ThreadingHTTPServer):
@@ -124,8 +123,10 @@ class CountyServer:
             if source.shape == "hanweb":
                 page = int(query.get("pageNum", ["1"])[0]) - 1
             return self._list(source, page)
-        if (match := _FILE.match(path)) and self.world.find(source, int(match["num"])):
-            return Response(200, b"PK\x03\x04 (a form, in the demo county)", DOCX)
+        match = _FILE.match(path)
+        found = self.world.find(source, int(match["num"])) if match else None
+        if match and found and render.attachment_path(found) == path:
+            return Response(200, *files.content(found.title, match["ext"], found.num))
         match = _ARTICLE.match(path)
         post = self.world.find(source, int(match["num"])) if match else None
         if post is not None and render.article_path(post) == path:

@@ -102,7 +102,14 @@ class Fetcher:
         await self._client.aclose()
 
     async def get(
-        self, url: str, *, source_id: str, now: datetime, etag: str = "", last_modified: str = ""
+        self,
+        url: str,
+        *,
+        source_id: str,
+        now: datetime,
+        etag: str = "",
+        last_modified: str = "",
+        cap: int | None = None,
     ) -> Fetched:
         """GET `url`, following redirects; a 304 comes back as a value, every failure as a
         FetchError.
@@ -110,11 +117,13 @@ class Fetcher:
         Each request of the way (robots.txt, each redirect) waits its turn at its host
         (`per_host`, `delay`) like any other, and `timeout` counts only the time spent
         waiting for answers: a source is judged by its server, not by the queue of other
-        sources' requests in front of it."""
+        sources' requests in front of it. `cap`: a body's bytes, instead of `max_bytes`."""
         conditional = {
             k: v for k, v in (("if-none-match", etag), ("if-modified-since", last_modified)) if v
         }
-        fetched = await self._follow(url, conditional, source_id, now, robots=self.settings.robots)
+        fetched = await self._follow(
+            url, conditional, source_id, now, robots=self.settings.robots, cap=cap
+        )
         if fetched.status >= 400:
             raise _status_error(fetched, now)
         return fetched
@@ -148,6 +157,7 @@ class Fetcher:
         robots: bool,
         method: str = "GET",
         keep: int | None = None,
+        cap: int | None = None,
     ) -> Fetched:
         """The answer at the end of `url`'s redirects, each hop checked by robots.txt when
         `robots` (a redirect may lead to another site) and by the address guard. With
@@ -159,7 +169,7 @@ class Fetcher:
             if robots:
                 await self._allowed(url, source_id, now)
             answer = await self._request(
-                url, headers, source_id, now, deadline, method=method, keep=keep
+                url, headers, source_id, now, deadline, method=method, keep=keep, cap=cap
             )
             if isinstance(answer, Fetched):  # with the time its server took (the audit's)
                 return dataclasses.replace(answer, seconds=self.settings.timeout - deadline.left)
@@ -211,6 +221,7 @@ class Fetcher:
         *,
         method: str = "GET",
         keep: int | None = None,
+        cap: int | None = None,
     ) -> Fetched | str:
         """One request in its host's turn: the response, or a redirect's Location."""
         host = urlsplit(url).netloc
@@ -219,7 +230,9 @@ class Fetcher:
             await self._polite(host)
             try:
                 async with deadline.running():
-                    return await self._send(url, headers, source_id, now, method=method, keep=keep)
+                    return await self._send(
+                        url, headers, source_id, now, method=method, keep=keep, cap=cap
+                    )
             except TimeoutError as exc:
                 raise FetchError(
                     f"no complete answer within {self.settings.timeout:g}s from {deadline.url}",
@@ -259,12 +272,13 @@ class Fetcher:
         *,
         method: str,
         keep: int | None,
+        cap: int | None = None,
     ) -> Fetched | str:
         request = self._client.build_request(method, url, headers=headers)
         response = await self._client.send(request, stream=True)
         try:
             if response.status_code not in _REDIRECTS:
-                return await self._read(response, url, source_id, now, keep)
+                return await self._read(response, url, source_id, now, keep, cap=cap)
             return str(response.headers.get("location", ""))
         finally:
             await response.aclose()
@@ -276,6 +290,8 @@ class Fetcher:
         source_id: str,
         now: datetime,
         keep: int | None = None,
+        *,
+        cap: int | None = None,
     ) -> Fetched:
         status = response.status_code
         headers = dict(response.headers.items())  # lower-case names
@@ -284,12 +300,12 @@ class Fetcher:
         if keep is not None:
             start = await _start(response, keep)
             return Fetched(source_id, url, status, start, headers, now, response.reason_phrase)
-        cap = self.settings.max_bytes
+        setting = "fetch.max_bytes" if cap is None else "attachments.max_bytes"
+        cap = cap or self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise FetchError(
-                f"{url} announces {int(declared):,} bytes, over the "
-                f"{cap:,}-byte cap (fetch.max_bytes)",
+                f"{url} announces {int(declared):,} bytes, over the {cap:,}-byte cap ({setting})",
                 kind="too-large",
             )
         body = bytearray()
@@ -297,7 +313,7 @@ class Fetcher:
             body += chunk
             if len(body) > cap:
                 raise FetchError(
-                    f"{url} sent more than {cap:,} bytes (fetch.max_bytes)", kind="too-large"
+                    f"{url} sent more than {cap:,} bytes ({setting})", kind="too-large"
                 )
         return Fetched(source_id, url, status, bytes(body), headers, now, response.reason_phrase)
 

@@ -35,10 +35,9 @@ from hub.pipeline.decide import (
     page_window,
     withdrawal,
 )
-from hub.pipeline.linking import check_links
+from hub.pipeline.ending import after_sources
 from hub.pipeline.project import user_agent
 from hub.pipeline.reading import Reader
-from hub.pipeline.redetecting import redetect
 from hub.workers import Workers
 
 if TYPE_CHECKING:
@@ -164,51 +163,17 @@ async def crawl_sources(
                 await claims.close()
             order = {source.id: n for n, source in enumerate(sources)}
             results.sort(key=lambda result: order[result.source_id])
-            if links_wanted(config, results, stopping):
-                await _links(
-                    config, store, now, fetcher=fetcher, database=database, stopping=stopping
-                )
-            if not (stopping is not None and stopping()):
-                await redetect(
-                    config,
-                    store,
-                    now,
-                    results,
-                    fetcher=fetcher,
-                    reader=crawler.reader,
-                    database=database,
-                    stopping=stopping,
-                )
+            await after_sources(
+                config,
+                store,
+                now,
+                results,
+                fetcher=fetcher,
+                reader=crawler.reader,
+                database=database,
+                stopping=stopping,
+            )
     return results
-
-
-def links_wanted(
-    config: Config, results: Sequence[SourceResult], stopping: Stopping | None
-) -> bool:
-    """Whether this crawl goes on to check links: not when they are off, nor once a
-    stop is asked for, nor when no source could be reached (hub's own network down),
-    nor when no source was crawled (none was due, or other crawlers had them)."""
-    if not config.checks.links.enabled or (stopping is not None and stopping()):
-        return False
-    unreachable = [r for r in results if r.error_kind in ("network", "timeout")]
-    return len(unreachable) < len(results)
-
-
-async def _links(
-    config: Config,
-    store: Store,
-    now: datetime,
-    *,
-    fetcher: Fetcher,
-    database: Executor,
-    stopping: Stopping | None,
-) -> None:
-    """Link checks after the sources, with the crawl's fetcher: whatever befalls them,
-    the crawl has done its work and is not failed by them."""
-    try:
-        await check_links(config, store, now, fetcher=fetcher, database=database, stopping=stopping)
-    except Exception:
-        log.exception("link checks stopped; the crawl itself is done")
 
 
 class Crawler:

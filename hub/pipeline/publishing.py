@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hub import audit as audit_module
 from hub import opml, reprints, search, site
@@ -23,8 +23,9 @@ from hub.audited import AuditReport, SectionAudit
 from hub.config import SECTION, Config
 from hub.decisions import Decision
 from hub.errors import BuildError
-from hub.models import Finding, Routed, SourceState, StoredPost
+from hub.models import Attached, Finding, Routed, SourceState, StoredPost
 from hub.pipeline import checking, runs, trace
+from hub.pipeline.attached import attachments_of, copies
 from hub.pipeline.routing import route, services, settle
 from hub.route import post_ref
 from hub.route.review import Gate
@@ -112,6 +113,7 @@ def _publish(
         findings={pid: f for pid, f in gated.findings.items() if pid in shown},
     )
     catalogued = services(config, store, now, decisions)
+    attached = attachments_of(store, routed)
     edition = site.Edition(
         config,
         routed,
@@ -122,6 +124,7 @@ def _publish(
         extra={"sources.opml": sources_opml(config, routed, now)},
         lead=store.desk.setting("lead"),
         services=catalogued,
+        copies=copies(config, attached),
     )
     with site.staged(edition, full=full) as built:
         # before the switch: a publish that cannot finish (a full disk) keeps the
@@ -129,7 +132,7 @@ def _publish(
         # commit and the switch, the search service drops hits not yet on the site.)
         # what the portal shows, for explain/diff, and the sections its navigation lists
         trace.save(config.data_dir, routed, now, built.shown)
-        documents = _documents(config, _originals(routed, canonical_of))
+        documents = _documents(config, _originals(routed, canonical_of), attached)
         documents = chain(documents, _service_documents(config, catalogued))
         indexed = search.update(config.index_dir, documents, engine=config.search.engine)
     seconds = time.monotonic() - started
@@ -292,7 +295,7 @@ def reindex(config: Config, store: Store, now: datetime) -> search.UpdateResult:
         routed = route(config, store, now)
         originals = _originals(routed, find_reprints(config, routed, store.desk.decisions()))
         documents = chain(
-            _documents(config, originals),
+            _documents(config, originals, attachments_of(store, originals)),
             _service_documents(config, services(config, store, now)),
         )
         return search.update(config.index_dir, documents, rebuild=True, engine=config.search.engine)
@@ -307,25 +310,34 @@ def _originals(routed: Sequence[Routed], canonical_of: dict[str, str]) -> list[R
     return [r for r in routed if canonical_of.get(r.post.post.id, r.post.post.id) == r.post.post.id]
 
 
-def _documents(config: Config, routed: Sequence[Routed]) -> Iterator[search.Document]:
+def _documents(
+    config: Config, routed: Sequence[Routed], attached: Mapping[str, Attached]
+) -> Iterator[search.Document]:
     names = {s.id: (s.name, s.group) for s in config.sources}
     zone = config.site.zone
     for item in routed:
         name, group = names[item.post.post.source_id]
+        read = tuple(
+            (a.title, attached[a.url])
+            for a in item.post.post.attachments
+            if a.url in attached and attached[a.url].text
+        )
+        settings = (name, group, zone, tuple(found.digest for _, found in read))
         known = _DOCUMENTS.get(item.post.post.id)
-        if known is not None and known[0] is item and known[1] == (name, group, zone):
+        if known is not None and known[0] is item and known[1] == settings:
             yield known[2]
             continue
-        made = _document(item, name, group, zone)
+        made = _document(item, name, group, zone, tuple((t, found.text) for t, found in read))
         if len(_DOCUMENTS) >= CANDIDATES_KEPT:
             _DOCUMENTS.clear()
-        _DOCUMENTS[item.post.post.id] = (item, (name, group, zone), made)
+        _DOCUMENTS[item.post.post.id] = (item, settings, made)
         yield made
 
 
-# post id -> (its routing, its department, group and zone, its document): made once per
-# routing of a post in a long-running hub (routing is kept per version of a post)
-_DOCUMENTS: dict[str, tuple[Routed, tuple[str, str, tzinfo], search.Document]] = {}
+# post id -> (its routing, its department, group, zone and attachments' digests, its
+# document): made once per routing of a post in a long-running hub (routing is kept per
+# version of a post)
+_DOCUMENTS: dict[str, tuple[Routed, tuple[Any, ...], search.Document]] = {}
 
 
 def _service_documents(
@@ -352,11 +364,14 @@ def _service_documents(
         )
 
 
-def _document(item: Routed, name: str, group: str, zone: tzinfo) -> search.Document:
+def _document(
+    item: Routed, name: str, group: str, zone: tzinfo, attached: tuple[tuple[str, str], ...]
+) -> search.Document:
     post = item.post.post
     path = site.post_path(post.id, item.post.filed, zone)
     parts: tuple[str, ...] = (post.hash, name, group, path, ",".join(item.channels))
     parts += (item.title,) if item.title else ()  # an editor's title: indexed anew
+    parts += tuple(text for _, text in attached)  # (only then: other posts keep their hash)
     version = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
     return search.Document(
         id=post.id,
@@ -370,4 +385,5 @@ def _document(item: Routed, name: str, group: str, zone: tzinfo) -> search.Docum
         date=item.post.date,
         path=path,
         files=tuple(a.title for a in post.attachments),
+        attached=attached,
     )

@@ -166,4 +166,5 @@ class SearchService:
             "title_html": search.to_html(hit.title_marked),
             "snippet": search.to_html(hit.snippet),
             "snippet_text": search.plain(hit.snippet),
+            "attachment": hit.attachment,  # the snippet's attachment, or ""
         }

@@ -22,7 +22,7 @@ from hub.errors import HubError, SearchError
 from hub.models import DEFAULT_ENGINE, SEARCH_ENGINES, SORTS, Hit, Results, SearchEngine, Sort
 from hub.search import engines, snippets, suggest, synonyms
 from hub.search.analysis import query_words
-from hub.search.document import Document, Row, UpdateResult
+from hub.search.document import Document, Row, UpdateResult, split
 from hub.search.query import (
     EARLIEST,
     LATEST,
@@ -152,6 +152,16 @@ def _needles(parsed: Parsed) -> list[str]:
 def _hit(row: Row, needles: list[str]) -> Hit:
     fields = row.fields
     date = fields.get("date")
+    title = snippets.mark(fields["title"], needles)
+    snippet = snippets.snippet(fields.get("text") or "", needles)
+    attachment = ""
+    if not snippets.marks(title) and not snippets.marks(snippet):
+        # found in an attachment: the snippet is from the first one the query's words are in
+        for name, text in split(fields.get("attached")):
+            found = snippets.snippet(text, needles)
+            if snippets.marks(found) or snippets.marks(snippets.mark(name, needles)):
+                snippet, attachment = found, name
+                break
     return Hit(
         id=fields["id"],
         title=fields["title"],
@@ -161,9 +171,10 @@ def _hit(row: Row, needles: list[str]) -> Hit:
         group=fields.get("group") or "",
         sections=tuple(s for s in (fields.get("sections") or "").split(",") if s),
         date=date.replace(tzinfo=UTC) if date else None,
-        title_marked=snippets.mark(fields["title"], needles),
-        snippet=snippets.snippet(fields.get("text") or "", needles),
+        title_marked=title,
+        snippet=snippet,
         score=row.score,
+        attachment=attachment,
     )
 
 

@@ -23,9 +23,10 @@ class Document:
     date: datetime
     path: str
     files: tuple[str, ...] = ()  # attachments' names
+    attached: tuple[tuple[str, str], ...] = ()  # (name, text) of the attachments read
 
     def fields(self) -> dict[str, Any]:
-        files = "\n".join(self.files)
+        files = "\n".join((*self.files, *(text for _, text in self.attached)))
         return {
             "id": self.id,
             "version": f"{self.id}:{self.hash}",
@@ -39,7 +40,23 @@ class Document:
             "sections": ",".join(self.sections),
             "date": self.date.astimezone(UTC).replace(tzinfo=None),
             "path": self.path,
+            "attached": joined(self.attached),
         }
+
+
+SHOWN_CHARS = 20_000  # of each attachment's text, kept in the index for snippets
+_ENTRY, _NAME = "\x1e", "\x1f"  # between attachments, between a name and its text
+
+
+def joined(attached: tuple[tuple[str, str], ...]) -> str:
+    """The attachments' names and the start of their texts, as the index keeps them."""
+    return _ENTRY.join(f"{name}{_NAME}{text[:SHOWN_CHARS]}" for name, text in attached)
+
+
+def split(value: str | None) -> list[tuple[str, str]]:
+    """`joined`'s value, read back: (name, text) of each attachment."""
+    pairs = (entry.partition(_NAME) for entry in (value or "").split(_ENTRY) if entry)
+    return [(name, text) for name, _, text in pairs]
 
 
 @dataclass(frozen=True)

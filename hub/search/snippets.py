@@ -76,6 +76,11 @@ def _pieces(text: str, found: list[tuple[int, int]], start: int, end: int) -> Ma
     return tuple(pieces)
 
 
+def marks(marked: Marked) -> bool:
+    """Whether anything in it is marked."""
+    return any(hit for _, hit in marked)
+
+
 def plain(marked: Marked) -> str:
     return "".join(piece for piece, _ in marked)
 

@@ -47,6 +47,16 @@ MEDIA_TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
     ".webmanifest": "application/manifest+json",
+    # the attachments' copies (/f/): documents, by what hub read in their bytes
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".wps": "application/vnd.ms-works",
+    ".et": "application/vnd.ms-excel",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
 # Sent with every answer, by hub serve and by the nginx configuration alike. Framing and
 # a content security policy are left to the operator: a county's main site may frame

@@ -20,7 +20,7 @@ from hub.site.publish import staged as publish_staged
 from hub.site.render import Renderer, theme_dir
 from hub.site.report import report_page
 from hub.site.services import service_path
-from hub.site.views import post_path, search_context
+from hub.site.views import copy_path, post_path, search_context
 
 __all__ = [
     "BuildResult",
@@ -80,6 +80,12 @@ def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
                     files.keep(file, produce)
                 else:
                     files.write(file, produce())
+            for file, (source, digest) in copies(edition).items():
+                keys[file] = key = f"{renderer.digest}:{digest}"
+                if old.get(file) == key:
+                    files.keep_link(file, source)
+                else:
+                    files.link(file, source)
             files.finish([file for file in old if file not in keys])
             counts["written"] = files.written
             for relative, source in renderer.static_files():
@@ -103,6 +109,12 @@ def _outputs(
     for file, text in extra.items():
         key = hashlib.sha256(text.encode()).hexdigest()[:24]
         yield file, key, partial(str, text)
+
+
+def copies(edition: Edition) -> dict[str, tuple[Path, str]]:
+    """The copies of the shown posts' attachments the build links: its file (under f/)
+    -> (the copy kept in data/files, its digest)."""
+    return {copy_path(source): (source, digest) for source, digest in edition.copies.values()}
 
 
 def _manifest(build: Path) -> dict[str, str]:

@@ -38,7 +38,7 @@ class BuildFiles:
         self._cloned = self._linking is not None  # the live build is linked whole
         self._pending: list[tuple[str, str]] = []
         self._bytes = 0
-        self._kept: list[tuple[str, Callable[[], str]]] = []
+        self._kept: list[tuple[str, Callable[[], None]]] = []  # file, how to make it
 
     def __enter__(self) -> BuildFiles:
         return self
@@ -57,9 +57,31 @@ class BuildFiles:
     def keep(self, file: str, produce: Callable[[], str]) -> None:
         """The live build's `file`, unchanged (`produce` makes it if it is not there)."""
         if self._cloned:
-            self._kept.append((file, produce))
+            self._kept.append((file, lambda: self.write(file, produce())))
         elif self.live is None or not _link(f"{self.live}/{file}", f"{self.folder}/{file}"):
             self.write(file, produce())
+
+    def keep_link(self, file: str, source: Path) -> None:
+        """The live build's `file`, unchanged: a link to `source` (`link`)."""
+        if self._cloned:
+            self._kept.append((file, lambda: self.link(file, source)))
+        elif self.live is None or not _link(f"{self.live}/{file}", f"{self.folder}/{file}"):
+            self.link(file, source)
+
+    def link(self, file: str, source: Path) -> None:
+        """`file` as a hard link to `source` (an attachment's copy in data/files: never
+        copied, however large), else a copy of it on another file system."""
+        self._settle()
+        target = self.folder / file
+        target.unlink(missing_ok=True)  # the live build's: never written through
+        if _link(str(source), str(target)):
+            return
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:  # removed since the publish began: a link less
+            log.warning("the attachment copy %s is gone; the build goes without it", source)
+        except OSError as exc:
+            raise BuildError(f"cannot link or copy {source} to {target}: {exc}") from exc
 
     def write(self, file: str, text: str) -> None:
         """`file` made anew with `text`."""
@@ -95,9 +117,9 @@ class BuildFiles:
                     parent.rmdir()
                 except OSError:
                     break
-        for file, produce in self._kept:  # linked, unless the live build had lost it
+        for file, make in self._kept:  # linked, unless the live build had lost it
             if not os.path.exists(f"{self.folder}/{file}"):  # noqa: PTH110 (a hundred thousand)
-                self.write(file, produce())
+                make()
         self._kept = []
 
     def _settle(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property, partial
+from pathlib import Path
 from typing import Any
 
 from hub.audited import AuditReport
@@ -22,6 +23,7 @@ from hub.site.views import (
     PostView,
     SourceView,
     channel_path,
+    copy_path,
     feed_path,
     link_reprints,
     month_path,
@@ -70,6 +72,8 @@ class Edition:
     extra: Mapping[str, str] = field(default_factory=dict)
     lead: str = ""  # a post id
     services: Sequence[StoredPost] = ()  # of the service catalogues, for /banshi/
+    # attachment address -> (its copy in data/files, the copy's digest), linked at /f/
+    copies: Mapping[str, tuple[Path, str]] = field(default_factory=dict)
 
 
 class Plan:
@@ -88,6 +92,7 @@ class Plan:
             for c in config.channels
         }
         sources = {s.id: s for s in config.sources}
+        self.copies = edition.copies
         known = _views(repr((self.channels, sorted(sources.items()), str(zone))))
         views = [self._kept_view(known, r, sources, zone) for r in routed]  # newest first
         self.posts = link_reprints(views, dict(edition.canonical_of))
@@ -120,7 +125,7 @@ class Plan:
         """The view of a routed post, made once per routing of it with these settings
         in a long-running hub (routing is kept per version of a post)."""
         earlier = known.get(routed.post.post.id)
-        if earlier is not None and earlier[0] is routed:
+        if earlier is not None and earlier[0] is routed and earlier[1].kept == self._kept(routed):
             return earlier[1]
         view = self._view(routed, sources, zone)
         known[routed.post.post.id] = (routed, view)
@@ -144,9 +149,15 @@ class Plan:
             content_html=post.content_html,
             original_url=post.url,
             attachments=post.attachments,
+            kept=self._kept(routed),
             pinned=routed.pinned,
             version=post.hash,
         )
+
+    def _kept(self, routed: Routed) -> tuple[str, ...]:
+        """Each attachment's copy on the portal (its path), or ""."""
+        found = (self.copies.get(a.url) for a in routed.post.post.attachments)
+        return tuple(copy_path(kept[0]) if kept else "" for kept in found)
 
     def _source(self, source: Source, states: Mapping[str, SourceState]) -> SourceView:
         posts = self.by_source.get(source.id, [])
@@ -227,7 +238,7 @@ class Plan:
             after = Neighbour(older.title, older.path) if older else None
             context = {"post": view, "newer": before, "older": after}
             # keyed by the post's hash, not its whole text: a publish keys every post
-            shown = (view.stamp, view.version, view.original_url, before, after)
+            shown = (view.stamp, view.version, view.original_url, view.kept, before, after)
             page = _Keyed(view.path, "post.html", context, shown if view.version else None)
             if len(_POST_PAGES) >= POST_PAGES_KEPT:
                 _POST_PAGES.clear()

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from hub.audited import SourceAudit
@@ -16,6 +17,11 @@ from hub.config import SECTION, Config
 from hub.models import Attachment, Results, SourceState
 
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
+
+
+def copy_path(kept: Path) -> str:
+    """Where a copy kept in data/files is on the portal: at a stable address, /f/NAME."""
+    return f"f/{kept.name}"
 
 
 def post_path(post_id: str, filed: datetime, zone: tzinfo) -> str:
@@ -108,6 +114,7 @@ class PostView:
     content_html: str
     original_url: str
     attachments: tuple[Attachment, ...]
+    kept: tuple[str, ...] = ()  # each attachment's copy on the portal (a path), or ""
     pinned: tuple[str, ...] = ()  # channel slugs where an editor pinned it on top
     original: Copy | None = None  # for a reprint: the post it reprints
     copies: tuple[Copy, ...] = ()  # for an original: its reprints ("also published by")

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 from hub.audited import FetchAttempt
 from hub.errors import StoreError
 from hub.models import Post, RunRecord, SourceState, StoredPost
+from hub.store.attachments import AttachmentStore
 from hub.store.desk import Actor, DeskStore, LogQuery
 from hub.store.desk_tables import protect_log
 from hub.store.findings import FindingsStore
@@ -84,6 +85,7 @@ class Store:
         self.links = LinkStore(self._session)  # posts' outbound links and their checks
         # selectors detection proposes for list pages whose own stopped finding items
         self.proposals = ProposalStore(self._session)
+        self.attachments = AttachmentStore(self._session)  # their text, and the copies kept
         # sources split between crawlers sharing the database
         self.leases = LeaseStore(self._session, self._engine.dialect.name)
 

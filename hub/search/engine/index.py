@@ -35,14 +35,24 @@ from hub.search.files import (
 
 log = logging.getLogger("hub.search.engine")
 
-SCHEMA_VERSION = "6"  # a generation of another version is rebuilt by the next publish
+SCHEMA_VERSION = "7"  # a generation of another version is rebuilt by the next publish
 OPEN_ATTEMPTS = 10
 MAX_DELETED_SHARE = 0.2  # above this share of deleted documents, a commit merges segments
 # Short fields are indexed as jieba's words; a post's body only as character pairs, as
 # Lucene's CJK analyzer does: indexing its words too doubled the postings (whoosh's
 # commit costs ~16 µs each) and halved indexing speed for no gain on the relevance set.
 # Boosts apply at query time (`hub.search.plan`).
-STORED_FIELDS = ("id", "title", "text", "department", "source", "group", "sections", "date")
+STORED_FIELDS = (
+    "id",
+    "title",
+    "text",
+    "department",
+    "source",
+    "group",
+    "sections",
+    "date",
+    "attached",
+)
 
 
 class _Terms(Tokenizer):  # type: ignore[misc]
@@ -102,6 +112,7 @@ def schema() -> Schema:
         sections=KEYWORD(stored=True, commas=True, scorable=False),
         date=DATETIME(stored=True, sortable=True),
         path=STORED(),
+        attached=STORED(),  # attachments' names and texts, for snippets
     )
 
 

@@ -31,7 +31,7 @@ from hub.search.files import Layout, damage, publish_generation, record_files, r
 log = logging.getLogger("hub.search.tantivy")
 
 # the engine is part of the version: a generation of the other engine is rebuilt too
-SCHEMA_VERSION = "tantivy-1"
+SCHEMA_VERSION = "tantivy-2"
 OPEN_ATTEMPTS = 10
 REBUILD_HEAP = 256_000_000  # bytes tantivy buffers before it writes a segment
 UPDATE_HEAP = 64_000_000
@@ -78,7 +78,7 @@ def _document(doc: Document) -> tantivy.Document:
     for name, terms in ANALYSED.items():
         made.add_text(name, _joined(terms(fields[name])))
     made.add_integer("date", micros(fields["date"]))
-    shown = {key: fields[key] for key in ("id", "title", "text", "department", "path")}
+    shown = {key: fields[key] for key in ("id", "title", "text", "department", "path", "attached")}
     shown |= {"source": doc.source_id, "group": doc.group, "sections": fields["sections"]}
     shown["date"] = fields["date"].isoformat()
     made.add_bytes(STORED, json.dumps(shown, ensure_ascii=False).encode())

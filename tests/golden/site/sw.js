@@ -7,11 +7,11 @@
    cache first. Written by every publish; a new version (new theme files, new sections)
    replaces the old cache, and only this portal's: its caches are named by its scope. */
 const PREFIX = "hub:" + self.registration.scope + ":";
-const CACHE = PREFIX + "215874a752c44c93";
+const CACHE = PREFIX + "62137c477be67210";
 const OFFLINE = "/offline.html";
 const STATIC = "/static/";
 const SEARCH = "/search";
-const PRECACHE = ["/", "/offline.html", "/static/style.css?v=39caf96d1d", "/static/aids.js?v=9597bcd0fc", "/static/favicon.svg?v=984e6226a9", "/c/zhenjie/", "/c/yiyou/", "/c/qita/"];
+const PRECACHE = ["/", "/offline.html", "/static/style.css?v=fe886dec5e", "/static/aids.js?v=9597bcd0fc", "/static/favicon.svg?v=984e6226a9", "/c/zhenjie/", "/c/yiyou/", "/c/qita/"];
 const KEPT = 200;  // pages read, besides those kept at install
 
 // a reader who asked to save data gets the offline page and the theme, not the lists

@@ -1,0 +1,162 @@
+"""Attachments (`attachments:`): after a crawl, the 附件 of stored posts that hub has not
+read are downloaded through the crawl's fetcher (the guard, robots.txt, politeness and
+`attachments.max_bytes`), their text is read by `hub.extract` in a process capped in
+time and memory, and a copy is kept in data/files for the portal, within the budget.
+One attachment's failure costs only itself, and never fails the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+from hub import extract
+from hub.config import Config
+from hub.errors import FetchError, WorkError
+from hub.fetch import Fetcher
+from hub.models import Attached
+from hub.pipeline.attached import copy_name, files_dir
+from hub.workers import Workers
+
+if TYPE_CHECKING:
+    from hub.store import Store
+
+log = logging.getLogger("hub.pipeline")
+T = TypeVar("T")
+BUDGET = 180.0  # seconds a crawl's downloads may start within; the rest wait for the next
+CONCURRENCY = 2  # downloads under way at once (their reading takes one process)
+RETRY = timedelta(hours=6)  # the wait after a first failed download; doubles each time
+LONGEST_WAIT = timedelta(days=30)
+# what a copy may be: documents by their bytes, never a page a browser would run
+KEPT_FORMATS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "odt", "ods"})
+
+
+def file_name(url: str, title: str) -> str:
+    """What the attachment calls itself: its address's last part, else its title."""
+    last = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return last or title
+
+
+async def read_attachments(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    fetcher: Fetcher,
+    database: Executor,
+    stopping: Callable[[], bool] | None = None,
+) -> Counter[str]:
+    """Download, read and keep up to `attachments.per_run` attachments that are due,
+    starting none after BUDGET seconds; the store is used on `database`'s thread.
+    Returns how many ended each way ("read", a failure's kind)."""
+    settings = config.attachments
+    loop = asyncio.get_running_loop()
+
+    async def stored(function: Callable[..., T], *args: Any) -> T:
+        return await loop.run_in_executor(database, function, *args)
+
+    due = await stored(store.attachments.due, now, settings.per_run)
+    if not due:
+        return Counter()
+    room = [settings.budget - await stored(store.attachments.kept_bytes)]
+    gate, until = asyncio.Semaphore(CONCURRENCY), loop.time() + BUDGET
+    tally: Counter[str] = Counter()
+    with Workers(1, preload=("hub.extract",), memory=settings.memory) as readers:
+
+        async def one(url: str, title: str, source_id: str) -> None:
+            async with gate:
+                if loop.time() >= until or (stopping is not None and stopping()):
+                    return
+                before = await stored(store.attachments.get, url)
+                try:
+                    attached, data = await _download(
+                        config, url, title, source_id, now, fetcher=fetcher
+                    )
+                    if data is not None:
+                        attached = await _read(attached, data, title, readers, config)
+                        attached = await stored(_keep, config, attached, data, before, room)
+                except Exception:  # a bug costs this attachment, nothing more
+                    log.exception("unexpected error with the attachment %s", url)
+                    return
+                failures = 0 if attached.ok else (before.failures if before else 0) + 1
+                attached = replace(attached, failures=failures)
+                wait = None if attached.ok else now + min(RETRY * 2 ** (failures - 1), LONGEST_WAIT)
+                await stored(store.attachments.record, attached, wait)
+                tally["read" if attached.ok and not attached.kind else attached.kind] += 1
+
+        await asyncio.gather(*(one(*entry) for entry in due))
+    if tally:
+        log.info("attachments: %s", ", ".join(f"{n} {k}" for k, n in sorted(tally.items())))
+    return tally
+
+
+async def _download(
+    config: Config, url: str, title: str, source_id: str, now: datetime, *, fetcher: Fetcher
+) -> tuple[Attached, bytes | None]:
+    """The attachment as downloaded (not read yet) and its bytes; no bytes on failure."""
+    try:
+        fetched = await fetcher.get(
+            url, source_id=source_id, now=now, cap=config.attachments.max_bytes
+        )
+    except FetchError as exc:
+        return Attached(url, now, ok=False, kind=exc.kind, note=str(exc)[:300]), None
+    data = fetched.content
+    kind = extract.sniff(data, file_name(url, title), fetched.headers.get("content-type", ""))
+    digest = hashlib.sha256(data).hexdigest()
+    return Attached(url, now, ok=True, format=kind or "", size=len(data), digest=digest), data
+
+
+async def _read(
+    attached: Attached, data: bytes, title: str, readers: Workers, config: Config
+) -> Attached:
+    """The attachment with its text, or the kind of why none was read."""
+    if not attached.format:
+        return replace(attached, kind="unsupported", note="not a document hub reads")
+    try:
+        found = await readers.run(
+            extract.extract,
+            data,
+            file_name(attached.url, title),
+            "",
+            limit=config.attachments.timeout,
+        )
+    except (extract.ExtractError, WorkError, MemoryError) as exc:
+        failed = extract.failure(exc)
+        return replace(attached, kind=failed.kind, note=str(failed)[:300])
+    note = "; ".join(found.notes)[:300]
+    return replace(attached, text=found.text, pages=found.pages, note=note)
+
+
+def _keep(
+    config: Config, attached: Attached, data: bytes, before: Attached | None, room: list[int]
+) -> Attached:
+    """The attachment with its copy kept in data/files, when `attachments.keep`, its
+    format is a document's and the budget has room (`room`: the bytes left, shared by
+    the crawl's downloads); an earlier copy of it is replaced, an unchanged one kept."""
+    folder = files_dir(config)
+    same = before is not None and before.kept and before.digest == attached.digest
+    if same and before is not None and (folder / before.kept).is_file():
+        return replace(attached, kept=before.kept)
+    if before is not None and before.kept:
+        (folder / before.kept).unlink(missing_ok=True)
+        room[0] += before.size
+    if not config.attachments.keep or attached.format not in KEPT_FORMATS:
+        return attached
+    if attached.size > room[0]:
+        note = "; ".join(filter(None, [attached.note, "not kept: attachments.budget is full"]))
+        return replace(attached, note=note)
+    name = copy_name(attached.url, attached.format)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{name}.{os.getpid()}"
+    temporary.write_bytes(data)
+    temporary.replace(folder / name)  # whole or not at all: a publish may link it meanwhile
+    room[0] -= attached.size
+    return replace(attached, kept=name)
