@@ -280,6 +280,8 @@ class Attached:
     text: str = ""  # capped (`hub.extract.MAX_CHARS`)
     kept: str = ""  # the copy's file name in data/files (and at /f/ on the portal), or ""
     failures: int = 0  # failed tries in a row: the next waits longer
+    etag: str = ""  # the validators of the download read, for asking again
+    last_modified: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from hub import pipeline, search
 from hub.config import Config
 from hub.demo import files
 from hub.pipeline.attached import copy_name, files_dir
+from hub.pipeline.attaching import REFRESH
 from hub.store import Actor, Store
 from tests.conftest import Clock
 from tests.httpserver import Reply, ScriptedServer
@@ -162,13 +163,31 @@ def test_the_portal_links_the_kept_copy_beside_the_original_at_a_stable_address(
     page = next(p for p in (config.site_dir / "p").rglob("*.html") if copy in p.read_text())
     html = page.read_text(encoding="utf-8")
     assert f'href="{url}"' in html  # the original beside it
-    # the department's site is redesigned: the original is gone, the copy stays
-    del server.routes["/jobs.xlsx"]
-    clock.advance(DAY)
+    # a file read is asked again a month later: unchanged, nothing is read again
+    clock.advance(REFRESH + DAY)
+    pipeline.crawl(config, store, clock())
+    assert server.methods.count(("GET", "/jobs.xlsx")) == 2
+    assert store.attachments.get(url).fetched == clock()  # type: ignore[union-attr]
+    # the department replaces the file: the copy follows, at the same address
+    changed = [*JOBS, ["食品检验员", "食品科学与工程"]]
+    server.routes["/jobs.xlsx"] = Reply(200, files.xlsx(changed))
+    clock.advance(REFRESH + DAY)
     pipeline.crawl(config, store, clock())
     pipeline.publish(config, store, clock())
-    assert (config.site_dir / copy).read_bytes() == files.xlsx(JOBS)
+    assert (config.site_dir / copy).read_bytes() == files.xlsx(changed)
+    (hit,) = search.search(config.index_dir, search.Request("食品检验员")).hits
+    assert hit.attachment == "附件：岗位信息表"
+    # the department's site is redesigned: the original is gone, the copy stays
+    del server.routes["/jobs.xlsx"]
+    clock.advance(REFRESH + DAY)
+    pipeline.crawl(config, store, clock())
+    pipeline.publish(config, store, clock())
+    assert server.methods.count(("GET", "/jobs.xlsx")) == 4
+    assert (config.site_dir / copy).read_bytes() == files.xlsx(changed)
     assert copy in page.read_text(encoding="utf-8")
+    assert search.search(config.index_dir, search.Request("食品检验员")).total == 1
+    kept = store.attachments.get(url)
+    assert kept is not None and kept.ok and "what was read is kept" in kept.note
 
 
 def test_a_post_taken_down_takes_its_copy_off_the_portal(

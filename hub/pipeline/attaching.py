@@ -35,6 +35,7 @@ BUDGET = 180.0  # seconds a crawl's downloads may start within; the rest wait fo
 CONCURRENCY = 2  # downloads under way at once (their reading takes one process)
 RETRY = timedelta(hours=6)  # the wait after a first failed download; doubles each time
 LONGEST_WAIT = timedelta(days=30)
+REFRESH = timedelta(days=30)  # a file read is asked again this long after (replaced?)
 # what a copy may be: documents by their bytes, never a page a browser would run
 KEPT_FORMATS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "odt", "ods"})
 
@@ -63,7 +64,7 @@ async def read_attachments(
     async def stored(function: Callable[..., T], *args: Any) -> T:
         return await loop.run_in_executor(database, function, *args)
 
-    due = await stored(store.attachments.due, now, settings.per_run)
+    due = await stored(store.attachments.due, now, settings.per_run, REFRESH)
     if not due:
         return Counter()
     room = [settings.budget - await stored(store.attachments.kept_bytes)]
@@ -78,7 +79,7 @@ async def read_attachments(
                 before = await stored(store.attachments.get, url)
                 try:
                     attached, data = await _download(
-                        config, url, title, source_id, now, fetcher=fetcher
+                        config, url, title, source_id, now, before=before, fetcher=fetcher
                     )
                     if data is not None:
                         attached = await _read(attached, data, title, readers, config)
@@ -99,19 +100,42 @@ async def read_attachments(
 
 
 async def _download(
-    config: Config, url: str, title: str, source_id: str, now: datetime, *, fetcher: Fetcher
+    config: Config,
+    url: str,
+    title: str,
+    source_id: str,
+    now: datetime,
+    *,
+    before: Attached | None,
+    fetcher: Fetcher,
 ) -> tuple[Attached, bytes | None]:
-    """The attachment as downloaded (not read yet) and its bytes; no bytes on failure."""
+    """The attachment as downloaded and its bytes, to be read; no bytes when there is
+    nothing new to read. One read before is asked again with its validators: unchanged
+    (304, or the same bytes), or failing (the department's site redesigned), it stays
+    as it was read, copy and all."""
+    known = before if before is not None and before.ok else None
     try:
         fetched = await fetcher.get(
-            url, source_id=source_id, now=now, cap=config.attachments.max_bytes
+            url,
+            source_id=source_id,
+            now=now,
+            etag=known.etag if known else "",
+            last_modified=known.last_modified if known else "",
+            cap=config.attachments.max_bytes,
         )
     except FetchError as exc:
+        if known is not None:
+            note = f"asked again, it failed ({exc.kind}): what was read is kept"
+            return replace(known, fetched=now, note=note), None
         return Attached(url, now, ok=False, kind=exc.kind, note=str(exc)[:300]), None
     data = fetched.content
-    kind = extract.sniff(data, file_name(url, title), fetched.headers.get("content-type", ""))
     digest = hashlib.sha256(data).hexdigest()
-    return Attached(url, now, ok=True, format=kind or "", size=len(data), digest=digest), data
+    if known is not None and (fetched.status == 304 or digest == known.digest):
+        return replace(known, fetched=now), None
+    kind = extract.sniff(data, file_name(url, title), fetched.headers.get("content-type", ""))
+    attached = Attached(url, now, True, format=kind or "", size=len(data), digest=digest)
+    etag, modified = fetched.headers.get("etag", ""), fetched.headers.get("last-modified", "")
+    return replace(attached, etag=etag[:200], last_modified=modified[:100]), data
 
 
 async def _read(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -35,6 +35,8 @@ class AttachedRow(SQLModel, table=True):
     kept: str = ""
     failures: int = 0
     next_try: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    etag: str = ""
+    last_modified: str = ""
 
 
 class AttachmentStore:
@@ -43,17 +45,20 @@ class AttachmentStore:
         # what a long-running hub read already: url -> the row as of its `fetched`
         self._known: dict[str, Attached] = {}
 
-    def due(self, now: datetime, limit: int) -> list[tuple[str, str, str]]:
+    def due(self, now: datetime, limit: int, refresh: timedelta) -> list[tuple[str, str, str]]:
         """(address, name, source id) of up to `limit` attachments to download: those of
-        posts still listed that hub never tried, newest posts first, then those whose
-        last try failed and whose wait is over."""
+        posts still listed that hub never tried, newest posts first; then those whose
+        last try failed and whose wait is over; then those read more than `refresh` ago
+        (asked again with their validators: has the department replaced the file?)."""
         if limit <= 0:
             return []
         with self._sessions() as session:
             tried = {
-                url: (ok, wait)
-                for url, ok, wait in session.exec(
-                    select(AttachedRow.url, AttachedRow.ok, AttachedRow.next_try)
+                url: (ok, wait, fetched)
+                for url, ok, wait, fetched in session.exec(
+                    select(
+                        AttachedRow.url, AttachedRow.ok, AttachedRow.next_try, AttachedRow.fetched
+                    )
                 )
             }
             carried = session.exec(
@@ -62,22 +67,27 @@ class AttachmentStore:
                 .order_by(col(PostRow.filed).desc())
             )
             fresh: list[tuple[str, str, str]] = []
-            again: list[tuple[str, str, str]] = []
+            again: list[tuple[datetime, tuple[str, str, str]]] = []
+            stale: list[tuple[datetime, tuple[str, str, str]]] = []
             seen: set[str] = set()
             for source_id, listed in carried:
                 for name, url in json.loads(listed):
                     if url in seen:
                         continue
                     seen.add(url)
+                    entry = (url, name, source_id)
                     if url not in tried:
-                        fresh.append((url, name, source_id))
+                        fresh.append(entry)
                         if len(fresh) >= limit:
                             return fresh
-                    else:
-                        ok, wait = tried[url]
-                        if not ok and (wait is None or wait <= now):
-                            again.append((url, name, source_id))
-        return (fresh + again)[:limit]
+                        continue
+                    ok, wait, fetched = tried[url]
+                    if not ok and (wait is None or wait <= now):
+                        again.append((fetched, entry))
+                    elif ok and fetched <= now - refresh:
+                        stale.append((fetched, entry))
+        later = [entry for _, entry in sorted(again) + sorted(stale)]  # longest waiting first
+        return (fresh + later)[:limit]
 
     def record(self, attached: Attached, next_try: datetime | None = None) -> None:
         with self._sessions() as session:
@@ -96,6 +106,8 @@ class AttachmentStore:
                     kept=attached.kept,
                     failures=attached.failures,
                     next_try=next_try,
+                    etag=attached.etag,
+                    last_modified=attached.last_modified,
                 )
             )
             session.commit()
@@ -183,4 +195,6 @@ def _attached(row: AttachedRow) -> Attached:
         text=row.text,
         kept=row.kept,
         failures=row.failures,
+        etag=row.etag,
+        last_modified=row.last_modified,
     )
