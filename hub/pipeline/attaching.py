@@ -108,8 +108,11 @@ async def _download(
         )
     except FetchError as exc:
         return Attached(url, now, ok=False, kind=exc.kind, note=str(exc)[:300]), None
-    data = fetched.content
-    kind = extract.sniff(data, file_name(url, title), fetched.headers.get("content-type", ""))
+    data, content_type = fetched.content, fetched.headers.get("content-type", "")
+    kind = extract.sniff(data, file_name(url, title), content_type)
+    if kind is None and extract.page(data, content_type):  # tried again, as a 403 would be
+        note = "a web page instead of the file (a login, captcha or error page)"
+        return Attached(url, now, ok=False, kind="http", note=note), None
     digest = hashlib.sha256(data).hexdigest()
     return Attached(url, now, ok=True, format=kind or "", size=len(data), digest=digest), data
 
@@ -149,6 +152,8 @@ def _keep(
         (folder / before.kept).unlink(missing_ok=True)
         room[0] += before.size
     if not config.attachments.keep or attached.format not in KEPT_FORMATS:
+        return attached
+    if not extract.signed(data):  # read, but never served: bytes before the header
         return attached
     if attached.size > room[0]:
         note = "; ".join(filter(None, [attached.note, "not kept: attachments.budget is full"]))
