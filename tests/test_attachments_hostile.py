@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import pipeline
+from hub import pipeline, search
 from hub.demo import files
 from hub.pipeline.attached import files_dir
 from hub.store import Store
@@ -104,3 +104,24 @@ def test_one_file_on_many_posts_is_downloaded_once(
     server.routes["/same.pdf"] = Reply(200, files.pdf(["同一份附件"]))
     crawled(tmp_path, server, ["same.pdf"] * 8, clock)
     assert server.methods.count(("GET", "/same.pdf")) == 1
+
+
+def test_a_file_read_after_its_post_was_published_is_indexed_and_its_copy_linked_once(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    store = crawled(tmp_path, server, ["late.pdf"], clock)  # 404 at first
+    config = pipeline.load(tmp_path / "channels.yaml")
+    pipeline.publish(config, store, clock())
+    assert search.search(config.index_dir, search.Request("补发名单")).total == 0
+    server.routes["/late.pdf"] = Reply(200, files.pdf(["迟到补发名单"]))
+    clock.advance(timedelta(hours=7))
+    pipeline.crawl(config, store, clock())
+    pipeline.publish(config, store, clock())
+    (hit,) = search.search(config.index_dir, search.Request("补发名单")).hits
+    assert hit.attachment == "附件：late.pdf"
+    kept = found(store, "late.pdf")[2]
+    copy, published = files_dir(config) / kept, config.site_dir / "f" / kept
+    assert published.stat().st_ino == copy.stat().st_ino  # a link, not a second copy
+    clock.advance(timedelta(hours=1))
+    pipeline.publish(config, store, clock(), full=True)
+    assert (config.site_dir / "f" / kept).stat().st_ino == copy.stat().st_ino
