@@ -90,6 +90,9 @@ _SIGNATURE = re.compile(
 )
 # figures: numbers, and numerals of a date or a time (六月十八日, 九时)
 _FIGURE = re.compile(r"\d+(?:\.\d+)?|[〇零一二三四五六七八九十]+(?=[年月日时号点])")
+# places below the county (白沙镇, 石门村, 城关社区): a notice of the same template for
+# another town or village (停电, 停水, 封路) is another notice, however long the template
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:镇|乡|村|社区|街道)")
 
 
 def normalize(text: str) -> str:
@@ -147,25 +150,27 @@ class Shape:
 
     shingles: frozenset[str]
     figures: frozenset[str]  # numbers and dates (not the date a text is signed with)
+    places: frozenset[str] = frozenset()  # towns, villages, communities named
 
     @classmethod
     def of(cls, text: str) -> Shape:
         kept = _stripped(text)
         core = _NOISE.sub("", kept).lower()
         figures = _FIGURE.findall(kept)
-        return cls(frozenset(_shingles(core)), frozenset(figures))
+        places = frozenset(_PLACE.findall(kept))
+        return cls(frozenset(_shingles(core)), frozenset(figures), places)
 
 
 def reprinted(a: Shape, b: Shape) -> bool:
     """Whether one text is the other's reprint: the shorter nearly all in the longer,
-    not much shorter than it, and none of its figures missing from it."""
+    not much shorter than it, and none of its figures or places missing from it."""
     small, large = sorted((a, b), key=lambda s: len(s.shingles))
     size = len(small.shingles)
     if size == 0 or size < RATIO * len(large.shingles):
         return False
     if size < MIN_CONTAINED and size < NEAR * len(large.shingles):
         return False
-    if not small.figures <= large.figures:
+    if not (small.figures <= large.figures and small.places <= large.places):
         return False
     return len(small.shingles & large.shingles) >= CONTAINED * size
 

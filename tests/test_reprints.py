@@ -185,6 +185,17 @@ def monthly(months: str, figures: tuple[float, ...]) -> str:
     )
 
 
+def outage(area: str) -> str:
+    return (
+        f"尊敬的电力客户：因{area}10千伏线路设备检修需要，县供电公司定于2026年6月20日"
+        "8:00至18:00对上述区域停电。停电期间，请广大用户提前做好生产生活安排，请勿攀登、"
+        "触碰电力设施，视线路设备为带电状态，确保人身安全。如遇天气等特殊情况，停电时间将"
+        "顺延或提前送电，恕不另行通知。由此给您带来的不便，敬请谅解。供电服务热线：95598。"
+        "温馨提示：夏季用电高峰期间，请广大用户合理安排用电，错峰使用大功率电器，共同维护"
+        "电网安全稳定运行。如发现电力设施被盗或损坏，请及时拨打供电服务热线报告。"
+    )
+
+
 PREAMBLE = (
     "为深入贯彻落实党中央、国务院和省委、省政府关于安全生产工作的决策部署，进一步压紧压实"
     "安全生产责任，有效防范和遏制各类生产安全事故发生，切实保障人民群众生命财产安全，根据"
@@ -214,6 +225,8 @@ DIFFERENT = {
         f"各镇（街道）、县直有关单位：\n{PREAMBLE}\n{ROADS}",
     ),
     "one sentence of a long notice": (OPENING, FLOOD),
+    # a long template, the same day and hours: only the place differs (95% contained)
+    "the same outage for another town": (outage("白沙镇白沙村"), outage("石门镇石门村")),
 }
 
 

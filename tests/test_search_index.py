@@ -137,3 +137,36 @@ def test_a_rebuild_killed_half_way_leaves_the_live_index(
     assert matches(folder) == 100
     # the folders killed rebuilds left half-written are gone: only live and previous
     assert len(list((folder / "generations").iterdir())) == 2
+
+
+def test_a_post_with_hundreds_of_attachments_is_indexed_within_a_cap(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
+    # a hostile or careless site: 300 attachments of 20,000 characters on one post
+    # would be 6,000,000 characters in one document (12 s to index on whoosh each time
+    # it changes; at the extractor's cap of 200,000 a file, ten times that)
+    filler = "各乡镇按照要求认真组织实施。" * 1430
+    attached = tuple((f"附件{n}.xlsx", f"编号{n:03d}甲乙丙{filler}") for n in range(300))
+    post = search.Document(
+        id="many",
+        hash="h",
+        title="关于公布名单的通知",
+        text="详见附件。",
+        department="县人力资源和社会保障局",
+        source_id="rsj",
+        group="部门",
+        sections=("bumen",),
+        date=T0,
+        path="p/many.html",
+        files=tuple(name for name, _ in attached),
+        attached=attached,
+    )
+    fields = post.fields()
+    assert len(fields["grams"]) < search.document.ATTACHED_CHARS + 10_000
+    assert len(fields["attached"]) < search.document.SHOWN_TOTAL + 10_000
+    folder = tmp_path / "index"
+    search.update(folder, [post], engine=search_engine)
+    # the first attachments whole, with a snippet; every attachment by its name
+    (hit,) = search.search(folder, Request('"编号001甲乙丙"')).hits
+    assert hit.attachment == "附件1.xlsx" and "编号001" in search.plain(hit.snippet)
+    assert search.search(folder, Request("附件299")).total == 1

@@ -22,7 +22,7 @@ from hub.extract.reading import (
     Full,
     Reading,
 )
-from hub.extract.sniffing import sniff, sniffed
+from hub.extract.sniffing import page, signed, sniff, sniffed
 from hub.models import ExtractKind
 
 __all__ = [
@@ -34,6 +34,8 @@ __all__ = [
     "Extracted",
     "extract",
     "failure",
+    "page",
+    "signed",
     "sniff",
 ]
 

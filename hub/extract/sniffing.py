@@ -109,6 +109,21 @@ def sniffed(data: bytes, name: str = "", content_type: str = "") -> Sniffed:
     return Sniffed(None, claimed=claim)
 
 
+def signed(data: bytes) -> bool:
+    """Whether the bytes begin with a document's signature (%PDF-, a zip's, an OLE
+    file's): nothing before it that a browser could take for a page, as it could in a
+    PDF that PDFium reads with bytes before its header."""
+    return data.startswith((_PDF, _ZIP, _OLE))
+
+
+def page(data: bytes, content_type: str = "") -> bool:
+    """Whether the bytes are a web page (a login or error page served in a file's
+    stead): HTML by its content type, or markup from the first byte but spaces."""
+    if content_type.split(";", 1)[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+        return True
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+
+
 def sniff(data: bytes, name: str = "", content_type: str = "") -> str | None:
     """The format of a document hub reads ("pdf", "docx", "xls", "wps", ...), or None."""
     return sniffed(data, name, content_type).format

@@ -128,11 +128,18 @@ async def _download(
             note = f"asked again, it failed ({exc.kind}): what was read is kept"
             return replace(known, fetched=now, note=note), None
         return Attached(url, now, ok=False, kind=exc.kind, note=str(exc)[:300]), None
-    data = fetched.content
+    data, content_type = fetched.content, fetched.headers.get("content-type", "")
     digest = hashlib.sha256(data).hexdigest()
     if known is not None and (fetched.status == 304 or digest == known.digest):
         return replace(known, fetched=now), None
-    kind = extract.sniff(data, file_name(url, title), fetched.headers.get("content-type", ""))
+    kind = extract.sniff(data, file_name(url, title), content_type)
+    if kind is None and extract.page(data, content_type):  # tried again, as a 403 would be
+        note = "a web page instead of the file (a login, captcha or error page)"
+        if known is not None:
+            return replace(
+                known, fetched=now, note=f"asked again, {note}: what was read is kept"
+            ), None
+        return Attached(url, now, ok=False, kind="http", note=note), None
     attached = Attached(url, now, True, format=kind or "", size=len(data), digest=digest)
     etag, modified = fetched.headers.get("etag", ""), fetched.headers.get("last-modified", "")
     return replace(attached, etag=etag[:200], last_modified=modified[:100]), data
@@ -173,6 +180,8 @@ def _keep(
         (folder / before.kept).unlink(missing_ok=True)
         room[0] += before.size
     if not config.attachments.keep or attached.format not in KEPT_FORMATS:
+        return attached
+    if not extract.signed(data):  # read, but never served: bytes before the header
         return attached
     if attached.size > room[0]:
         note = "; ".join(filter(None, [attached.note, "not kept: attachments.budget is full"]))

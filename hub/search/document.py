@@ -26,7 +26,8 @@ class Document:
     attached: tuple[tuple[str, str], ...] = ()  # (name, text) of the attachments read
 
     def fields(self) -> dict[str, Any]:
-        files = "\n".join((*self.files, *(text for _, text in self.attached)))
+        read = capped(self.attached, ATTACHED_CHARS)
+        files = "\n".join((*self.files, *(text for _, text in read)))
         return {
             "id": self.id,
             "version": f"{self.id}:{self.hash}",
@@ -45,12 +46,34 @@ class Document:
 
 
 SHOWN_CHARS = 20_000  # of each attachment's text, kept in the index for snippets
+# Of a post's attachments together: what is indexed, and what is kept for snippets. A
+# post with hundreds of attachments (of 200,000 characters each at most) would be tens
+# of millions of characters in one document: a minute and gigabytes to index, each time
+# it changes. The first attachments are indexed whole, the names of all of them.
+ATTACHED_CHARS = 1_000_000
+SHOWN_TOTAL = 100_000
 _ENTRY, _NAME = "\x1e", "\x1f"  # between attachments, between a name and its text
+
+
+def capped(
+    attached: tuple[tuple[str, str], ...], total: int, each: int | None = None
+) -> list[tuple[str, str]]:
+    """(name, text) of the attachments, each text cut at `each` characters, and all of
+    them together at `total` (the attachments past it: none)."""
+    found: list[tuple[str, str]] = []
+    for name, text in attached:
+        kept = text[: min(total, len(text) if each is None else each)]
+        if not kept and text:
+            break
+        found.append((name, kept))
+        total -= len(kept)
+    return found
 
 
 def joined(attached: tuple[tuple[str, str], ...]) -> str:
     """The attachments' names and the start of their texts, as the index keeps them."""
-    return _ENTRY.join(f"{name}{_NAME}{text[:SHOWN_CHARS]}" for name, text in attached)
+    shown = capped(attached, SHOWN_TOTAL, SHOWN_CHARS)
+    return _ENTRY.join(f"{name}{_NAME}{text}" for name, text in shown)
 
 
 def split(value: str | None) -> list[tuple[str, str]]:
