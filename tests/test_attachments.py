@@ -225,3 +225,21 @@ def test_the_budget_and_keep_decide_what_is_copied_and_text_is_read_all_the_same
     (hit,) = search.search(config.index_dir, search.Request("乡村振兴专干")).hits
     html = (config.site_dir / hit.path).read_text(encoding="utf-8")
     assert f'href="{server.url}/jobs.xlsx"' in html and "本站存档" not in html
+
+
+def test_a_read_over_its_time_is_tried_again_before_it_is_final(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    # no file can be read within a millisecond: each read runs over (a busy machine's)
+    config = write(tmp_path, server.url, ", timeout: 0.001s")
+    store = pipeline.open_store(config)
+    url = f"{server.url}/list.pdf"
+    for tries in (1, 2, 3):
+        pipeline.crawl(config, store, clock())
+        assert server.methods.count(("GET", "/list.pdf")) == tries
+        found = store.attachments.get(url)
+        assert found is not None and found.kind == "over-time" and found.ok is (tries == 3)
+        assert found.kept  # its copy kept all the same: the portal links it
+        clock.advance(timedelta(days=2))
+    pipeline.crawl(config, store, clock())
+    assert server.methods.count(("GET", "/list.pdf")) == 3  # final: not tried again

@@ -7,6 +7,7 @@ One attachment's failure costs only itself, and never fails the crawl."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -36,6 +38,11 @@ CONCURRENCY = 2  # downloads under way at once (their reading takes one process)
 RETRY = timedelta(hours=6)  # the wait after a first failed download; doubles each time
 LONGEST_WAIT = timedelta(days=30)
 REFRESH = timedelta(days=30)  # a file read is asked again this long after (replaced?)
+# A read that ran over its time or lost its process may be the machine's fault, not the
+# file's: it is tried again (as a failed download is) READS times before it is final.
+AGAIN = frozenset({"over-time", "crashed"})
+READS = 2
+LEFTOVER = timedelta(hours=1)  # a copy half-written this long ago was a crawl killed
 # what a copy may be: documents by their bytes, never a page a browser would run
 KEPT_FORMATS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "odt", "ods"})
 
@@ -67,6 +74,7 @@ async def read_attachments(
     due = await stored(store.attachments.due, now, settings.per_run, REFRESH)
     if not due:
         return Counter()
+    await loop.run_in_executor(database, _sweep, files_dir(config), now)
     room = [settings.budget - await stored(store.attachments.kept_bytes)]
     gate, until = asyncio.Semaphore(CONCURRENCY), loop.time() + BUDGET
     tally: Counter[str] = Counter()
@@ -87,7 +95,10 @@ async def read_attachments(
                 except Exception:  # a bug costs this attachment, nothing more
                     log.exception("unexpected error with the attachment %s", url)
                     return
-                failures = 0 if attached.ok else (before.failures if before else 0) + 1
+                earlier = before.failures if before else 0
+                if attached.kind in AGAIN and earlier < READS:  # a busy machine's, perhaps
+                    attached = replace(attached, ok=False)
+                failures = 0 if attached.ok else earlier + 1
                 attached = replace(attached, failures=failures)
                 wait = None if attached.ok else now + min(RETRY * 2 ** (failures - 1), LONGEST_WAIT)
                 await stored(store.attachments.record, attached, wait)
@@ -164,6 +175,16 @@ async def _read(
         return replace(attached, kind=failed.kind, note=str(failed)[:300])
     note = "; ".join(found.notes)[:300]
     return replace(attached, text=found.text, pages=found.pages, note=note)
+
+
+def _sweep(folder: Path, now: datetime) -> None:
+    """Copies a killed crawl left half-written (.NAME.PID) removed."""
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(".*"):
+        with contextlib.suppress(OSError):  # another crawler's, gone meanwhile
+            if leftover.stat().st_mtime < (now - LEFTOVER).timestamp():
+                leftover.unlink()
 
 
 def _keep(
