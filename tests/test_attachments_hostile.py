@@ -4,8 +4,10 @@ length, one file on many posts; what is kept at /f/ is a document from its first
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +15,9 @@ import pytest
 
 from hub import pipeline, search
 from hub.demo import files
+from hub.fetch import Fetcher
+from hub.models import Attachment, Post
+from hub.pipeline import attaching
 from hub.pipeline.attached import files_dir
 from hub.store import Store
 from tests.conftest import Clock
@@ -125,3 +130,42 @@ def test_a_file_read_after_its_post_was_published_is_indexed_and_its_copy_linked
     clock.advance(timedelta(hours=1))
     pipeline.publish(config, store, clock(), full=True)
     assert (config.site_dir / "f" / kept).stat().st_ino == copy.stat().st_ino
+
+
+def test_the_guard_refuses_a_private_attachment_without_a_packet(
+    tmp_path: Path, server: ScriptedServer, clock: Clock
+) -> None:
+    # a post (from wherever) whose attachment is on a private address: refused before
+    # any connection, with allow_private off (the default), like every fetch of hub's
+    path = write(tmp_path, server.url).path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("allow_private: true", "allow_private: false"), encoding="utf-8")
+    config = pipeline.load(path)
+    store = pipeline.open_store(config)
+    port = server.url.rsplit(":", 1)[1]
+    store.save([post_with(f"{server.url}/a.pdf", f"http://localhost:{port}/b.docx")], clock())
+
+    async def run() -> None:
+        with ThreadPoolExecutor(1) as database:
+            async with Fetcher(config.fetch, "hub-test") as fetcher:
+                await attaching.read_attachments(
+                    config, store, clock(), fetcher=fetcher, database=database
+                )
+
+    asyncio.run(run())
+    assert server.methods == []  # not a packet
+    kinds = {a.url.rsplit("/", 1)[1]: (a.ok, a.kind) for a in store.attachments.failed()}
+    assert kinds == {"a.pdf": (False, "refused-address"), "b.docx": (False, "refused-address")}
+
+
+def post_with(*urls: str) -> Post:
+    return Post(
+        source_id="dept",
+        key="k",
+        url="https://x.gov.cn/k.html",
+        title="通知",
+        content_html="<p>见附件。</p>",
+        text="见附件。",
+        published=None,
+        attachments=tuple(Attachment("附件", url) for url in urls),
+    )
