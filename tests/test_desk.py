@@ -18,6 +18,7 @@ import pytest
 from hub import pipeline
 from hub.config import Config
 from hub.errors import HubError
+from hub.models import Attached, Attachment, Post
 from hub.serve.desk import DeskServer, Limits
 from hub.serve.desk.actions import NEEDS
 from hub.serve.desk.auth import hash_password
@@ -655,3 +656,31 @@ def test_an_editor_dismisses_what_does_not_hold_a_post_and_only_a_finding_it_has
     page = editor.get(f"/posts/{post}").text
     assert "「贯彻落实」，标题" not in page and "「贯彻落实」，正文" in page  # (the text's stays)
     assert [e.user for e in site.store.desk.entries(LogQuery(action="dismiss"))] == ["editor"]
+
+
+def test_a_posts_page_says_what_became_of_each_attachment(site: Site) -> None:
+    urls = [f"https://x.gov.cn/wlj/{name}" for name in ("a.pdf", "b.docx", "c.xls", "d.pdf")]
+    post = Post(
+        source_id="wlj",
+        key="附件",
+        url="https://x.gov.cn/wlj/f.html",
+        title="关于公布名单的公示",
+        content_html="<p>见附件。</p>",
+        text="见附件。",
+        published=T0,
+        attachments=tuple(Attachment(f"附件{n}", url) for n, url in enumerate(urls, 1)),
+    )
+    store = pipeline.open_store(site.config)
+    store.save([post], T0)
+    store.attachments.record(
+        Attached(urls[0], T0, True, format="pdf", pages=3, text="名单", kept="x.pdf")
+    )
+    store.attachments.record(Attached(urls[1], T0, True, kind="encrypted", format="docx"))
+    store.attachments.record(Attached(urls[2], T0, False, kind="http", note="HTTP 404"))
+    store.close()
+    editor, _ = site.login("editor")
+    page = editor.get(f"/posts/{post.id}").text
+    assert "附件1</a>：已读取文字（3 页），可被搜索；本站已存档" in page
+    assert "附件2</a>：已下载，未能读取文字：加密，需要密码" in page
+    assert "附件3</a>：下载未成功（http），将再试" in page
+    assert "附件4</a>：尚未下载" in page

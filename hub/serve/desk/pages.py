@@ -206,10 +206,12 @@ def post(ctx: Ctx) -> Response:
     history = ctx.desk.store.desk.entries(
         log_query({"post": entry.post.post.id}, config.site.zone), 50
     )
+    attachments = entry.post.post.attachments
     return page(
         ctx,
         "post.html",
         entry=entry,
+        attached=ctx.desk.store.attachments.of(a.url for a in attachments) if attachments else {},
         channels=config.channels,
         lead=ctx.desk.store.desk.setting("lead") == entry.post.post.id,
         history=history,
