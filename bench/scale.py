@@ -125,7 +125,7 @@ def store_all(store: Store, scale: Scale, texts: list[str]) -> None:
     for first in range(0, scale.posts, BATCH):
         count = min(BATCH, scale.posts - first)
         posts = list(made_posts(scale, first, count, texts))
-        store.save(posts, START - timedelta(days=1), reprints.sketch_post)
+        store.save(posts, START - timedelta(days=1), reprints.SKETCHER)
 
 
 def disk(path: Path) -> int:
@@ -197,11 +197,11 @@ def in_process(scale: Scale, folder: Path, store_url: str, texts: list[str]) -> 
         progress(f"published {full.pages:,} files in {full_seconds:.0f}s")
         later = START + timedelta(hours=1)
         newer = list(made_posts(scale, scale.posts, scale.new, texts))
-        store.save(newer, later, reprints.sketch_post)
+        store.save(newer, later, reprints.SKETCHER)
         step, step_seconds = timed(lambda: pipeline.publish(config, store, later))
         progress(f"published {scale.new} new posts in {step_seconds:.0f}s")
         newest = list(made_posts(scale, scale.posts + scale.new, scale.new, texts))
-        store.save(newest, later + timedelta(hours=1), reprints.sketch_post)
+        store.save(newest, later + timedelta(hours=1), reprints.SKETCHER)
     store.close()
     return InProcess(
         stored, full_seconds, full.pages, full.posts, step_seconds, step.written, peak_mb()

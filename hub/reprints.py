@@ -122,6 +122,21 @@ def sketch_post(post: Post) -> tuple[int, ...]:
     return sketch(compared(post))
 
 
+@dataclass(frozen=True, slots=True)
+class Sketching:
+    """`sketch_post` with the version of what a sketch is made of, which the store keeps
+    with each sketch: a change (what `normalize` sets aside, the shingles) re-sketches
+    every stored post once, at the next publish."""
+
+    version: str = "2"  # 2: a 转发 prefix, prefaces, attachment lines, signatures set aside
+
+    def __call__(self, post: Post) -> tuple[int, ...]:
+        return sketch_post(post)
+
+
+SKETCHER = Sketching()
+
+
 def sketch(text: str) -> tuple[int, ...]:
     """The bottom-K hashes of the text's shingles, ascending; () for a short text."""
     core = normalize(text)

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +43,16 @@ def post(
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return new_store(tmp_path / "data" / "hub.sqlite3")
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A sketcher of a version that sketches every post alike."""
+
+    version: str = "test"
+
+    def __call__(self, post: Post) -> tuple[int, ...]:
+        return (1, 2, 3)
 
 
 def test_the_store_is_the_database_the_suite_was_asked_for(store: Store) -> None:
@@ -353,7 +363,9 @@ def test_posts_read_again_are_what_another_process_changed_meanwhile(tmp_path: P
     writer.save([edited], T0 + timedelta(hours=1))
     writer.mark_removed("yjj", {edited.id}, T0 - timedelta(days=30), T0 + timedelta(hours=2))
     run_sql(database, "UPDATE posts SET sketch = '' ")
-    writer.fill_sketches(lambda p: (1, 2, 3))
+    assert writer.fill_sketches(Fixed()) == 2
+    assert writer.fill_sketches(Fixed()) == 0  # sketched with this version: not again
+    assert writer.fill_sketches(Fixed("v-next")) == 2  # another version: all again
     after = {s.post.id: s for s in reader.posts()}
     assert after[edited.id].post.title == "县召开防汛工作会议（更新）"
     assert after[edited.id].removed is None and after[edited.id].sketch == (1, 2, 3)

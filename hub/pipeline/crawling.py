@@ -273,7 +273,7 @@ class Crawler:
             since = page_window([item.published for item in items])
             listed = {parse.item_post_id(source.id, item) for item in items}
         new, changed = await self._stored(
-            self.store.save, parsed.posts, self.now, reprints.sketch_post
+            self.store.save, parsed.posts, self.now, reprints.SKETCHER
         )
         shrunk, notes = 0, parsed.notes
         if whole and not parsed.dropped:  # a catalogue: what it lacks may be gone

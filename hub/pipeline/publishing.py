@@ -81,7 +81,7 @@ PUBLISH_WAIT = 600.0  # seconds a publish waits for the one under way (a desk ac
 def _publish(
     config: Config, store: Store, now: datetime, *, full: bool, force: bool, started: float
 ) -> PublishResult:
-    store.fill_sketches(reprints.sketch_post)  # posts an earlier hub stored without one
+    store.fill_sketches(reprints.SKETCHER)  # posts an earlier hub sketched otherwise, or not
     last = trace.load(config.data_dir)
     live = last.placements
     decisions = store.desk.decisions()

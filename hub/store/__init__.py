@@ -5,12 +5,12 @@ sqlmodel and sqlalchemy. ORM rows never leave this module: callers get `models` 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, event, func, inspect, text
+from sqlalchemy import delete, event, func, inspect, or_, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -29,7 +29,7 @@ from hub.store.links import LinkStore
 from hub.store.locks import advisory_lock
 from hub.store.people import PeopleStore
 from hub.store.proposals import ProposalStore
-from hub.store.rows import new_row, sketch_text, to_state, to_stored, update_row
+from hub.store.rows import Sketcher, new_row, sketch_text, to_state, to_stored, update_row
 from hub.store.tables import (
     FETCHES_KEPT,
     RUNS_KEPT,
@@ -55,8 +55,6 @@ __all__ = [
     "Sketcher",
     "Store",
 ]
-
-Sketcher = Callable[[Post], tuple[int, ...]]
 
 
 class Store:
@@ -197,7 +195,7 @@ class Store:
                     changed += 1
                 else:
                     continue
-                row.sketch = sketch_text(sketch(post)) if sketch else ""
+                row.sketch = sketch_text(sketch(post), sketch.version) if sketch else ""
                 session.add(row)
             try:
                 session.commit()
@@ -228,11 +226,15 @@ class Store:
         return [to_stored(rows[pid]) for pid in wanted if pid in rows]
 
     def fill_sketches(self, sketch: Sketcher) -> int:
-        """Sketch the posts stored without one (by an earlier hub); how many were."""
+        """Sketch the posts stored without one, or with one of another version (an
+        earlier hub's); how many were."""
+        stale = or_(
+            col(PostRow.sketch) == "", ~col(PostRow.sketch).startswith(f"{sketch.version}:")
+        )
         with self._session() as session:
-            rows = list(session.exec(select(PostRow).where(PostRow.sketch == "")))
+            rows = list(session.exec(select(PostRow).where(stale)))
             for row in rows:
-                row.sketch = sketch_text(sketch(to_stored(row).post)) or "-"
+                row.sketch = sketch_text(sketch(to_stored(row).post), sketch.version)
                 session.add(row)
             session.commit()
         return len(rows)

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hub.errors import ERROR_KINDS, ErrorKind
 from hub.models import Attachment, Post, SourceState, StoredPost, shown_date
 from hub.store.tables import PostRow, SourceRow
 
 
-def sketch_text(values: tuple[int, ...]) -> str:
-    return " ".join(f"{v:x}" for v in values) or "-"
+class Sketcher(Protocol):
+    """What reprint detection compares of a post, and the version of how it is made
+    (`hub.reprints.SKETCHER`): sketches of another version are made again."""
+
+    @property
+    def version(self) -> str: ...
+
+    def __call__(self, post: Post, /) -> tuple[int, ...]: ...
+
+
+def sketch_text(values: tuple[int, ...], version: str) -> str:
+    """As the posts table keeps a sketch: its version, then its values ("-": none)."""
+    return f"{version}:" + (" ".join(f"{v:x}" for v in values) or "-")
 
 
 def new_row(post: Post, now: datetime) -> PostRow:
@@ -64,7 +75,8 @@ def to_stored(row: Any) -> StoredPost:
         categories=tuple(json.loads(row.categories)),
         attachments=tuple(Attachment(title, url) for title, url in json.loads(row.attachments)),
     )
-    sketch = tuple(map(_hex, row.sketch.split())) if row.sketch not in ("", "-") else ()
+    values = row.sketch.rpartition(":")[2]  # (after the version; none in an earlier hub's)
+    sketch = tuple(map(_hex, values.split())) if values not in ("", "-") else ()
     return StoredPost(
         post, row.first_seen, row.filed, row.changed, sketch, row.removed, row.first_published
     )
