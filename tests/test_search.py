@@ -292,6 +292,16 @@ def test_the_snippet_is_taken_where_the_words_are(
     assert len(text) <= search.snippets.SNIPPET_CHARS + 2
 
 
+def test_a_lone_character_of_a_longer_word_is_not_marked_on_its_own(
+    tmp_path: Path, search_engine: SearchEngine
+) -> None:
+    folder = tmp_path / "index"
+    text = "招聘社区网格员、文物保护员各一名。"
+    search.update(folder, [doc(1, "招聘公告", text)], engine=search_engine)
+    (hit,) = search.search(folder, Request("文物保护员")).hits
+    assert [piece for piece, marked in hit.snippet if marked] == ["文物保护员"]  # not 员
+
+
 # -- suggestions ------------------------------------------------------------------------
 
 

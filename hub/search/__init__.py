@@ -137,13 +137,14 @@ def _reading(folder: Path, engine: engines.Engine) -> Iterator[None]:
 
 
 def _needles(parsed: Parsed) -> list[str]:
-    """What to mark in the results: each clause as typed, and its words; the other names
-    it found (县卫生健康局 for 县卫健局) and their words of two characters or more."""
+    """What to mark in the results: each clause as typed, and its words of two
+    characters or more (员 of 文物保护员 is no word to mark in 网格员); the other names it
+    found (县卫生健康局 for 县卫健局) and their words alike."""
     found: list[str] = []
     for clause in parsed.clauses():
         found.append(clause.text)
         if not clause.phrase:
-            found += query_words(clause.text)
+            found += [w for w in query_words(clause.text) if len(w) > 1]
         for other in clause.alternatives:
             found += [other, *(w for w in query_words(other) if len(w) > 1)]
     return list(dict.fromkeys(found))
