@@ -9,8 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from hub import pipeline, search
+from hub.cli import main
 from hub.config import Config
 from hub.demo import files
 from hub.pipeline.attached import copy_name, files_dir
@@ -151,6 +153,10 @@ def test_search_finds_a_post_by_its_attachment_and_shows_where(
     # a word of the post itself: its own text is the snippet
     (hit,) = search.search(config.index_dir, search.Request("现予公示")).hits
     assert hit.attachment == ""
+    # and `hub search` says where it found it
+    said = CliRunner().invoke(main, ["search", "-c", str(config.path), "户口簿"])
+    assert said.exit_code == 0, said.output
+    assert "附件《附件：报名表》：报名须知：请携带户口簿原件。" in said.output
 
 
 def test_the_portal_links_the_kept_copy_beside_the_original_at_a_stable_address(

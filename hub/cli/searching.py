@@ -50,7 +50,10 @@ def search_command(
     for hit in results.hits:
         date = hit.date.astimezone(zone).strftime("%Y-%m-%d") if hit.date else ""
         url = config.site.url(hit.path)
-        click.echo(f"{hit.title}\n  {hit.department} · {date} · {url}\n  {plain(hit.snippet)}")
+        where = f"附件《{hit.attachment}》：" if hit.attachment else ""  # found in an attachment
+        click.echo(
+            f"{hit.title}\n  {hit.department} · {date} · {url}\n  {where}{plain(hit.snippet)}"
+        )
     shown = f", page {results.page} of {results.pages}" if results.pages > 1 else ""
     click.echo(f"{results.total} posts match {request.text!r}{shown}")
     for suggestion in results.suggestions:
