@@ -191,26 +191,31 @@ def _keep(
     config: Config, attached: Attached, data: bytes, before: Attached | None, room: list[int]
 ) -> Attached:
     """The attachment with its copy kept in data/files, when `attachments.keep`, its
-    format is a document's and the budget has room (`room`: the bytes left, shared by
-    the crawl's downloads); an earlier copy of it is replaced, an unchanged one kept."""
+    format is a document's (from its first byte) and the budget has room (`room`: the
+    bytes left, shared by the crawl's downloads). An unchanged copy stays; a changed one
+    is replaced in one rename, so a publish meanwhile links the old file or the new."""
     folder = files_dir(config)
-    same = before is not None and before.kept and before.digest == attached.digest
-    if same and before is not None and (folder / before.kept).is_file():
-        return replace(attached, kept=before.kept)
-    if before is not None and before.kept:
-        (folder / before.kept).unlink(missing_ok=True)
-        room[0] += before.size
-    if not config.attachments.keep or attached.format not in KEPT_FORMATS:
-        return attached
-    if not extract.signed(data):  # read, but never served: bytes before the header
-        return attached
-    if attached.size > room[0]:
-        note = "; ".join(filter(None, [attached.note, "not kept: attachments.budget is full"]))
-        return replace(attached, note=note)
+    old = before.kept if before is not None else ""
+    unchanged = before is not None and before.digest == attached.digest
+    if old and unchanged and (folder / old).is_file():
+        return replace(attached, kept=old)
+    if old and before is not None:
+        room[0] += before.size  # (its room is the new file's, or freed below)
     name = copy_name(attached.url, attached.format)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{name}.{os.getpid()}"
-    temporary.write_bytes(data)
-    temporary.replace(folder / name)  # whole or not at all: a publish may link it meanwhile
-    room[0] -= attached.size
-    return replace(attached, kept=name)
+    wanted = config.attachments.keep and attached.format in KEPT_FORMATS
+    if not wanted or not extract.signed(data):  # (no signature: read, but never served)
+        kept = ""
+    elif attached.size > room[0]:
+        kept = ""
+        note = "; ".join(filter(None, [attached.note, "not kept: attachments.budget is full"]))
+        attached = replace(attached, note=note)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{name}.{os.getpid()}"
+        temporary.write_bytes(data)
+        temporary.replace(folder / name)
+        room[0] -= attached.size
+        kept = name
+    if old and old != kept:
+        (folder / old).unlink(missing_ok=True)
+    return replace(attached, kept=kept)
