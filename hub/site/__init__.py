@@ -80,7 +80,7 @@ def staged(edition: Edition, *, full: bool = False) -> Iterator[BuildResult]:
                     files.keep(file, produce)
                 else:
                     files.write(file, produce())
-            for file, (source, digest) in copies(edition).items():
+            for file, (source, digest) in _linked(edition).items():
                 keys[file] = key = f"{renderer.digest}:{digest}"
                 if old.get(file) == key:
                     files.keep_link(file, source)
@@ -111,7 +111,7 @@ def _outputs(
         yield file, key, partial(str, text)
 
 
-def copies(edition: Edition) -> dict[str, tuple[Path, str]]:
+def _linked(edition: Edition) -> dict[str, tuple[Path, str]]:
     """The copies of the shown posts' attachments the build links: its file (under f/)
     -> (the copy kept in data/files, its digest)."""
     return {copy_path(source): (source, digest) for source, digest in edition.copies.values()}

@@ -124,14 +124,16 @@ class Plan:
     ) -> PostView:
         """The view of a routed post, made once per routing of it with these settings
         in a long-running hub (routing is kept per version of a post)."""
-        earlier = known.get(routed.post.post.id)
-        if earlier is not None and earlier[0] is routed and earlier[1].kept == self._kept(routed):
+        earlier, kept = known.get(routed.post.post.id), self._kept(routed)
+        if earlier is not None and earlier[0] is routed and earlier[1].kept == kept:
             return earlier[1]
-        view = self._view(routed, sources, zone)
+        view = self._view(routed, sources, zone, kept)
         known[routed.post.post.id] = (routed, view)
         return view
 
-    def _view(self, routed: Routed, sources: Mapping[str, Source], zone: tzinfo) -> PostView:
+    def _view(
+        self, routed: Routed, sources: Mapping[str, Source], zone: tzinfo, kept: tuple[str, ...]
+    ) -> PostView:
         stored, post = routed.post, routed.post.post
         source = sources.get(post.source_id)
         text = " ".join((routed.summary or post.text).split())
@@ -149,7 +151,7 @@ class Plan:
             content_html=post.content_html,
             original_url=post.url,
             attachments=post.attachments,
-            kept=self._kept(routed),
+            kept=kept,
             pinned=routed.pinned,
             version=post.hash,
         )
